@@ -1,0 +1,1 @@
+//! zgc: an agent-based simulator of innovation ecosystems.

@@ -1,0 +1,2 @@
+//! Entry point of the `zgc` binary.
+fn main() {}
