@@ -1,1 +1,12 @@
-//! zgc: an agent-based simulator of innovation ecosystems.
+//! zgc: a fast, parallel, deterministic agent-based simulator of innovation ecosystems.
+//!
+//! The default world is Beijing's Zhongguancun science zone (`world::beijing`). A run is a
+//! [`tick::Simulation`] stepped month by month; each step returns a [`tick::TickReport`]
+//! with the indicators of `metrics` and per-phase timings. The core does no I/O: reading
+//! scenarios is `scenario`'s job, writing files is `output`'s, and the command line is `cli`'s.
+
+pub mod metrics;
+pub mod params;
+pub mod rng;
+pub mod tick;
+pub mod world;

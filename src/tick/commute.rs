@@ -1,0 +1,128 @@
+//! Phase `commute`: every working agent's one-way commute from the travel-time matrix with
+//! congestion; zone flows feed next month's BPR congestion. Parallel over fixed chunks, with
+//! per-chunk sums added in chunk order.
+
+use rayon::prelude::*;
+
+use super::Simulation;
+use crate::world::agents::{status, Workers};
+use crate::world::types::NONE;
+
+/// Workers per commute chunk (fixed: float sums are added per chunk in order).
+pub const COMMUTE_CHUNK: usize = 16_384;
+/// Histogram bins (minutes; the last bin takes everything longer).
+pub const HIST_BINS: usize = 241;
+
+/// Per-chunk sums of the commute phase.
+#[derive(Clone, Debug, Default)]
+pub struct CommuteSums {
+    /// Sum of minutes.
+    pub minutes: f64,
+    /// Commuters.
+    pub count: u64,
+    /// Commutes longer than the long-commute threshold.
+    pub long: u64,
+    /// Histogram of whole minutes.
+    pub hist: Vec<u32>,
+    /// Workers per home zone.
+    pub outflow: Vec<u32>,
+    /// Workers per work zone.
+    pub inflow: Vec<u32>,
+    /// Per tracked region (by home cell): minutes and commuters.
+    pub region_minutes: Vec<f64>,
+    /// Per tracked region: commuters.
+    pub region_count: Vec<u64>,
+}
+
+/// Run the phase; stores the city-wide result in `sim.metrics.commute`.
+pub fn run(sim: &mut Simulation) {
+    let world = &mut sim.world;
+    let nz = world.travel.n_zones();
+    let long_min = sim.params.commute.long_commute_min as f32;
+    let travel = &world.travel;
+    let firm_cell = &world.firms.cell;
+    let region_mask = &sim.metrics.home_region_mask;
+    let n_regions = sim.metrics.n_home_regions();
+    let Workers {
+        home,
+        employer,
+        status: st,
+        commute,
+        ..
+    } = &mut world.workers;
+    let (home, employer, st) = (&*home, &*employer, &*st);
+    let sums: Vec<CommuteSums> = commute
+        .par_chunks_mut(COMMUTE_CHUNK)
+        .enumerate()
+        .map(|(ci, out)| {
+            let mut s = CommuteSums {
+                hist: vec![0; HIST_BINS],
+                outflow: vec![0; nz],
+                inflow: vec![0; nz],
+                region_minutes: vec![0.0; n_regions],
+                region_count: vec![0; n_regions],
+                ..Default::default()
+            };
+            for (j, o) in out.iter_mut().enumerate() {
+                let w = ci * COMMUTE_CHUNK + j;
+                let e = employer[w];
+                if e == NONE || st[w] == status::RETIRED || st[w] == status::UNEMPLOYED {
+                    *o = 0.0;
+                    continue;
+                }
+                let h = home[w] as usize;
+                let hz = travel.cell_zone[h] as usize;
+                let wz = travel.cell_zone[firm_cell[e as usize] as usize] as usize;
+                let t = travel.time(hz, wz);
+                *o = t;
+                s.minutes += t as f64;
+                s.count += 1;
+                if t > long_min {
+                    s.long += 1;
+                }
+                s.hist[(t as usize).min(HIST_BINS - 1)] += 1;
+                s.outflow[hz] += 1;
+                s.inflow[wz] += 1;
+                let mut m = region_mask[h];
+                while m != 0 {
+                    let r = m.trailing_zeros() as usize;
+                    s.region_minutes[r] += t as f64;
+                    s.region_count[r] += 1;
+                    m &= m - 1;
+                }
+            }
+            s
+        })
+        .collect();
+    let mut total = CommuteSums {
+        hist: vec![0; HIST_BINS],
+        outflow: vec![0; nz],
+        inflow: vec![0; nz],
+        region_minutes: vec![0.0; n_regions],
+        region_count: vec![0; n_regions],
+        ..Default::default()
+    };
+    for s in &sums {
+        total.minutes += s.minutes;
+        total.count += s.count;
+        total.long += s.long;
+        for (a, b) in total.hist.iter_mut().zip(&s.hist) {
+            *a += b;
+        }
+        for (a, b) in total.outflow.iter_mut().zip(&s.outflow) {
+            *a += b;
+        }
+        for (a, b) in total.inflow.iter_mut().zip(&s.inflow) {
+            *a += b;
+        }
+        for r in 0..n_regions {
+            total.region_minutes[r] += s.region_minutes[r];
+            total.region_count[r] += s.region_count[r];
+        }
+    }
+    let scale = world.scale;
+    world
+        .travel
+        .update_congestion(&total.outflow, &total.inflow, scale, &sim.params.commute);
+    sim.metrics.commute = total;
+}

@@ -1,0 +1,252 @@
+//! Phase `fields`: per-cell counts, the knowledge-spillover field, founding rates and the
+//! sampling tables (free floor space, open incubators) the agent phases draw from.
+
+use rayon::prelude::*;
+
+use super::Simulation;
+use crate::world::agents::flags;
+use crate::world::types::{FirmKind, Use};
+
+/// Build the distance-decay kernel F = Σ w·exp(−d/decay), cut at `cutoff_decays` decay lengths.
+pub fn init_kernel(sim: &mut Simulation) {
+    let kp = &sim.params.knowledge;
+    let cell = sim.world.grid.cell_km;
+    let cutoff = kp.decay_km * kp.cutoff_decays;
+    let r = (cutoff / cell).ceil() as usize;
+    let side = 2 * r + 1;
+    let mut kernel = vec![0.0; side * side];
+    for dy in 0..side {
+        for dx in 0..side {
+            let d =
+                (((dx as f64 - r as f64).powi(2) + (dy as f64 - r as f64).powi(2)).sqrt()) * cell;
+            if d <= cutoff + 1e-9 {
+                kernel[dy * side + dx] = (-d / kp.decay_km.max(1e-9)).exp();
+            }
+        }
+    }
+    sim.scratch.kernel = kernel;
+    sim.scratch.kernel_r = r;
+}
+
+/// Convolve `src` (row-major `ny × nx`) with the kernel into `out`, in parallel over rows.
+pub fn convolve(src: &[f64], nx: usize, ny: usize, kernel: &[f64], r: usize, out: &mut [f64]) {
+    let side = 2 * r + 1;
+    out.par_chunks_mut(nx)
+        .enumerate()
+        .for_each(|(row, out_row)| {
+            for (col, o) in out_row.iter_mut().enumerate() {
+                let mut acc = 0.0;
+                let y0 = row.saturating_sub(r);
+                let y1 = (row + r).min(ny - 1);
+                let x0 = col.saturating_sub(r);
+                let x1 = (col + r).min(nx - 1);
+                for y in y0..=y1 {
+                    let krow = (y + r - row) * side;
+                    let srow = y * nx;
+                    for x in x0..=x1 {
+                        acc += kernel[krow + x + r - col] * src[srow + x];
+                    }
+                }
+                *o = acc;
+            }
+        });
+}
+
+/// Run the phase.
+pub fn run(sim: &mut Simulation) {
+    let w = &mut sim.world;
+    let n = w.grid.n_cells();
+    let scale = w.scale;
+    let kp = &sim.params.knowledge;
+
+    // Per-cell counts and knowledge sources, in firm order.
+    w.cells.jobs.iter_mut().for_each(|v| *v = 0);
+    w.cells.startups.iter_mut().for_each(|v| *v = 0);
+    let src = &mut sim.scratch.k_source;
+    src.clear();
+    src.resize(n, 0.0);
+    let f = &w.firms;
+    for i in 0..f.len() {
+        if f.flags[i] & flags::ALIVE == 0 {
+            continue;
+        }
+        let c = f.cell[i] as usize;
+        w.cells.jobs[c] += f.employees[i];
+        if f.kind[i] == FirmKind::Startup as u8 {
+            w.cells.startups[c] += 1;
+        }
+        let tacit = if f.flags[i] & flags::HIGH_TECH != 0 {
+            kp.worker_weight * f.employees[i] as f64
+        } else {
+            0.0
+        };
+        src[c] += (f.knowledge[i] as f64 + tacit) / scale;
+    }
+    for u in &w.universities {
+        src[u.cell as usize] += kp.university_weight * u.weight;
+    }
+    let mut field = vec![0.0; n];
+    convolve(
+        src,
+        w.grid.nx,
+        w.grid.ny,
+        &sim.scratch.kernel,
+        sim.scratch.kernel_r,
+        &mut field,
+    );
+    if sim.k_ref <= 0.0 {
+        let (mut s, mut k) = (0.0, 0usize);
+        for c in 0..n {
+            if w.cells.jobs[c] > 0 {
+                s += field[c];
+                k += 1;
+            }
+        }
+        sim.k_ref = if k > 0 && s > 0.0 { s / k as f64 } else { 1.0 };
+    }
+    for c in 0..n {
+        w.cells.knowledge[c] = field[c] / sim.k_ref;
+    }
+
+    // Sampling tables of free floor space per use.
+    let cum = &mut sim.scratch.free_cum;
+    cum.resize(Use::N, Vec::new());
+    for u in Use::ALL {
+        let v = &mut cum[u as usize];
+        v.clear();
+        let mut acc = 0.0;
+        for c in 0..n {
+            acc += w.cells.free(u, c);
+            v.push(acc);
+        }
+    }
+
+    // Zone index, gravity weights and free homes by zone.
+    let nz = w.travel.n_zones();
+    if sim.scratch.zone_start.len() != nz + 1 {
+        let mut order: Vec<u32> = (0..n as u32).collect();
+        order.sort_by_key(|&c| (w.travel.cell_zone[c as usize], c));
+        let mut start = vec![0u32; nz + 1];
+        for &c in &order {
+            start[w.travel.cell_zone[c as usize] as usize + 1] += 1;
+        }
+        for z in 0..nz {
+            start[z + 1] += start[z];
+        }
+        sim.scratch.zone_order = order;
+        sim.scratch.zone_start = start;
+    }
+    if sim.scratch.grav_version != w.travel.version || sim.scratch.grav_w.len() != nz * nz {
+        let tau = sim.params.workers.search_decay_min.max(1e-6) as f32;
+        let mut g = vec![0f32; nz * nz];
+        g.par_chunks_mut(nz).enumerate().for_each(|(h, row)| {
+            for (z, v) in row.iter_mut().enumerate() {
+                *v = (-w.travel.base[h * nz + z] / tau).exp();
+            }
+        });
+        sim.scratch.grav_w = g;
+        sim.scratch.grav_version = w.travel.version;
+    }
+    let sc = &mut sim.scratch;
+    sc.res_cum.clear();
+    sc.res_zone.clear();
+    sc.res_zone.resize(nz, 0.0);
+    let mut acc = 0.0;
+    for z in 0..nz {
+        for &c in &sc.zone_order[sc.zone_start[z] as usize..sc.zone_start[z + 1] as usize] {
+            let f = w.cells.free(Use::Residential, c as usize);
+            acc += f;
+            sc.res_zone[z] += f;
+            sc.res_cum.push(acc);
+        }
+    }
+
+    // Incubators with a free seat.
+    let seat = 1.0 / scale;
+    sim.scratch.open_incubators.clear();
+    for i in 0..w.incubators.len() {
+        if w.incubators.used[i] + seat <= w.incubators.seats[i] + 1e-9 {
+            sim.scratch.open_incubators.push(i as u32);
+        }
+    }
+
+    // Founding rates: rate ∝ talent^a·(1 + s·ln(1+K))·(access to incubators or maker space).
+    let sp = &sim.params.startups;
+    let reach = sim.params.incubators.reach_km;
+    let mut access = vec![0u8; n];
+    for &i in &sim.scratch.open_incubators {
+        let (x, y) = w.grid.centre(w.incubators.cell[i as usize] as usize);
+        for c in crate::world::places::cells_within(&w.grid, x, y, reach) {
+            access[c as usize] = 1;
+        }
+    }
+    let maker_seat = sim.params.firms.m2_per_worker.maker / scale;
+    let (mut tsum, mut tcount) = (0.0, 0usize);
+    for c in 0..n {
+        if w.cells.residents[c] > 0 {
+            tsum += w.cells.tech_residents[c] as f64;
+            tcount += 1;
+        }
+    }
+    let mean_talent = if tcount > 0 {
+        (tsum / tcount as f64).max(1e-9)
+    } else {
+        1.0
+    };
+    sim.scratch.found_tech.resize(n, 0.0);
+    sim.scratch.found_other.resize(n, 0.0);
+    let any_sub = sim.policy.any_subsidy();
+    for c in 0..n {
+        let k = w.cells.knowledge[c];
+        let talent = (w.cells.tech_residents[c] as f64 / mean_talent).max(1e-9);
+        let space_access = access[c] as f64
+            + if w.cells.free(Use::Maker, c) >= maker_seat {
+                1.0
+            } else {
+                0.0
+            };
+        let avail = 1.0 + sp.incubator_access_gain * space_access.min(1.5);
+        let sub = if any_sub {
+            1.0 + 0.5
+                * sim.policy.firm_subsidy(
+                    c,
+                    crate::world::types::Sector::ItElectronics,
+                    FirmKind::Startup as u8,
+                    Use::Maker as u8,
+                    None,
+                )
+        } else {
+            1.0
+        };
+        let spill = 1.0 + sp.spillover_gain * (1.0 + k).ln();
+        sim.scratch.found_tech[c] =
+            (sp.found_rate_tech * talent.powf(sp.talent_elasticity - 1.0) * spill * avail * sub)
+                as f32;
+        sim.scratch.found_other[c] = (sp.found_rate_other * avail * sub) as f32;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn convolution_spreads_and_decays() {
+        let (nx, ny) = (21, 21);
+        let mut src = vec![0.0; nx * ny];
+        src[10 * nx + 10] = 1.0;
+        let r = 4;
+        let side = 2 * r + 1;
+        let kernel: Vec<f64> = (0..side * side)
+            .map(|k| {
+                let (dx, dy) = ((k % side) as f64 - r as f64, (k / side) as f64 - r as f64);
+                (-(dx * dx + dy * dy).sqrt()).exp()
+            })
+            .collect();
+        let mut out = vec![0.0; nx * ny];
+        convolve(&src, nx, ny, &kernel, r, &mut out);
+        assert!((out[10 * nx + 10] - 1.0).abs() < 1e-12);
+        assert!(out[10 * nx + 11] > out[10 * nx + 13]);
+        assert_eq!(out[0], 0.0);
+    }
+}

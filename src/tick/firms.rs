@@ -1,0 +1,442 @@
+//! Phase `firms`: every firm produces, pays wages and rent, innovates, and proposes growth,
+//! relocation (a multinomial-logit location choice) or exit. Runs in parallel over fixed chunks.
+
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, Poisson};
+use rayon::prelude::*;
+
+use super::Simulation;
+use crate::params::Params;
+use crate::rng::{stochastic_round, stream, Stream, CHUNK};
+use crate::world::agents::{flags, Firms, Incubators};
+use crate::world::grid::GridSpec;
+use crate::world::types::{FirmKind, Generation, Sector, Stage, Use, NONE};
+use crate::world::{Cells, PartnerSite};
+
+/// What a firm proposes this tick.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FirmAction {
+    /// Nothing contested (only hiring, if `hires > 0`).
+    Stay,
+    /// Close down.
+    Exit,
+    /// Move to a cell.
+    Move(u32),
+    /// Move to a regional partner site (leaves the grid).
+    Partner(u16),
+    /// Leave its incubator (graduation or end of stay); it will look for space next.
+    LeaveIncubator,
+}
+
+/// A firm's proposal.
+#[derive(Clone, Copy, Debug)]
+pub struct FirmProposal {
+    /// Firm index.
+    pub firm: u32,
+    /// Action.
+    pub action: FirmAction,
+    /// Workers it wants to hire.
+    pub hires: u32,
+}
+
+/// Per-chunk sums of the firm phase (added in chunk order).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct FirmSums {
+    /// Revenue (yuan, agent sum).
+    pub revenue: f64,
+    /// Value added (yuan, agent sum).
+    pub value_added: f64,
+    /// Patents.
+    pub patents: f64,
+    /// Patents of start-ups.
+    pub patents_startups: f64,
+    /// Patents of incumbents.
+    pub patents_incumbents: f64,
+}
+
+/// Read-only context of a location choice.
+pub struct LocationCtx<'a> {
+    /// Grid.
+    pub grid: &'a GridSpec,
+    /// Cells.
+    pub cells: &'a Cells,
+    /// Cumulative free space per use.
+    pub free_cum: &'a [Vec<f64>],
+    /// Partner sites.
+    pub partners: &'a [PartnerSite],
+    /// Parameters.
+    pub params: &'a Params,
+    /// Scale.
+    pub scale: f64,
+}
+
+/// Gumbel(0, 1) draw.
+#[inline]
+pub fn gumbel(rng: &mut ChaCha8Rng) -> f64 {
+    let u: f64 = rng.random::<f64>().clamp(1e-12, 1.0 - 1e-12);
+    -(-u.ln()).ln()
+}
+
+impl LocationCtx<'_> {
+    /// Deterministic part of the location utility of `cell` for a firm coming from `origin`.
+    #[inline]
+    pub fn utility(&self, use_: Use, cell: usize, origin: usize) -> f64 {
+        let fp = &self.params.firms;
+        let k = self.cells.knowledge[cell];
+        let rent = self.cells.rent[[use_ as usize, cell]].max(1.0);
+        let jobs = self.cells.jobs[cell] as f64 / self.scale;
+        fp.beta_knowledge * (1.0 + k).ln()
+            - fp.beta_rent * rent.ln()
+            - fp.beta_distance * self.grid.dist_km(origin, cell)
+            + fp.beta_jobs * (1.0 + jobs / 1000.0).ln()
+    }
+
+    /// Multinomial-logit choice among `k` cells sampled in proportion to free space of `use_`
+    /// (plus partner sites taking the sector, plus staying unless `forced`).
+    /// Returns the chosen action, or `Stay`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn choose(
+        &self,
+        rng: &mut ChaCha8Rng,
+        use_: Use,
+        sector: Sector,
+        origin: usize,
+        need_m2: f64,
+        k: u32,
+        forced: bool,
+        stay_bonus: f64,
+    ) -> FirmAction {
+        let cum = &self.free_cum[use_ as usize];
+        let total = cum.last().copied().unwrap_or(0.0);
+        let mut best = if forced {
+            (f64::NEG_INFINITY, FirmAction::Stay)
+        } else {
+            (
+                self.utility(use_, origin, origin) + stay_bonus + gumbel(rng),
+                FirmAction::Stay,
+            )
+        };
+        if total > need_m2 {
+            for _ in 0..k {
+                let x = rng.random::<f64>() * total;
+                let cell = cum.partition_point(|&c| c <= x).min(cum.len() - 1);
+                if self.cells.free(use_, cell) < need_m2 || cell == origin {
+                    continue;
+                }
+                let u = self.utility(use_, cell, origin) + gumbel(rng);
+                if u > best.0 {
+                    best = (u, FirmAction::Move(cell as u32));
+                }
+            }
+        }
+        let fp = &self.params.firms;
+        for (s, site) in self.partners.iter().enumerate() {
+            if !site.sectors[sector as usize] || site.used + 1.0 / self.scale > site.capacity {
+                continue;
+            }
+            let u = fp.beta_knowledge * 0.5f64.ln_1p()
+                - fp.beta_rent * site.rent.max(1.0).ln()
+                - fp.beta_distance * site.distance_km.min(30.0)
+                + site.bonus
+                + gumbel(rng);
+            if u > best.0 {
+                best = (u, FirmAction::Partner(s as u16));
+            }
+        }
+        best.1
+    }
+}
+
+/// Productivity of a firm per worker per month (yuan).
+#[allow(clippy::too_many_arguments)]
+#[inline]
+pub fn productivity(
+    p: &Params,
+    sector: Sector,
+    tfp: f64,
+    high_tech: bool,
+    knowledge: f64,
+    startup_ramp: f64,
+    home_based: bool,
+) -> f64 {
+    let fp = &p.firms;
+    fp.revenue_per_worker.get(sector)
+        * tfp
+        * if high_tech { fp.high_tech_premium } else { 1.0 }
+        * (1.0 + knowledge).powf(fp.spillover_elasticity)
+        * startup_ramp
+        * if home_based { 0.85 } else { 1.0 }
+}
+
+/// Monthly relocation probability for a rent burden (rent / value added).
+#[inline]
+pub fn relocation_probability(p: &Params, burden: f64) -> f64 {
+    let fp = &p.firms;
+    fp.relocation_base
+        + fp.relocation_max
+            / (1.0 + (-fp.relocation_slope * (burden - fp.relocation_threshold)).exp())
+}
+
+/// The generation of service a firm receives from its incubator, if any.
+#[inline]
+pub fn service_of(inc: &Incubators, incubator: u32, sector: Sector) -> Option<Generation> {
+    (incubator != NONE).then(|| inc.service_generation(incubator as usize, sector))
+}
+
+/// Run the phase.
+pub fn run(sim: &mut Simulation) {
+    let n = sim.world.firms.len();
+    let n_chunks = n.div_ceil(CHUNK);
+    let sc = &mut sim.scratch;
+    sc.firm_props
+        .resize_with(n_chunks.max(sc.firm_props.len()), Vec::new);
+    sc.firm_sums
+        .resize(n_chunks.max(sc.firm_sums.len()), FirmSums::default());
+    let params = &sim.params;
+    let (seed, tick) = (sim.seed, sim.tick);
+    let world = &mut sim.world;
+    let scale = world.scale;
+    let ctx = LocationCtx {
+        grid: &world.grid,
+        cells: &world.cells,
+        free_cum: &sc.free_cum,
+        partners: &world.partner_sites,
+        params,
+        scale,
+    };
+    let policy = &sim.policy;
+    let incs = &world.incubators;
+    let Firms {
+        cell,
+        sector,
+        kind,
+        stage,
+        flags: fl,
+        space_use,
+        employees,
+        space,
+        tfp,
+        cash,
+        knowledge,
+        age,
+        incubator,
+        revenue,
+        value_added,
+        layoff,
+        staff_target,
+        ..
+    } = &mut world.firms;
+    let (cell, sector, kind, stage, fl, space_use, employees, space, tfp, incubator, staff_target) = (
+        &*cell,
+        &*sector,
+        &*kind,
+        &*stage,
+        &*fl,
+        &*space_use,
+        &*employees,
+        &*space,
+        &*tfp,
+        &*incubator,
+        &*staff_target,
+    );
+    let fp = &params.firms;
+    let any_sub = policy.any_subsidy();
+    let (prod_index, wage_index) = (sim.economy.productivity, sim.economy.wages);
+    (
+        cash.par_chunks_mut(CHUNK),
+        knowledge.par_chunks_mut(CHUNK),
+        age.par_chunks_mut(CHUNK),
+        revenue.par_chunks_mut(CHUNK),
+        value_added.par_chunks_mut(CHUNK),
+        layoff.par_chunks_mut(CHUNK),
+        sc.firm_props[..n_chunks].par_iter_mut(),
+        sc.firm_sums[..n_chunks].par_iter_mut(),
+    )
+        .into_par_iter()
+        .enumerate()
+        .for_each(|(ci, (cash, know, age, rev, va_out, lay, props, sums))| {
+            let mut rng = stream(seed, tick, Stream::Firms, ci as u64);
+            props.clear();
+            *sums = FirmSums::default();
+            for j in 0..cash.len() {
+                let i = ci * CHUNK + j;
+                lay[j] = 0.0;
+                if fl[i] & flags::ALIVE == 0 {
+                    continue;
+                }
+                let s = Sector::from_index(sector[i] as usize);
+                let c = cell[i] as usize;
+                let e = employees[i] as f64;
+                let startup = kind[i] == FirmKind::Startup as u8;
+                let home_based = fl[i] & flags::HOME_BASED != 0;
+                let high_tech = fl[i] & flags::HIGH_TECH != 0;
+                let gen = service_of(incs, incubator[i], s);
+                let ip = &params.incubators;
+                age[j] = age[j].saturating_add(1);
+                let k = ctx.cells.knowledge[c];
+                let innov_mult = gen.map_or(1.0, |g| ip.innovation_multiplier.get(g));
+                let ramp = if startup {
+                    (age[j] as f64 * innov_mult / params.startups.revenue_ramp_months).min(1.0)
+                } else {
+                    1.0
+                };
+                let prod = prod_index
+                    * productivity(params, s, tfp[i] as f64, high_tech, k, ramp, home_based);
+                let revenue = e * prod;
+                let va = revenue * fp.value_added_share.get(s);
+                let wages = e * fp.wage.get(s) * wage_index;
+                let use_ = Use::from_index(space_use[i] as usize);
+                let rent_rate = ctx.cells.rent[[use_ as usize, c]];
+                let rented_m2 = if gen.is_some() {
+                    e.max(1.0) * fp.m2_per_worker.maker
+                } else {
+                    space[i] as f64
+                };
+                let discount = gen.map_or(0.0, |g| ip.rent_discount.get(g));
+                let subsidy = if any_sub {
+                    policy.firm_subsidy(c, s, kind[i], space_use[i], gen)
+                } else {
+                    0.0
+                };
+                let rent_paid = rented_m2 * rent_rate * (1.0 - discount - subsidy).max(0.0);
+                let costs =
+                    (wages + rent_paid) * (1.0 - gen.map_or(0.0, |g| ip.burn_reduction.get(g)));
+                let profit = va * (1.0 - fp.capital_share) - costs;
+                cash[j] += profit;
+                rev[j] = revenue as f32;
+                va_out[j] = va as f32;
+                sums.revenue += revenue;
+                sums.value_added += va;
+
+                // Innovation: Poisson patents; knowledge stock with depreciation.
+                let kind_mult = if kind[i] == FirmKind::Incumbent as u8 {
+                    fp.incumbent_innovation
+                } else {
+                    1.0
+                };
+                let lambda = e
+                    * fp.innovation_rate.get(s)
+                    * kind_mult
+                    * if high_tech { 1.0 } else { 0.3 }
+                    * (1.0 + k).powf(fp.innovation_spillover)
+                    * innov_mult;
+                let patents = if lambda > 0.0 {
+                    Poisson::new(lambda)
+                        .map(|d| d.sample(&mut rng))
+                        .unwrap_or(0.0)
+                } else {
+                    0.0
+                };
+                know[j] = (know[j] as f64 * (1.0 - params.knowledge.depreciation) + patents) as f32;
+                sums.patents += patents;
+                if startup {
+                    sums.patents_startups += patents;
+                } else if kind[i] == FirmKind::Incumbent as u8 {
+                    sums.patents_incumbents += patents;
+                }
+
+                // Exit of established firms: debt beyond the limit, or other causes.
+                if !startup {
+                    let broke = cash[j] < -fp.exit_debt_months * costs.max(1.0);
+                    let other =
+                        kind[i] == FirmKind::Sme as u8 && rng.random::<f64>() < fp.base_exit_hazard;
+                    if broke || other {
+                        props.push(FirmProposal {
+                            firm: i as u32,
+                            action: FirmAction::Exit,
+                            hires: 0,
+                        });
+                        continue;
+                    }
+                }
+
+                // Growth.
+                let margin = if va > 0.0 { profit / va } else { -1.0 };
+                let mut hires = 0u32;
+                if startup {
+                    let target = staff_target[i];
+                    if target > employees[i] && cash[j] > 2.0 * costs {
+                        hires = (target - employees[i]).min(1 + employees[i] / 2);
+                    }
+                } else if margin > fp.target_margin {
+                    hires = stochastic_round(
+                        e * fp.growth_rate * (margin - fp.target_margin),
+                        rng.random(),
+                    );
+                } else if margin < -0.05 && employees[i] > 1 {
+                    lay[j] = (fp.shrink_rate * -margin).min(0.3) as f32;
+                }
+
+                // Relocation.
+                let must_move = fl[i] & flags::MUST_MOVE != 0 || (home_based && hires > 0);
+                let in_incubator = incubator[i] != NONE;
+                let action = if must_move || !in_incubator {
+                    let burden = if va > 0.0 { rent_paid / va } else { 1.0 };
+                    let constrained = if fl[i] & flags::SPACE_CONSTRAINED != 0 {
+                        fp.relocation_space_constrained
+                    } else {
+                        0.0
+                    };
+                    let p_move = if must_move {
+                        1.0
+                    } else {
+                        relocation_probability(params, burden) + constrained
+                    };
+                    if rng.random::<f64>() < p_move {
+                        let target_use = if startup && stage[i] < Stage::Growth as u8 {
+                            Use::Maker
+                        } else {
+                            s.space_use()
+                        };
+                        let need =
+                            (e + hires as f64).max(1.0) * fp.m2_per_worker.get(target_use) / scale;
+                        ctx.choose(
+                            &mut rng,
+                            target_use,
+                            s,
+                            c,
+                            need,
+                            fp.location_candidates,
+                            must_move,
+                            0.3,
+                        )
+                    } else {
+                        FirmAction::Stay
+                    }
+                } else {
+                    FirmAction::Stay
+                };
+                if action != FirmAction::Stay || hires > 0 {
+                    props.push(FirmProposal {
+                        firm: i as u32,
+                        action,
+                        hires,
+                    });
+                }
+            }
+        });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn higher_rent_burden_means_more_relocation() {
+        let p = Params::default();
+        let lo = relocation_probability(&p, 0.1);
+        let mid = relocation_probability(&p, 0.35);
+        let hi = relocation_probability(&p, 0.8);
+        assert!(lo < mid && mid < hi, "{lo} {mid} {hi}");
+        assert!(hi <= p.firms.relocation_base + p.firms.relocation_max + 1e-12);
+    }
+
+    #[test]
+    fn knowledge_raises_productivity() {
+        let p = Params::default();
+        let a = productivity(&p, Sector::ItElectronics, 1.0, true, 0.0, 1.0, false);
+        let b = productivity(&p, Sector::ItElectronics, 1.0, true, 10.0, 1.0, false);
+        assert!(b > a);
+    }
+}

@@ -1,0 +1,505 @@
+//! Phase `matching`: contested resources resolved sequentially in a fixed order — firm exits,
+//! incubator exits, moves and space for hiring (firm order); then retirements, lay-offs, new
+//! start-ups, jobs and homes (worker order); then labour-force entry. Also the yearly compaction.
+
+use rand::Rng;
+use rand_distr::{Distribution, StandardNormal};
+
+use super::firms::FirmAction;
+use super::workers::WorkerAction;
+use super::Simulation;
+use crate::rng::{stochastic_round, stream, Stream};
+use crate::world::agents::{flags, status, traits, NewFirm};
+use crate::world::types::{FirmKind, Sector, Stage, Use, NONE};
+use crate::world::World;
+
+/// Close firm `i`: release its space and incubator seat. `left_region` marks a move to a partner site.
+fn close_firm(
+    world: &mut World,
+    sim_metrics: &mut crate::metrics::MetricsState,
+    i: usize,
+    left_region: bool,
+) {
+    let f = &mut world.firms;
+    if f.flags[i] & flags::ALIVE == 0 {
+        return;
+    }
+    let scale = world.scale;
+    f.flags[i] &= !flags::ALIVE;
+    if left_region {
+        f.flags[i] |= flags::LEFT_REGION;
+    }
+    let c = f.cell[i] as usize;
+    let u = f.space_use[i] as usize;
+    world.cells.used[[u, c]] = (world.cells.used[[u, c]] - f.space[i] as f64 / scale).max(0.0);
+    f.space[i] = 0.0;
+    if f.incubator[i] != NONE {
+        let inc = f.incubator[i] as usize;
+        world.incubators.used[inc] = (world.incubators.used[inc] - 1.0 / scale).max(0.0);
+        f.incubator[i] = NONE;
+    }
+    if !left_region {
+        sim_metrics.c.firm_exits += 1;
+        if f.kind[i] == FirmKind::Startup as u8 {
+            sim_metrics.c.startups_died += 1;
+        }
+        if f.born[i] != u16::MAX {
+            sim_metrics.record_death(f.born[i] as usize, f.age[i] as u32);
+        }
+    }
+}
+
+/// Resolve the firm and start-up proposals, then build this tick's vacancy table.
+pub fn resolve_firms(sim: &mut Simulation) {
+    let n_chunks = sim.world.firms.len().div_ceil(crate::rng::CHUNK);
+    let scale = sim.world.scale;
+    let fp = sim.params.firms.clone();
+    let props: Vec<_> = sim.scratch.firm_props[..n_chunks]
+        .iter()
+        .flatten()
+        .copied()
+        .collect();
+    for v in sim.world.firms.vacancies.iter_mut() {
+        *v = 0;
+    }
+    // 1. Exits and incubator departures.
+    for p in &props {
+        let i = p.firm as usize;
+        match p.action {
+            FirmAction::Exit => close_firm(&mut sim.world, &mut sim.metrics, i, false),
+            FirmAction::LeaveIncubator => {
+                let w = &mut sim.world;
+                if w.firms.alive(i) && w.firms.incubator[i] != NONE {
+                    let inc = w.firms.incubator[i] as usize;
+                    w.incubators.used[inc] = (w.incubators.used[inc] - 1.0 / scale).max(0.0);
+                    w.firms.incubator[i] = NONE;
+                    w.firms.incubator_months[i] = 0;
+                    w.firms.flags[i] |= flags::MUST_MOVE | flags::HOME_BASED;
+                }
+            }
+            _ => {}
+        }
+    }
+    // 2. Moves, in firm order; the destination must still have room.
+    for p in &props {
+        let i = p.firm as usize;
+        let w = &mut sim.world;
+        if !w.firms.alive(i) {
+            continue;
+        }
+        match p.action {
+            FirmAction::Move(dest) => {
+                let dest = dest as usize;
+                let s = Sector::from_index(w.firms.sector[i] as usize);
+                let startup = w.firms.kind[i] == FirmKind::Startup as u8;
+                let use_ = if startup && w.firms.stage[i] < Stage::Growth as u8 {
+                    Use::Maker
+                } else {
+                    s.space_use()
+                };
+                let need =
+                    (w.firms.employees[i] + p.hires).max(1) as f64 * fp.m2_per_worker.get(use_);
+                if w.cells.free(use_, dest) + 1e-9 >= need / scale {
+                    let (old_c, old_u) = (w.firms.cell[i] as usize, w.firms.space_use[i] as usize);
+                    w.cells.used[[old_u, old_c]] =
+                        (w.cells.used[[old_u, old_c]] - w.firms.space[i] as f64 / scale).max(0.0);
+                    if w.firms.incubator[i] != NONE {
+                        let inc = w.firms.incubator[i] as usize;
+                        w.incubators.used[inc] = (w.incubators.used[inc] - 1.0 / scale).max(0.0);
+                        w.firms.incubator[i] = NONE;
+                    }
+                    w.cells.used[[use_ as usize, dest]] += need / scale;
+                    w.firms.space[i] = need as f32;
+                    w.firms.space_use[i] = use_ as u8;
+                    w.firms.cell[i] = dest as u32;
+                    w.firms.flags[i] &= !(flags::MUST_MOVE | flags::HOME_BASED);
+                    sim.metrics.c.firms_relocated += 1;
+                    if w.cells.core[old_c] && !w.cells.core[dest] {
+                        sim.metrics.c.firms_left_core += 1;
+                    }
+                } else {
+                    w.cells.unmet[[use_ as usize, dest]] +=
+                        sim.params.land.unmet_demand_weight * need / scale;
+                }
+            }
+            FirmAction::Partner(site) => {
+                let site = site as usize;
+                if w.partner_sites[site].used + 1.0 / scale <= w.partner_sites[site].capacity + 1e-9
+                {
+                    w.partner_sites[site].used += 1.0 / scale;
+                    let from_core = w.cells.core[w.firms.cell[i] as usize];
+                    close_firm(w, &mut sim.metrics, i, true);
+                    sim.metrics.c.firms_to_partner += 1;
+                    sim.metrics.c.firms_relocated += 1;
+                    if from_core {
+                        sim.metrics.c.firms_left_core += 1;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    // 3. Space for hiring, in firm order.
+    for p in &props {
+        let i = p.firm as usize;
+        let w = &mut sim.world;
+        if p.hires == 0 || !w.firms.alive(i) {
+            continue;
+        }
+        let f = &mut w.firms;
+        if f.incubator[i] != NONE {
+            f.vacancies[i] = p.hires;
+            continue;
+        }
+        if f.flags[i] & flags::HOME_BASED != 0 {
+            continue;
+        }
+        let (c, u) = (f.cell[i] as usize, f.space_use[i] as usize);
+        let m2 = fp.m2_per_worker.get(Use::from_index(u));
+        let extra = (f.employees[i] + p.hires) as f64 * m2 - f.space[i] as f64;
+        f.flags[i] &= !flags::SPACE_CONSTRAINED;
+        if extra > 0.0 {
+            let free_per_firm = w.cells.free(Use::from_index(u), c) * scale;
+            let grant = extra.min(free_per_firm);
+            if grant > 0.0 {
+                w.cells.used[[u, c]] += grant / scale;
+                f.space[i] += grant as f32;
+            }
+            if grant < extra {
+                f.flags[i] |= flags::SPACE_CONSTRAINED;
+                w.cells.unmet[[u, c]] +=
+                    sim.params.land.unmet_demand_weight * (extra - grant) / scale;
+            }
+        }
+        let room = ((f.space[i] as f64 / m2).floor() as i64 - f.employees[i] as i64).max(0) as u32;
+        f.vacancies[i] = p.hires.min(room);
+    }
+    // 4. Release space well beyond need; build the vacancy table (firms sorted by zone).
+    let w = &mut sim.world;
+    let sc = &mut sim.scratch;
+    sc.vac_firms.clear();
+    sc.vac_cum.clear();
+    for i in 0..w.firms.len() {
+        if !w.firms.alive(i) {
+            continue;
+        }
+        let f = &mut w.firms;
+        if f.incubator[i] == NONE && f.flags[i] & flags::HOME_BASED == 0 {
+            let u = f.space_use[i] as usize;
+            let need = (f.employees[i] + f.vacancies[i]).max(1) as f64
+                * fp.m2_per_worker.get(Use::from_index(u));
+            if f.space[i] as f64 > 1.25 * need {
+                let c = f.cell[i] as usize;
+                w.cells.used[[u, c]] =
+                    (w.cells.used[[u, c]] - (f.space[i] as f64 - need) / scale).max(0.0);
+                f.space[i] = need as f32;
+            }
+        }
+        if f.vacancies[i] > 0 {
+            sc.vac_firms.push(i as u32);
+        }
+    }
+    let zone_of = |i: u32| w.travel.cell_zone[w.firms.cell[i as usize] as usize];
+    sc.vac_firms.sort_by_key(|&i| (zone_of(i), i));
+    let nz = w.travel.n_zones();
+    let mut vz = vec![0f64; nz];
+    sc.vac_zone_start.clear();
+    sc.vac_zone_start.resize(nz + 1, 0);
+    let mut acc = 0u64;
+    for &i in &sc.vac_firms {
+        let z = zone_of(i) as usize;
+        acc += w.firms.vacancies[i as usize] as u64;
+        vz[z] += w.firms.vacancies[i as usize] as f64;
+        sc.vac_zone_start[z + 1] += 1;
+        sc.vac_cum.push(acc);
+    }
+    for z in 0..nz {
+        sc.vac_zone_start[z + 1] += sc.vac_zone_start[z];
+    }
+    gravity_rows(&sc.grav_w, &vz, nz, &mut sc.job_grav);
+    gravity_rows(&sc.grav_w, &sc.res_zone, nz, &mut sc.home_grav);
+}
+
+/// For every origin zone, the cumulative weights `Σ_{z' ≤ z} w[o][z'] · mass[z']` (parallel over rows).
+fn gravity_rows(w: &[f32], mass: &[f64], nz: usize, out: &mut Vec<f64>) {
+    use rayon::prelude::*;
+    out.resize(nz * nz, 0.0);
+    out.par_chunks_mut(nz).enumerate().for_each(|(o, row)| {
+        let mut acc = 0.0;
+        let wr = &w[o * nz..(o + 1) * nz];
+        for z in 0..nz {
+            acc += wr[z] as f64 * mass[z];
+            row[z] = acc;
+        }
+    });
+}
+
+/// Remove worker `w` from employer `f`'s headcount.
+fn leave_employer(world: &mut World, metrics: &mut crate::metrics::MetricsState, w: usize) {
+    let f = world.workers.employer[w];
+    if f != NONE {
+        let f = f as usize;
+        if world.firms.alive(f) {
+            world.firms.employees[f] = world.firms.employees[f].saturating_sub(1);
+            if world.firms.employees[f] == 0 {
+                close_firm(world, metrics, f, false);
+            }
+        }
+    }
+    world.workers.employer[w] = NONE;
+}
+
+/// Resolve the worker proposals, then add new entrants to the labour force.
+pub fn resolve_workers(sim: &mut Simulation) {
+    let n_chunks = sim.world.workers.len().div_ceil(crate::rng::CHUNK);
+    let scale = sim.world.scale;
+    let home_m2 = sim.params.population.home_m2_per_worker / scale;
+    let maker_m2 = sim.params.firms.m2_per_worker.maker;
+    let tick = sim.tick;
+    let mut rng = stream(sim.seed, tick, Stream::Matching, 0);
+    let props: Vec<_> = sim.scratch.worker_props[..n_chunks]
+        .iter()
+        .flatten()
+        .copied()
+        .collect();
+    for p in &props {
+        let wi = p.worker as usize;
+        let w = &mut sim.world;
+        match p.action {
+            WorkerAction::Retire => {
+                leave_employer(w, &mut sim.metrics, wi);
+                w.workers.status[wi] = status::RETIRED;
+                let h = w.workers.home[wi] as usize;
+                w.cells.used[[Use::Residential as usize, h]] =
+                    (w.cells.used[[Use::Residential as usize, h]] - home_m2).max(0.0);
+                w.cells.residents[h] -= 1;
+                if w.workers.traits[wi] & traits::TECH != 0 {
+                    w.cells.tech_residents[h] -= 1;
+                }
+                sim.metrics.c.retired += 1;
+            }
+            WorkerAction::Quit => {
+                if w.workers.status[wi] == status::EMPLOYED {
+                    leave_employer(w, &mut sim.metrics, wi);
+                    w.workers.status[wi] = status::UNEMPLOYED;
+                }
+            }
+            WorkerAction::Found => {
+                let h = w.workers.home[wi] as usize;
+                let sector = Sector::from_index((p.aux & 15) as usize);
+                let high_tech = p.aux & 16 != 0;
+                let seat = 1.0 / scale;
+                let (mut cell, mut incubator, mut space, mut fl) =
+                    (h as u32, NONE, 0.0f32, flags::ALIVE | flags::HOME_BASED);
+                let inc = p.targets[0];
+                if inc != NONE
+                    && w.incubators.used[inc as usize] + seat
+                        <= w.incubators.seats[inc as usize] + 1e-9
+                {
+                    w.incubators.used[inc as usize] += seat;
+                    incubator = inc;
+                    cell = w.incubators.cell[inc as usize];
+                    fl = flags::ALIVE;
+                } else if p.targets[1] != NONE
+                    && w.cells.free(Use::Maker, p.targets[1] as usize) >= maker_m2 / scale
+                {
+                    cell = p.targets[1];
+                    w.cells.used[[Use::Maker as usize, cell as usize]] += maker_m2 / scale;
+                    space = maker_m2 as f32;
+                    fl = flags::ALIVE;
+                } else if p.targets[1] != NONE {
+                    w.cells.unmet[[Use::Maker as usize, p.targets[1] as usize]] += maker_m2 / scale;
+                }
+                if high_tech {
+                    fl |= flags::HIGH_TECH;
+                }
+                let sp = &sim.params.startups;
+                let monthly = sim.params.firms.wage.get(sector)
+                    + maker_m2 * w.cells.rent[[Use::Maker as usize, cell as usize]];
+                let months = sp.founder_cash_months[0]
+                    + rng.random::<f64>()
+                        * (sp.founder_cash_months[1] - sp.founder_cash_months[0]).max(0.0);
+                leave_employer(w, &mut sim.metrics, wi);
+                let id = w.next_firm_id;
+                w.next_firm_id += 1;
+                let idx = w.firms.push(
+                    id,
+                    NewFirm {
+                        cell,
+                        sector,
+                        kind: FirmKind::Startup as u8,
+                        stage: Stage::Idea as u8,
+                        flags: fl,
+                        space_use: Use::Maker as u8,
+                        employees: 1,
+                        space,
+                        tfp: p.quality,
+                        cash: months * monthly,
+                        knowledge: 0.0,
+                        age: 0,
+                        born: tick.min(u16::MAX as u32 - 1) as u16,
+                        incubator,
+                    },
+                );
+                w.workers.employer[wi] = idx as u32;
+                w.workers.status[wi] = status::FOUNDER;
+                sim.metrics
+                    .record_birth(tick as usize, cell, incubator != NONE);
+            }
+            WorkerAction::Job => {
+                if w.workers.status[wi] == status::FOUNDER
+                    || w.workers.status[wi] == status::RETIRED
+                {
+                    continue;
+                }
+                for &t in &p.targets {
+                    if t == NONE {
+                        break;
+                    }
+                    let t = t as usize;
+                    if w.firms.alive(t)
+                        && w.firms.vacancies[t] > 0
+                        && w.workers.employer[wi] != t as u32
+                    {
+                        w.firms.vacancies[t] -= 1;
+                        w.firms.employees[t] += 1;
+                        leave_employer(w, &mut sim.metrics, wi);
+                        w.workers.employer[wi] = t as u32;
+                        w.workers.status[wi] = status::EMPLOYED;
+                        sim.metrics.c.hires += 1;
+                        break;
+                    }
+                }
+            }
+            WorkerAction::Home => {
+                if w.workers.status[wi] == status::RETIRED {
+                    continue;
+                }
+                for &t in &p.targets {
+                    if t == NONE {
+                        break;
+                    }
+                    let c = t as usize;
+                    if w.cells.free(Use::Residential, c) >= home_m2 {
+                        let h = w.workers.home[wi] as usize;
+                        w.cells.used[[Use::Residential as usize, h]] =
+                            (w.cells.used[[Use::Residential as usize, h]] - home_m2).max(0.0);
+                        w.cells.used[[Use::Residential as usize, c]] += home_m2;
+                        w.cells.residents[h] -= 1;
+                        w.cells.residents[c] += 1;
+                        if w.workers.traits[wi] & traits::TECH != 0 {
+                            w.cells.tech_residents[h] -= 1;
+                            w.cells.tech_residents[c] += 1;
+                        }
+                        w.workers.home[wi] = c as u32;
+                        sim.metrics.c.home_moves += 1;
+                        break;
+                    }
+                    w.cells.unmet[[Use::Residential as usize, c]] += home_m2;
+                }
+            }
+        }
+    }
+    entrants(sim);
+}
+
+/// New workers: in-migrants keep the labour force on its growth path; graduates arrive each July.
+fn entrants(sim: &mut Simulation) {
+    let pop = sim.params.population.clone();
+    let scale = sim.world.scale;
+    let home_m2 = pop.home_m2_per_worker / scale;
+    let date = sim.date();
+    let target = sim.labour_start * (1.0 + pop.growth_per_year).powf(sim.tick as f64 / 12.0);
+    let active = sim.world.n_workers_active() as f64;
+    let mut rng = stream(sim.seed, sim.tick, Stream::Entrants, 0);
+    let mut n_new = stochastic_round((target - active).max(0.0), rng.random()) as usize;
+    let graduates = if date.month == 7 {
+        stochastic_round(pop.graduates_per_year * sim.labour_start, rng.random()) as usize
+    } else {
+        0
+    };
+    n_new += graduates;
+    let w = &mut sim.world;
+    let cum = &sim.scratch.free_cum[Use::Residential as usize];
+    let total = cum.last().copied().unwrap_or(0.0);
+    let tech_other = pop.tech_share;
+    for k in 0..n_new {
+        let graduate = k >= n_new - graduates;
+        if total <= 0.0 {
+            break;
+        }
+        // Graduates settle near a university when they can.
+        let mut cell = None;
+        for _ in 0..8 {
+            let x = rng.random::<f64>() * total;
+            let c = cum.partition_point(|&v| v <= x).min(cum.len() - 1);
+            if w.cells.free(Use::Residential, c) >= home_m2 {
+                let better = match (cell, graduate, w.universities.first()) {
+                    (None, _, _) => true,
+                    (Some(prev), true, Some(u)) => {
+                        w.grid.dist_km(c, u.cell as usize) < w.grid.dist_km(prev, u.cell as usize)
+                    }
+                    _ => false,
+                };
+                if better {
+                    cell = Some(c);
+                }
+                if !graduate {
+                    break;
+                }
+            }
+        }
+        let Some(c) = cell else {
+            continue;
+        };
+        let tech = rng.random::<f64>() < if graduate { 0.6 } else { tech_other };
+        let college = graduate || rng.random::<f64>() < pop.college_share;
+        let t = if tech { traits::TECH } else { 0 } | if college { traits::COLLEGE } else { 0 };
+        let z: f64 = StandardNormal.sample(&mut rng);
+        let age = if graduate {
+            23
+        } else {
+            (30.0 + 7.0 * z).clamp(20.0, pop.retirement_age as f64 - 1.0) as u8
+        };
+        w.workers.push(c as u32, t, age);
+        w.cells.used[[Use::Residential as usize, c]] += home_m2;
+        w.cells.residents[c] += 1;
+        if tech {
+            w.cells.tech_residents[c] += 1;
+        }
+        sim.metrics.c.entrants += 1;
+    }
+}
+
+/// Yearly compaction: drop retired workers and closed firms, remapping employer indices.
+pub fn compact(sim: &mut Simulation) {
+    let w = &mut sim.world;
+    let keep_w: Vec<bool> = w
+        .workers
+        .status
+        .iter()
+        .map(|&s| s != status::RETIRED)
+        .collect();
+    w.workers.retain(&keep_w);
+    let keep_f: Vec<bool> = (0..w.firms.len()).map(|i| w.firms.alive(i)).collect();
+    let map = w.firms.retain(&keep_f);
+    for (e, s) in w
+        .workers
+        .employer
+        .iter_mut()
+        .zip(w.workers.status.iter_mut())
+    {
+        if *e != NONE {
+            *e = map[*e as usize];
+            if *e == NONE {
+                *s = status::UNEMPLOYED;
+            }
+        }
+    }
+    debug_assert!(w
+        .workers
+        .employer
+        .iter()
+        .zip(&w.workers.status)
+        .all(|(&e, &s)| (e == NONE) == (s == status::UNEMPLOYED)));
+}

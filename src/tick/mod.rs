@@ -1,0 +1,382 @@
+//! The monthly tick: the phase order, the simulation state and its per-phase timers.
+//!
+//! Phase order (one tick = one month), listed here and nowhere else:
+//! 1. `policy`   — scheduled policy events take effect;
+//! 2. `fields`   — knowledge field, per-cell counts, founding rates, sampling tables;
+//! 3. `firms`    — production, costs, innovation, growth, relocation and exit proposals (parallel);
+//! 4. `startups` — funding, survival, stage, graduation proposals (parallel);
+//! 5. `matching` (part 1) — firm exits, moves, incubator exits and space for hiring, in firm order;
+//! 6. `workers`  — retirement, lay-offs, job search, moving home, founding proposals (parallel);
+//! 7. `matching` (part 2) — founding, jobs and homes, in worker order; labour-force entry;
+//! 8. `land`     — rents respond to demand, developers add floor space;
+//! 9. `commute`  — commute times with congestion, flows for next month's congestion (parallel);
+//! 10. `metrics` — indicators.
+//!
+//! Parallel phases read the state as it was at the start of the phase and write only their
+//! own agents' slots and per-chunk proposal lists; contested resources are resolved
+//! sequentially in a fixed order, so results never depend on the thread count.
+
+pub mod commute;
+pub mod fields;
+pub mod firms;
+pub mod land;
+pub mod matching;
+pub mod policy;
+pub mod startups;
+pub mod workers;
+
+use std::time::{Duration, Instant};
+
+use crate::metrics::{MetricsState, ParkRow, TickRow};
+use crate::params::Params;
+use crate::world::World;
+use policy::{Policy, PolicyState};
+
+/// Regions whose residents' commutes and start-up births are tracked (besides the parks),
+/// where the world has them.
+pub const TRACKED_REGIONS: &[&str] = &[
+    "core",
+    "huilongguan",
+    "tiantongyuan",
+    "zhongguancun_avenue",
+    "innovation_street",
+    "shangdi",
+    "wudaokou",
+];
+
+/// The phases, in order, for timing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    /// Policy events.
+    Policy = 0,
+    /// Fields and tables.
+    Fields = 1,
+    /// Firms.
+    Firms = 2,
+    /// Start-ups.
+    Startups = 3,
+    /// Workers.
+    Workers = 4,
+    /// Matching (both parts).
+    Matching = 5,
+    /// Land market.
+    Land = 6,
+    /// Commuting.
+    Commute = 7,
+    /// Indicators.
+    Metrics = 8,
+}
+
+impl Phase {
+    /// Number of phases.
+    pub const N: usize = 9;
+    /// All phases in order.
+    pub const ALL: [Phase; 9] = [
+        Phase::Policy,
+        Phase::Fields,
+        Phase::Firms,
+        Phase::Startups,
+        Phase::Workers,
+        Phase::Matching,
+        Phase::Land,
+        Phase::Commute,
+        Phase::Metrics,
+    ];
+    /// Name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Phase::Policy => "policy",
+            Phase::Fields => "fields",
+            Phase::Firms => "firms",
+            Phase::Startups => "startups",
+            Phase::Workers => "workers",
+            Phase::Matching => "matching",
+            Phase::Land => "land",
+            Phase::Commute => "commute",
+            Phase::Metrics => "metrics",
+        }
+    }
+}
+
+/// A calendar month.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+pub struct YearMonth {
+    /// Year.
+    pub year: i32,
+    /// Month 1–12.
+    pub month: u32,
+}
+
+impl YearMonth {
+    /// Parse `YYYY-MM`.
+    pub fn parse(s: &str) -> Option<YearMonth> {
+        let (y, m) = s.split_once('-')?;
+        if y.len() != 4 || m.len() != 2 {
+            return None;
+        }
+        let year: i32 = y.parse().ok()?;
+        let month: u32 = m.parse().ok()?;
+        (1..=12)
+            .contains(&month)
+            .then_some(YearMonth { year, month })
+    }
+    /// The month `ticks` months later.
+    pub fn plus(self, ticks: u32) -> YearMonth {
+        let m0 = self.year as i64 * 12 + (self.month as i64 - 1) + ticks as i64;
+        YearMonth {
+            year: (m0 / 12) as i32,
+            month: (m0 % 12) as u32 + 1,
+        }
+    }
+    /// Months from `self` to `later` (negative if earlier).
+    pub fn months_until(self, later: YearMonth) -> i64 {
+        (later.year as i64 * 12 + later.month as i64) - (self.year as i64 * 12 + self.month as i64)
+    }
+}
+
+impl std::fmt::Display for YearMonth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:04}-{:02}", self.year, self.month)
+    }
+}
+
+/// What one tick returns: the indicator row, park rows when a year closes, and timings.
+#[derive(Clone, Debug)]
+pub struct TickReport {
+    /// Indicators of this tick.
+    pub row: TickRow,
+    /// Per-park yearly rows (December and the last tick).
+    pub parks: Vec<ParkRow>,
+    /// Wall time per phase.
+    pub timings: [Duration; Phase::N],
+    /// Policy events that took effect.
+    pub events: Vec<String>,
+}
+
+/// City-wide price indices: nominal productivity and wages (1.0 at the start).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Economy {
+    /// Revenue-per-worker index.
+    pub productivity: f64,
+    /// Wage index.
+    pub wages: f64,
+    /// Unemployment rate at the end of the last tick.
+    pub unemployment: f64,
+}
+
+impl Economy {
+    /// Advance one month: productivity grows at its trend; wages follow it, faster when
+    /// unemployment is below its natural rate and slower when above (a Phillips curve).
+    pub fn advance(&mut self, p: &Params) {
+        let g = (1.0 + p.firms.productivity_growth).powf(1.0 / 12.0);
+        self.productivity *= g;
+        let gap = p.workers.natural_unemployment - self.unemployment;
+        let adj = (p.workers.wage_flexibility * gap).clamp(-0.003, 0.003);
+        self.wages *= g * (1.0 + adj);
+    }
+}
+
+/// The state of one run.
+pub struct Simulation {
+    /// The world.
+    pub world: World,
+    /// Parameters.
+    pub params: Params,
+    /// Master seed.
+    pub seed: u64,
+    /// Ticks done.
+    pub tick: u32,
+    /// Total ticks of the run.
+    pub ticks: u32,
+    /// Calendar month of tick 0.
+    pub start: YearMonth,
+    /// Policies.
+    pub policy: PolicyState,
+    /// Indicator accumulators.
+    pub metrics: MetricsState,
+    /// Reusable buffers of the phases.
+    pub scratch: Scratch,
+    /// Knowledge normalisation (mean raw field over job cells at the start).
+    pub k_ref: f64,
+    /// Labour force (agents) at the start.
+    pub labour_start: f64,
+    /// Price indices.
+    pub economy: Economy,
+}
+
+/// Reusable buffers, so the tick loop does not allocate per agent.
+#[derive(Default)]
+pub struct Scratch {
+    /// Firm proposals per chunk.
+    pub firm_props: Vec<Vec<firms::FirmProposal>>,
+    /// Worker proposals per chunk.
+    pub worker_props: Vec<Vec<workers::WorkerProposal>>,
+    /// Per-chunk sums of the firm phase.
+    pub firm_sums: Vec<firms::FirmSums>,
+    /// Per-chunk sums of the start-up phase.
+    pub startup_sums: Vec<startups::StartupSums>,
+    /// Per-cell founding rate of a tech worker (before personal multipliers).
+    pub found_tech: Vec<f32>,
+    /// Per-cell founding rate of another worker.
+    pub found_other: Vec<f32>,
+    /// Cumulative free floor space per use over cells (sampling tables).
+    pub free_cum: Vec<Vec<f64>>,
+    /// Firms with vacancies, and cumulative vacancies (sampling table).
+    pub vac_firms: Vec<u32>,
+    /// Cumulative vacancies.
+    pub vac_cum: Vec<u64>,
+    /// Incubators with a free seat this tick.
+    pub open_incubators: Vec<u32>,
+    /// Raw knowledge sources per cell.
+    pub k_source: Vec<f64>,
+    /// Knowledge kernel (weights over a square window).
+    pub kernel: Vec<f64>,
+    /// Kernel radius in cells.
+    pub kernel_r: usize,
+    /// Cells grouped by travel zone (zone order), and each zone's start in it (`n_zones + 1`).
+    pub zone_order: Vec<u32>,
+    /// Start of each zone in `zone_order`.
+    pub zone_start: Vec<u32>,
+    /// exp(−free-flow minutes / search decay) between zones, `[from * n_zones + to]`.
+    pub grav_w: Vec<f32>,
+    /// Travel-network version `grav_w` was built for.
+    pub grav_version: u32,
+    /// Cumulative free residential floor space over `zone_order`.
+    pub res_cum: Vec<f64>,
+    /// Per zone: free residential floor space.
+    pub res_zone: Vec<f64>,
+    /// Cumulative vacancies over `vac_firms` (which is sorted by zone), and each zone's start.
+    pub vac_zone_start: Vec<u32>,
+    /// Per home zone: cumulative gravity weight of vacancies over destination zones.
+    pub job_grav: Vec<f64>,
+    /// Per work zone: cumulative gravity weight of free homes over zones.
+    pub home_grav: Vec<f64>,
+}
+
+impl Simulation {
+    /// A new simulation over a built world.
+    pub fn new(
+        world: World,
+        params: Params,
+        seed: u64,
+        start: YearMonth,
+        ticks: u32,
+        policies: Vec<Policy>,
+    ) -> Simulation {
+        let labour_start = world.n_workers_active() as f64;
+        let n_parks = world.parks.len();
+        let mut sim = Simulation {
+            world,
+            params,
+            seed,
+            tick: 0,
+            ticks,
+            start,
+            policy: PolicyState::new(policies),
+            metrics: MetricsState::new(n_parks, ticks),
+            scratch: Scratch::default(),
+            k_ref: 0.0,
+            labour_start,
+            economy: Economy {
+                productivity: 1.0,
+                wages: 1.0,
+                unemployment: 0.0,
+            },
+        };
+        let n_cells = sim.world.grid.n_cells();
+        let mut regions: Vec<(String, Vec<u32>)> = Vec::new();
+        let core: Vec<u32> = (0..n_cells)
+            .filter(|&c| sim.world.cells.core[c])
+            .map(|c| c as u32)
+            .collect();
+        for name in TRACKED_REGIONS {
+            if *name == "core" {
+                regions.push(("core".into(), core.clone()));
+            } else if let Some(cells) = sim.world.region_by_name(name) {
+                regions.push(((*name).into(), cells));
+            }
+        }
+        for p in &sim.world.parks {
+            regions.push((format!("park:{}", p.name), p.cells.clone()));
+        }
+        sim.metrics.set_regions(n_cells, regions);
+        fields::init_kernel(&mut sim);
+        fields::run(&mut sim);
+        commute::run(&mut sim);
+        sim
+    }
+
+    /// Calendar month of the current tick.
+    pub fn date(&self) -> YearMonth {
+        self.start.plus(self.tick)
+    }
+
+    /// Whether the run is complete.
+    pub fn done(&self) -> bool {
+        self.tick >= self.ticks
+    }
+
+    /// Advance one month.
+    pub fn step(&mut self) -> TickReport {
+        let mut timings = [Duration::ZERO; Phase::N];
+        let mut timed = |phase: Phase, f: &mut dyn FnMut()| {
+            let t0 = Instant::now();
+            f();
+            timings[phase as usize] += t0.elapsed();
+        };
+        let mut events = Vec::new();
+        timed(Phase::Policy, &mut || {
+            let m2 = self.params.incubators.m2_per_seat;
+            events = self
+                .policy
+                .apply(self.tick, &mut self.world, m2, &self.params.commute)
+                .events;
+        });
+        self.metrics.begin_tick();
+        self.economy.advance(&self.params);
+        timed(Phase::Fields, &mut || fields::run(self));
+        timed(Phase::Firms, &mut || firms::run(self));
+        timed(Phase::Startups, &mut || startups::run(self));
+        timed(Phase::Matching, &mut || matching::resolve_firms(self));
+        timed(Phase::Workers, &mut || workers::run(self));
+        timed(Phase::Matching, &mut || matching::resolve_workers(self));
+        timed(Phase::Land, &mut || land::run(self));
+        timed(Phase::Commute, &mut || commute::run(self));
+        let mut report = None;
+        timed(Phase::Metrics, &mut || {
+            report = Some(crate::metrics::record(self))
+        });
+        let (row, parks) = report.expect("metrics ran");
+        if let (Some(u), Some(w)) = (row.get("unemployed"), row.get("workers")) {
+            if w > 0.0 {
+                self.economy.unemployment = u / w;
+            }
+        }
+        self.tick += 1;
+        if self.date().month == 1 {
+            matching::compact(self);
+        }
+        TickReport {
+            row,
+            parks,
+            timings,
+            events,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn year_month_arithmetic() {
+        let s = YearMonth::parse("2009-01").unwrap();
+        assert_eq!(s.plus(239).to_string(), "2028-12");
+        assert_eq!(s.months_until(YearMonth::parse("2015-11").unwrap()), 82);
+        assert!(YearMonth::parse("2009-13").is_none());
+        assert!(YearMonth::parse("209-01").is_none());
+    }
+}

@@ -1,0 +1,517 @@
+//! Policy events: the levers a scenario schedules (incubators, conversions, rezoning, subsidies,
+//! red lines, building reuse, transport links, partner sites) and how each takes effect.
+
+use serde::Serialize;
+
+use crate::world::agents::flags;
+use crate::world::layers::{Link, LinkKind};
+use crate::world::places::cells_within;
+use crate::world::types::{FirmKind, Generation, LandUse, Sector, Use};
+use crate::world::{PartnerSite, World};
+
+/// Who receives a rent subsidy.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SubsidyTarget {
+    /// Every start-up.
+    Startups,
+    /// Makers: start-ups in maker space or incubators, and (for housing) their founders and staff.
+    Makers,
+    /// Firms of one sector.
+    Sector(Sector),
+    /// Tenants of incubators (of one generation, or of any).
+    IncubatorTenants(Option<Generation>),
+    /// Every firm.
+    AllFirms,
+}
+
+/// What a policy does.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum PolicyKind {
+    /// Build a new incubator in the region, or upgrade the incubators already there.
+    Incubator {
+        /// Generation.
+        generation: Generation,
+        /// Sector focus (3.0).
+        sector: Option<Sector>,
+        /// Seats at real size (added to upgraded incubators, or the new one's capacity).
+        seats: f64,
+        /// Upgrade existing incubators instead of building a new one.
+        upgrade: bool,
+    },
+    /// Convert a share of one use's floor space into another (tenants displaced must move).
+    /// With an end tick the conversion is spread evenly over the period.
+    ConvertSpace {
+        /// Use converted.
+        from: Use,
+        /// Use it becomes.
+        to: Use,
+        /// Share of the `from` floor space at the start of the policy.
+        share: f64,
+    },
+    /// Change the land-use zone and add floor space split by `mix` (shares per use).
+    Rezone {
+        /// New zone.
+        to: LandUse,
+        /// Floor space added (m², real).
+        floor_m2: f64,
+        /// Share of the new floor space per use.
+        mix: [f64; Use::N],
+    },
+    /// A share of rent paid for a target group while the policy runs.
+    RentSubsidy {
+        /// Who receives it.
+        target: SubsidyTarget,
+        /// Share of rent paid by the government.
+        share: f64,
+        /// Whether it also covers the target group's housing rent (makers' flats).
+        housing: bool,
+    },
+    /// Red line: at most `max_new_m2` new floor space in the region while it runs (0 = none);
+    /// a negative value is not allowed. With `release_m2 > 0` it instead raises the zoning limit.
+    LandCap {
+        /// New floor space allowed in the whole region (m²).
+        max_new_m2: f64,
+        /// Zoning headroom released (m²), spread over the region's cells.
+        release_m2: f64,
+    },
+    /// Vacant floor space of a use becomes maker space without a change of land use (2015 rule).
+    ReuseBuildings {
+        /// Use whose vacant space is reused.
+        from: Use,
+        /// Share of that use's floor space at most.
+        share: f64,
+    },
+    /// A new or faster link between two points.
+    Transport {
+        /// Start (km).
+        from: (f64, f64),
+        /// End (km).
+        to: (f64, f64),
+        /// Rail or expressway.
+        link: LinkKind,
+        /// Speed (km/h).
+        speed_kmh: f64,
+    },
+    /// A regional partner site that takes relocating firms of some sectors.
+    PartnerSite {
+        /// Sectors it takes.
+        sectors: Vec<Sector>,
+        /// Firms it can take (real size).
+        capacity: f64,
+        /// Rent there.
+        rent: f64,
+        /// Distance (km).
+        distance_km: f64,
+        /// Utility bonus (incentives).
+        bonus: f64,
+    },
+}
+
+/// A scheduled policy with its region resolved to cells.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Policy {
+    /// Name (for logs and reports).
+    pub name: String,
+    /// What it does.
+    pub kind: PolicyKind,
+    /// First tick it acts.
+    pub start: u32,
+    /// Tick it stops acting (exclusive), if any.
+    pub end: Option<u32>,
+    /// Cells of its region, ascending.
+    pub cells: Vec<u32>,
+}
+
+/// Bookkeeping of policies during a run.
+#[derive(Clone, Debug, Default)]
+pub struct PolicyState {
+    /// The scenario's policies.
+    pub policies: Vec<Policy>,
+    /// Per policy: the `from` floor space at its start (for gradual conversions).
+    base_amount: Vec<Vec<f64>>,
+    /// Active subsidies: (policy index, membership mask over cells).
+    pub subsidies: Vec<(usize, Vec<bool>)>,
+    /// Partner site index per policy (for ending them).
+    partner_of: Vec<Option<usize>>,
+}
+
+/// What the policy step did this tick (for logs).
+#[derive(Clone, Debug, Default)]
+pub struct PolicyLog {
+    /// Lines describing the events that took effect.
+    pub events: Vec<String>,
+}
+
+impl PolicyState {
+    /// Wrap a scenario's policies.
+    pub fn new(policies: Vec<Policy>) -> Self {
+        let n = policies.len();
+        PolicyState {
+            policies,
+            base_amount: vec![Vec::new(); n],
+            subsidies: Vec::new(),
+            partner_of: vec![None; n],
+        }
+    }
+
+    /// The rent share paid by subsidies for a firm in `cell` (0 when none applies).
+    pub fn firm_subsidy(
+        &self,
+        cell: usize,
+        sector: Sector,
+        kind: u8,
+        space_use: u8,
+        incubator_gen: Option<Generation>,
+    ) -> f64 {
+        let mut s: f64 = 0.0;
+        for (p, mask) in &self.subsidies {
+            if !mask[cell] {
+                continue;
+            }
+            if let PolicyKind::RentSubsidy { target, share, .. } = &self.policies[*p].kind {
+                let startup = kind == FirmKind::Startup as u8;
+                let hit = match target {
+                    SubsidyTarget::Startups => startup,
+                    SubsidyTarget::Makers => {
+                        startup && (space_use == Use::Maker as u8 || incubator_gen.is_some())
+                    }
+                    SubsidyTarget::Sector(x) => *x == sector,
+                    SubsidyTarget::IncubatorTenants(g) => match (g, incubator_gen) {
+                        (None, Some(_)) => true,
+                        (Some(g), Some(h)) => *g == h,
+                        _ => false,
+                    },
+                    SubsidyTarget::AllFirms => true,
+                };
+                if hit {
+                    s = s.max(*share);
+                }
+            }
+        }
+        s
+    }
+
+    /// The housing rent share paid for makers living in `cell`.
+    pub fn housing_subsidy(&self, cell: usize) -> f64 {
+        let mut s: f64 = 0.0;
+        for (p, mask) in &self.subsidies {
+            if let PolicyKind::RentSubsidy {
+                target: SubsidyTarget::Makers,
+                share,
+                housing: true,
+            } = &self.policies[*p].kind
+            {
+                if mask[cell] {
+                    s = s.max(*share);
+                }
+            }
+        }
+        s
+    }
+
+    /// Whether any subsidy is active.
+    pub fn any_subsidy(&self) -> bool {
+        !self.subsidies.is_empty()
+    }
+
+    /// Apply the events of tick `t` to the world, in the scenario's order.
+    pub fn apply(
+        &mut self,
+        t: u32,
+        world: &mut World,
+        m2_per_seat: f64,
+        commute: &crate::params::CommuteParams,
+    ) -> PolicyLog {
+        let mut log = PolicyLog::default();
+        let n_cells = world.grid.n_cells();
+        for pi in 0..self.policies.len() {
+            let p = self.policies[pi].clone();
+            let active = t >= p.start && p.end.is_none_or(|e| t < e);
+            let starts = t == p.start;
+            let ends = p.end == Some(t);
+            match &p.kind {
+                PolicyKind::Incubator {
+                    generation,
+                    sector,
+                    seats,
+                    upgrade,
+                } if starts => {
+                    if *upgrade {
+                        let mut n = 0;
+                        for i in 0..world.incubators.len() {
+                            if p.cells.binary_search(&world.incubators.cell[i]).is_ok() {
+                                world.incubators.generation[i] = *generation;
+                                world.incubators.sector[i] = *sector;
+                                world.incubators.seats[i] += *seats;
+                                n += 1;
+                            }
+                        }
+                        log.events.push(format!(
+                            "{}: upgraded {n} incubator(s) to {}",
+                            p.name,
+                            generation.label()
+                        ));
+                    } else if let Some(cell) = central_cell(world, &p.cells) {
+                        world
+                            .incubators
+                            .push(p.name.clone(), cell, *generation, *sector, *seats);
+                        let m2 = seats * m2_per_seat;
+                        world.cells.capacity[[Use::Maker as usize, cell as usize]] += m2;
+                        world.cells.used[[Use::Maker as usize, cell as usize]] += m2;
+                        raise_max_floor(world, cell as usize);
+                        log.events.push(format!(
+                            "{}: new {} incubator with {seats} seats",
+                            p.name,
+                            generation.label()
+                        ));
+                    }
+                }
+                PolicyKind::ConvertSpace { from, to, share } if active => {
+                    if starts {
+                        self.base_amount[pi] = p
+                            .cells
+                            .iter()
+                            .map(|&c| world.cells.capacity[[*from as usize, c as usize]])
+                            .collect();
+                    }
+                    let frac = match p.end {
+                        Some(e) if e > p.start + 1 => 1.0 / (e - p.start) as f64,
+                        _ => {
+                            if starts {
+                                1.0
+                            } else {
+                                0.0
+                            }
+                        }
+                    };
+                    if frac > 0.0 {
+                        let mut moved = 0.0;
+                        for (k, &c) in p.cells.iter().enumerate() {
+                            let amount = (self.base_amount[pi][k] * share * frac)
+                                .min(world.cells.capacity[[*from as usize, c as usize]]);
+                            convert(world, c as usize, *from, *to, amount);
+                            moved += amount;
+                        }
+                        if starts || ends {
+                            log.events.push(format!(
+                                "{}: converting {} m² of {} to {} this month",
+                                p.name,
+                                moved.round(),
+                                from.name(),
+                                to.name()
+                            ));
+                        }
+                    }
+                }
+                PolicyKind::Rezone { to, floor_m2, mix } if starts => {
+                    let n = p.cells.len().max(1) as f64;
+                    for &c in &p.cells {
+                        let c = c as usize;
+                        world.cells.land_use[c] = *to;
+                        for u in 0..Use::N {
+                            world.cells.capacity[[u, c]] += floor_m2 / n * mix[u];
+                        }
+                        raise_max_floor(world, c);
+                    }
+                    log.events.push(format!(
+                        "{}: rezoned {} cells to {} with {floor_m2} m²",
+                        p.name,
+                        p.cells.len(),
+                        to.name()
+                    ));
+                }
+                PolicyKind::RentSubsidy { .. } => {
+                    if starts {
+                        let mut mask = vec![false; n_cells];
+                        for &c in &p.cells {
+                            mask[c as usize] = true;
+                        }
+                        self.subsidies.push((pi, mask));
+                        log.events.push(format!("{}: rent subsidy starts", p.name));
+                    }
+                    if ends {
+                        self.subsidies.retain(|(q, _)| *q != pi);
+                        log.events.push(format!("{}: rent subsidy ends", p.name));
+                    }
+                }
+                PolicyKind::LandCap {
+                    max_new_m2,
+                    release_m2,
+                } => {
+                    if starts {
+                        let total: f64 = p
+                            .cells
+                            .iter()
+                            .map(|&c| world.cells.total_capacity(c as usize))
+                            .sum();
+                        for &c in &p.cells {
+                            let c = c as usize;
+                            let cap = world.cells.total_capacity(c);
+                            if *release_m2 > 0.0 {
+                                world.cells.max_floor[c] +=
+                                    release_m2 / p.cells.len().max(1) as f64;
+                            } else {
+                                let share = if total > 0.0 { cap / total } else { 0.0 };
+                                world.cells.red_line[c] = cap + max_new_m2 * share;
+                            }
+                        }
+                        log.events.push(format!(
+                            "{}: land cap in force over {} cells",
+                            p.name,
+                            p.cells.len()
+                        ));
+                    }
+                    if ends && *release_m2 <= 0.0 {
+                        for &c in &p.cells {
+                            world.cells.red_line[c as usize] = f64::INFINITY;
+                        }
+                        log.events.push(format!("{}: land cap lifted", p.name));
+                    }
+                }
+                PolicyKind::ReuseBuildings { from, share } if starts => {
+                    let mut moved = 0.0;
+                    for &c in &p.cells {
+                        let c = c as usize;
+                        let amount = (world.cells.capacity[[*from as usize, c]] * share)
+                            .min(world.cells.free(*from, c));
+                        convert(world, c, *from, Use::Maker, amount);
+                        moved += amount;
+                    }
+                    log.events.push(format!(
+                        "{}: {} m² of vacant {} reused as maker space",
+                        p.name,
+                        moved.round(),
+                        from.name()
+                    ));
+                }
+                PolicyKind::Transport {
+                    from,
+                    to,
+                    link,
+                    speed_kmh,
+                } if starts => {
+                    world.travel.links.push(Link {
+                        name: p.name.clone(),
+                        kind: *link,
+                        points: vec![*from, *to],
+                        speed_kmh: Some(*speed_kmh),
+                    });
+                    let grid = world.grid;
+                    world.travel.rebuild(&grid, commute);
+                    log.events
+                        .push(format!("{}: new link at {speed_kmh} km/h", p.name));
+                }
+                PolicyKind::PartnerSite {
+                    sectors,
+                    capacity,
+                    rent,
+                    distance_km,
+                    bonus,
+                } => {
+                    if starts {
+                        let mut mask = [false; Sector::N];
+                        for s in sectors {
+                            mask[*s as usize] = true;
+                        }
+                        world.partner_sites.push(PartnerSite {
+                            name: p.name.clone(),
+                            sectors: mask,
+                            capacity: *capacity,
+                            used: 0.0,
+                            rent: *rent,
+                            distance_km: *distance_km,
+                            bonus: *bonus,
+                        });
+                        self.partner_of[pi] = Some(world.partner_sites.len() - 1);
+                        log.events.push(format!("{}: partner site opens", p.name));
+                    }
+                    if ends {
+                        if let Some(s) = self.partner_of[pi] {
+                            world.partner_sites[s].capacity = world.partner_sites[s].used;
+                        }
+                        log.events
+                            .push(format!("{}: partner site closes to new firms", p.name));
+                    }
+                }
+                _ => {}
+            }
+        }
+        log
+    }
+}
+
+/// The region cell nearest the region's centroid (for a new building).
+fn central_cell(world: &World, cells: &[u32]) -> Option<u32> {
+    if cells.is_empty() {
+        return None;
+    }
+    let (mut sx, mut sy) = (0.0, 0.0);
+    for &c in cells {
+        let (x, y) = world.grid.centre(c as usize);
+        sx += x;
+        sy += y;
+    }
+    let (cx, cy) = (sx / cells.len() as f64, sy / cells.len() as f64);
+    cells.iter().copied().min_by(|&a, &b| {
+        let (ax, ay) = world.grid.centre(a as usize);
+        let (bx, by) = world.grid.centre(b as usize);
+        ((ax - cx).powi(2) + (ay - cy).powi(2))
+            .total_cmp(&((bx - cx).powi(2) + (by - cy).powi(2)))
+            .then(a.cmp(&b))
+    })
+}
+
+fn raise_max_floor(world: &mut World, c: usize) {
+    let total = world.cells.total_capacity(c);
+    if world.cells.max_floor[c] < total {
+        world.cells.max_floor[c] = total;
+    }
+}
+
+/// Move `amount` m² of capacity from one use to another in a cell. Tenants of the `from` use
+/// that no longer fit are displaced (highest index first): their space is released and they
+/// must find new space.
+pub fn convert(world: &mut World, c: usize, from: Use, to: Use, amount: f64) {
+    if amount <= 0.0 {
+        return;
+    }
+    let (fu, tu) = (from as usize, to as usize);
+    world.cells.capacity[[fu, c]] -= amount;
+    world.cells.capacity[[tu, c]] += amount;
+    if world.cells.used[[fu, c]] <= world.cells.capacity[[fu, c]] + 1e-6 {
+        return;
+    }
+    if from == Use::Residential {
+        // Housing is not demolished here; keep the capacity at what is occupied.
+        let over = world.cells.used[[fu, c]] - world.cells.capacity[[fu, c]];
+        world.cells.capacity[[fu, c]] += over;
+        world.cells.capacity[[tu, c]] -= over;
+        return;
+    }
+    let scale = world.scale;
+    let firms = &mut world.firms;
+    for i in (0..firms.len()).rev() {
+        if world.cells.used[[fu, c]] <= world.cells.capacity[[fu, c]] + 1e-6 {
+            break;
+        }
+        if firms.cell[i] as usize == c
+            && firms.alive(i)
+            && firms.space_use[i] == from as u8
+            && firms.space[i] > 0.0
+        {
+            world.cells.used[[fu, c]] -= firms.space[i] as f64 / scale;
+            firms.space[i] = 0.0;
+            firms.flags[i] |= flags::MUST_MOVE | flags::HOME_BASED;
+        }
+    }
+    if world.cells.used[[fu, c]] < 0.0 {
+        world.cells.used[[fu, c]] = 0.0;
+    }
+}
+
+/// Cells of a disc around a point (helper for callers resolving regions).
+pub fn disc(world: &World, x: f64, y: f64, r: f64) -> Vec<u32> {
+    cells_within(&world.grid, x, y, r)
+}

@@ -1,0 +1,384 @@
+//! Agents as struct-of-arrays: workers, firms, incubators and universities, one column per attribute.
+//!
+//! Indices are positions in the columns; firms also carry a persistent `id` that only grows.
+//! Every monetary or space quantity of a firm is that of ONE real firm: an agent stands for
+//! `1 / scale` identical real firms (likewise a worker agent for `1 / scale` real workers), so
+//! city totals are column sums divided by `scale`.
+
+use crate::world::types::{Generation, Sector, NONE};
+
+/// Worker status codes.
+pub mod status {
+    /// Employed by a firm (not their own).
+    pub const EMPLOYED: u8 = 0;
+    /// Looking for work.
+    pub const UNEMPLOYED: u8 = 1;
+    /// Runs their own start-up (its `employer` is that start-up).
+    pub const FOUNDER: u8 = 2;
+    /// Left the labour force (retired); the slot is reclaimed at the next compaction.
+    pub const RETIRED: u8 = 3;
+}
+
+/// Worker trait bits.
+pub mod traits {
+    /// Technical skills (engineer, scientist).
+    pub const TECH: u8 = 1;
+    /// College degree.
+    pub const COLLEGE: u8 = 2;
+}
+
+/// Workers / residents.
+#[derive(Clone, Debug, Default)]
+pub struct Workers {
+    /// Home cell.
+    pub home: Vec<u32>,
+    /// Employer (firm index) or `NONE`.
+    pub employer: Vec<u32>,
+    /// `status::*`.
+    pub status: Vec<u8>,
+    /// `traits::*` bits.
+    pub traits: Vec<u8>,
+    /// Age in years.
+    pub age: Vec<u8>,
+    /// One-way commute (minutes) at the end of the last tick; 0 when not working.
+    pub commute: Vec<f32>,
+}
+
+impl Workers {
+    /// Number of worker slots (including retired ones not yet compacted).
+    pub fn len(&self) -> usize {
+        self.home.len()
+    }
+    /// Whether there are no workers.
+    pub fn is_empty(&self) -> bool {
+        self.home.is_empty()
+    }
+    /// Append a worker.
+    pub fn push(&mut self, home: u32, traits: u8, age: u8) {
+        self.home.push(home);
+        self.employer.push(NONE);
+        self.status.push(status::UNEMPLOYED);
+        self.traits.push(traits);
+        self.age.push(age);
+        self.commute.push(0.0);
+    }
+    /// Keep only the workers for which `keep` is true, preserving order.
+    pub fn retain(&mut self, keep: &[bool]) {
+        fn filter<T: Copy>(v: &mut Vec<T>, keep: &[bool]) {
+            let mut j = 0;
+            for i in 0..v.len() {
+                if keep[i] {
+                    v[j] = v[i];
+                    j += 1;
+                }
+            }
+            v.truncate(j);
+        }
+        filter(&mut self.home, keep);
+        filter(&mut self.employer, keep);
+        filter(&mut self.status, keep);
+        filter(&mut self.traits, keep);
+        filter(&mut self.age, keep);
+        filter(&mut self.commute, keep);
+    }
+    /// Bytes held by the columns.
+    pub fn bytes(&self) -> usize {
+        self.home.capacity() * 4
+            + self.employer.capacity() * 4
+            + self.status.capacity()
+            + self.traits.capacity()
+            + self.age.capacity()
+            + self.commute.capacity() * 4
+    }
+}
+
+/// Firm flag bits.
+pub mod flags {
+    /// The firm is operating.
+    pub const ALIVE: u8 = 1;
+    /// High-tech enterprise.
+    pub const HIGH_TECH: u8 = 2;
+    /// Works from the founder's home (no floor space of its own).
+    pub const HOME_BASED: u8 = 4;
+    /// Must find new space (evicted by a conversion, or graduated from an incubator).
+    pub const MUST_MOVE: u8 = 8;
+    /// Left Beijing for a regional partner site.
+    pub const LEFT_REGION: u8 = 16;
+    /// Could not get the space to grow last month.
+    pub const SPACE_CONSTRAINED: u8 = 32;
+}
+
+/// Firms, including start-ups.
+#[derive(Clone, Debug, Default)]
+pub struct Firms {
+    /// Persistent id (only grows).
+    pub id: Vec<u32>,
+    /// Cell.
+    pub cell: Vec<u32>,
+    /// `Sector as u8`.
+    pub sector: Vec<u8>,
+    /// `FirmKind as u8`.
+    pub kind: Vec<u8>,
+    /// `Stage as u8` (start-ups).
+    pub stage: Vec<u8>,
+    /// `flags::*` bits.
+    pub flags: Vec<u8>,
+    /// `Use as u8` of the floor space it occupies.
+    pub space_use: Vec<u8>,
+    /// Employees (worker agents; the founder counts).
+    pub employees: Vec<u32>,
+    /// Open positions this tick.
+    pub vacancies: Vec<u32>,
+    /// Staff target of a start-up after its last funding round.
+    pub staff_target: Vec<u32>,
+    /// Floor space held (m², one real firm).
+    pub space: Vec<f32>,
+    /// Productivity multiplier (TFP; a start-up's quality).
+    pub tfp: Vec<f32>,
+    /// Cash (yuan, one real firm).
+    pub cash: Vec<f64>,
+    /// Knowledge stock (patent equivalents, one real firm).
+    pub knowledge: Vec<f32>,
+    /// Age in months.
+    pub age: Vec<u16>,
+    /// Tick of birth (start-ups born during the run), `u16::MAX` for firms of the initial population.
+    pub born: Vec<u16>,
+    /// Incubator index or `NONE`.
+    pub incubator: Vec<u32>,
+    /// Months spent in the current incubator.
+    pub incubator_months: Vec<u16>,
+    /// Revenue last month (yuan, one real firm).
+    pub revenue: Vec<f32>,
+    /// Value added last month (yuan, one real firm).
+    pub value_added: Vec<f32>,
+    /// Probability that each employee is laid off this tick.
+    pub layoff: Vec<f32>,
+}
+
+/// A new firm's attributes.
+#[derive(Clone, Copy, Debug)]
+pub struct NewFirm {
+    /// Cell.
+    pub cell: u32,
+    /// Sector.
+    pub sector: Sector,
+    /// `FirmKind as u8`.
+    pub kind: u8,
+    /// `Stage as u8`.
+    pub stage: u8,
+    /// `flags::*`.
+    pub flags: u8,
+    /// `Use as u8`.
+    pub space_use: u8,
+    /// Employees.
+    pub employees: u32,
+    /// Floor space.
+    pub space: f32,
+    /// Productivity.
+    pub tfp: f32,
+    /// Cash.
+    pub cash: f64,
+    /// Knowledge stock.
+    pub knowledge: f32,
+    /// Age (months).
+    pub age: u16,
+    /// Birth tick or `u16::MAX`.
+    pub born: u16,
+    /// Incubator or `NONE`.
+    pub incubator: u32,
+}
+
+impl Firms {
+    /// Number of firm slots (dead ones included until compaction).
+    pub fn len(&self) -> usize {
+        self.id.len()
+    }
+    /// Whether there are no firm slots.
+    pub fn is_empty(&self) -> bool {
+        self.id.is_empty()
+    }
+    /// Whether firm `i` is operating.
+    #[inline]
+    pub fn alive(&self, i: usize) -> bool {
+        self.flags[i] & flags::ALIVE != 0
+    }
+    /// Whether firm `i` is high-tech.
+    #[inline]
+    pub fn high_tech(&self, i: usize) -> bool {
+        self.flags[i] & flags::HIGH_TECH != 0
+    }
+    /// Append a firm with the given persistent id; returns its index.
+    pub fn push(&mut self, id: u32, f: NewFirm) -> usize {
+        self.id.push(id);
+        self.cell.push(f.cell);
+        self.sector.push(f.sector as u8);
+        self.kind.push(f.kind);
+        self.stage.push(f.stage);
+        self.flags.push(f.flags);
+        self.space_use.push(f.space_use);
+        self.employees.push(f.employees);
+        self.vacancies.push(0);
+        self.staff_target.push(f.employees);
+        self.space.push(f.space);
+        self.tfp.push(f.tfp);
+        self.cash.push(f.cash);
+        self.knowledge.push(f.knowledge);
+        self.age.push(f.age);
+        self.born.push(f.born);
+        self.incubator.push(f.incubator);
+        self.incubator_months.push(0);
+        self.revenue.push(0.0);
+        self.value_added.push(0.0);
+        self.layoff.push(0.0);
+        self.id.len() - 1
+    }
+    /// Keep only firms for which `keep` is true, preserving order; returns the old→new index map
+    /// (`NONE` for removed firms).
+    pub fn retain(&mut self, keep: &[bool]) -> Vec<u32> {
+        let mut map = vec![NONE; self.len()];
+        let mut j = 0u32;
+        for (i, m) in map.iter_mut().enumerate() {
+            if keep[i] {
+                *m = j;
+                j += 1;
+            }
+        }
+        fn filter<T: Copy>(v: &mut Vec<T>, keep: &[bool]) {
+            let mut j = 0;
+            for i in 0..v.len() {
+                if keep[i] {
+                    v[j] = v[i];
+                    j += 1;
+                }
+            }
+            v.truncate(j);
+        }
+        filter(&mut self.id, keep);
+        filter(&mut self.cell, keep);
+        filter(&mut self.sector, keep);
+        filter(&mut self.kind, keep);
+        filter(&mut self.stage, keep);
+        filter(&mut self.flags, keep);
+        filter(&mut self.space_use, keep);
+        filter(&mut self.employees, keep);
+        filter(&mut self.vacancies, keep);
+        filter(&mut self.staff_target, keep);
+        filter(&mut self.space, keep);
+        filter(&mut self.tfp, keep);
+        filter(&mut self.cash, keep);
+        filter(&mut self.knowledge, keep);
+        filter(&mut self.age, keep);
+        filter(&mut self.born, keep);
+        filter(&mut self.incubator, keep);
+        filter(&mut self.incubator_months, keep);
+        filter(&mut self.revenue, keep);
+        filter(&mut self.value_added, keep);
+        filter(&mut self.layoff, keep);
+        map
+    }
+    /// Bytes held by the columns.
+    pub fn bytes(&self) -> usize {
+        self.id.capacity() * 63
+    }
+}
+
+/// Incubators.
+#[derive(Clone, Debug, Default)]
+pub struct Incubators {
+    /// Name.
+    pub name: Vec<String>,
+    /// Cell.
+    pub cell: Vec<u32>,
+    /// Generation.
+    pub generation: Vec<Generation>,
+    /// Sector focus (3.0).
+    pub sector: Vec<Option<Sector>>,
+    /// Seats at real size.
+    pub seats: Vec<f64>,
+    /// Seats in use at real size.
+    pub used: Vec<f64>,
+}
+
+impl Incubators {
+    /// Number of incubators.
+    pub fn len(&self) -> usize {
+        self.cell.len()
+    }
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.cell.is_empty()
+    }
+    /// Add an incubator; returns its index.
+    pub fn push(
+        &mut self,
+        name: String,
+        cell: u32,
+        generation: Generation,
+        sector: Option<Sector>,
+        seats: f64,
+    ) -> usize {
+        self.name.push(name);
+        self.cell.push(cell);
+        self.generation.push(generation);
+        self.sector.push(sector);
+        self.seats.push(seats);
+        self.used.push(0.0);
+        self.cell.len() - 1
+    }
+    /// The generation whose services a tenant of `sector` receives: a 3.0 incubator serves
+    /// only its own sector as 3.0, others as 2.0.
+    #[inline]
+    pub fn service_generation(&self, inc: usize, sector: Sector) -> Generation {
+        match (self.generation[inc], self.sector[inc]) {
+            (Generation::G3, Some(s)) if s == sector => Generation::G3,
+            (Generation::G3, _) => Generation::G2,
+            (g, _) => g,
+        }
+    }
+}
+
+/// A university or institute.
+#[derive(Clone, Debug)]
+pub struct University {
+    /// Name.
+    pub name: String,
+    /// Cell.
+    pub cell: u32,
+    /// Knowledge weight (relative).
+    pub weight: f64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mismatched_3_0_tenant_gets_2_0_service() {
+        let mut inc = Incubators::default();
+        let i = inc.push(
+            "x".into(),
+            0,
+            Generation::G3,
+            Some(Sector::BioMedicine),
+            10.0,
+        );
+        assert_eq!(
+            inc.service_generation(i, Sector::BioMedicine),
+            Generation::G3
+        );
+        assert_eq!(
+            inc.service_generation(i, Sector::ItElectronics),
+            Generation::G2
+        );
+    }
+
+    #[test]
+    fn retain_maps_indices() {
+        let mut w = Workers::default();
+        for k in 0..5 {
+            w.push(k, 0, 30);
+        }
+        w.retain(&[true, false, true, false, true]);
+        assert_eq!(w.home, vec![0, 2, 4]);
+    }
+}

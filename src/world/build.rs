@@ -1,0 +1,438 @@
+//! Populating a world from its layers: workers, firms (size distribution, incumbents), jobs, incubators.
+
+use ndarray::Array1;
+use rand::Rng;
+use rand_distr::{Distribution, StandardNormal};
+
+use super::agents::{flags, status, traits, Firms, Incubators, NewFirm, University, Workers};
+use super::layers::WorldLayers;
+use super::travel::Travel;
+use super::types::{FirmKind, Sector, Stage, Use, NONE};
+use super::{Cells, World, NO_PARK};
+use crate::params::Params;
+use crate::rng::{stream, Stream};
+
+/// Candidate job slots a worker weighs when the initial jobs are assigned.
+const INIT_JOB_CANDIDATES: usize = 16;
+
+/// Sample an index from cumulative weights (`cum` ascending, last = total).
+fn sample_cum(cum: &[f64], u: f64) -> usize {
+    let total = *cum.last().unwrap_or(&0.0);
+    let x = u * total;
+    cum.partition_point(|&c| c <= x)
+        .min(cum.len().saturating_sub(1))
+}
+
+/// Share of jobs held by firms of at least `k` employees under the truncated discrete Pareto
+/// distribution P(size ≥ s) = s^−α, 1 ≤ s ≤ max.
+pub fn employment_share_at_least(alpha: f64, max: u32, k: u32) -> f64 {
+    let p = |s: u32| {
+        (s as f64).powf(-alpha)
+            - if s < max {
+                ((s + 1) as f64).powf(-alpha)
+            } else {
+                0.0
+            }
+    };
+    let (mut above, mut total) = (0.0, 0.0);
+    for s in 1..=max {
+        let w = s as f64 * p(s);
+        total += w;
+        if s >= k {
+            above += w;
+        }
+    }
+    if total > 0.0 {
+        above / total
+    } else {
+        0.0
+    }
+}
+
+impl World {
+    /// Build a world from its layers at `scale` (agents per real agent), deterministically from `seed`.
+    pub fn build(
+        layers: &WorldLayers,
+        params: &Params,
+        scale: f64,
+        seed: u64,
+    ) -> Result<World, String> {
+        layers.validate()?;
+        if !(scale > 0.0 && scale <= 1.0) {
+            return Err(format!("scale must be in (0, 1], got {scale}"));
+        }
+        let grid = layers.grid;
+        let n = grid.n_cells();
+        let pop = &params.population;
+        let fp = &params.firms;
+
+        let mut park = vec![NO_PARK; n];
+        for (p, area) in layers.parks.iter().enumerate() {
+            for &c in &area.cells {
+                if park[c as usize] == NO_PARK {
+                    park[c as usize] = p as u16;
+                }
+            }
+        }
+        let mut core = vec![false; n];
+        for &c in &layers.core {
+            core[c as usize] = true;
+        }
+        let mut periphery = vec![false; n];
+        for &c in &layers.periphery {
+            periphery[c as usize] = true;
+        }
+        let mut cells = Cells {
+            land_use: layers.land_use.clone(),
+            park,
+            capacity: layers.floor.clone(),
+            used: ndarray::Array2::zeros((Use::N, n)),
+            rent: layers.rent.clone(),
+            unmet: ndarray::Array2::zeros((Use::N, n)),
+            max_floor: layers.max_floor.clone(),
+            red_line: Array1::from_elem(n, f64::INFINITY),
+            knowledge: Array1::zeros(n),
+            residents: vec![0; n],
+            tech_residents: vec![0; n],
+            jobs: vec![0; n],
+            startups: vec![0; n],
+            core,
+            periphery,
+        };
+        let travel = Travel::new(&grid, layers.links.clone(), &params.commute);
+
+        // --- Workers: homes drawn from the residents layer.
+        let n_workers = (pop.labour_force * scale).round() as usize;
+        if n_workers == 0 {
+            return Err(format!(
+                "scale {scale} gives no workers; use a larger scale"
+            ));
+        }
+        let mut cum = Vec::with_capacity(n);
+        let mut acc = 0.0;
+        for c in 0..n {
+            acc += layers.residents[c];
+            cum.push(acc);
+        }
+        if acc <= 0.0 {
+            return Err("the residents layer is empty".into());
+        }
+        // Tech share of the layer, rescaled so the city-wide share matches the parameter.
+        let layer_tech: f64 = (0..n)
+            .map(|c| layers.residents[c] * layers.tech_share[c])
+            .sum::<f64>()
+            / acc;
+        let tech_k = if layer_tech > 0.0 {
+            pop.tech_share / layer_tech
+        } else {
+            0.0
+        };
+        let mut workers = Workers::default();
+        let mut rng = stream(seed, 0, Stream::InitWorkers, 0);
+        let home_m2 = pop.home_m2_per_worker / scale;
+        for _ in 0..n_workers {
+            let cell = sample_cum(&cum, rng.random());
+            let tech = rng.random::<f64>() < (layers.tech_share[cell] * tech_k).min(0.95);
+            let college_p = if tech {
+                0.9
+            } else {
+                ((pop.college_share - 0.9 * pop.tech_share) / (1.0 - pop.tech_share))
+                    .clamp(0.0, 1.0)
+            };
+            let college = rng.random::<f64>() < college_p;
+            let age =
+                20 + (rng.random::<f64>() * (pop.retirement_age.saturating_sub(20)) as f64) as u8;
+            let t = if tech { traits::TECH } else { 0 } | if college { traits::COLLEGE } else { 0 };
+            workers.push(cell as u32, t, age);
+            cells.used[[Use::Residential as usize, cell]] += home_m2;
+            cells.residents[cell] += 1;
+            if tech {
+                cells.tech_residents[cell] += 1;
+            }
+        }
+
+        // --- Firms: per cell and sector, sizes from a truncated discrete Pareto.
+        let mut rng = stream(seed, 0, Stream::InitFirms, 0);
+        struct Plan {
+            cell: u32,
+            sector: Sector,
+            size: u32,
+            high_tech: bool,
+            tfp: f32,
+        }
+        let mut plans: Vec<Plan> = Vec::new();
+        let alpha = pop.firm_size_exponent;
+        // Firms are generated per travel zone and sector (so that a zone's jobs, not a thin
+        // cell's, bound a firm's size), then placed in a cell of the zone in proportion to the
+        // cell's jobs of that sector. Sizes come from the truncated Pareto until the zone's jobs
+        // are filled; the last firm is kept with the probability that keeps the expected total
+        // equal to the layer's jobs.
+        let nz = travel.n_zones();
+        let mut zone_cells: Vec<Vec<usize>> = vec![Vec::new(); nz];
+        for c in 0..n {
+            zone_cells[travel.cell_zone[c] as usize].push(c);
+        }
+        for cells_z in &zone_cells {
+            for s in Sector::ALL {
+                let jobs: f64 = cells_z
+                    .iter()
+                    .map(|&c| layers.jobs[[s as usize, c]])
+                    .sum::<f64>()
+                    * scale;
+                if jobs <= 0.0 {
+                    continue;
+                }
+                let cum_z: Vec<f64> = cells_z
+                    .iter()
+                    .scan(0.0, |a, &c| {
+                        *a += layers.jobs[[s as usize, c]];
+                        Some(*a)
+                    })
+                    .collect();
+                let cap = (jobs.ceil() as u32).clamp(1, pop.firm_size_max);
+                let mut left = jobs;
+                while left > 0.0 {
+                    let u: f64 = rng.random::<f64>().max(1e-12);
+                    let raw = u.powf(-1.0 / alpha).floor();
+                    let size = (raw.min(cap as f64) as u32).max(1);
+                    if size as f64 > left && rng.random::<f64>() >= left / size as f64 {
+                        break;
+                    }
+                    left -= size as f64;
+                    let cell = cells_z[sample_cum(&cum_z, rng.random())];
+                    let ht_p = layers.high_tech[cell]
+                        * match s {
+                            Sector::ItElectronics | Sector::BioMedicine => 1.0,
+                            Sector::SmartManufacturing => 0.9,
+                            Sector::Services => 0.35,
+                            Sector::EmallTrade => 0.0,
+                        };
+                    let high_tech = rng.random::<f64>() < ht_p;
+                    let z: f64 = StandardNormal.sample(&mut rng);
+                    let sigma = fp.tfp_sigma;
+                    let tfp = (sigma * z - 0.5 * sigma * sigma).exp() as f32;
+                    plans.push(Plan {
+                        cell: cell as u32,
+                        sector: s,
+                        size,
+                        high_tech,
+                        tfp,
+                    });
+                }
+            }
+        }
+
+        // --- Initial jobs: each employed worker takes the best of a few sampled open slots.
+        let mut slots: Vec<u32> = Vec::with_capacity(plans.iter().map(|p| p.size as usize).sum());
+        for (i, p) in plans.iter().enumerate() {
+            for _ in 0..p.size {
+                slots.push(i as u32);
+            }
+        }
+        let mut assigned = vec![0u32; plans.len()];
+        let mut employer_plan = vec![NONE; n_workers];
+        let n_employed = ((n_workers as f64) * (1.0 - pop.initial_unemployment)).round() as usize;
+        let mut rng = stream(seed, 0, Stream::InitJobs, 0);
+        let beta_c = params.workers.beta_commute * 2.0;
+        for w in 0..n_employed.min(n_workers) {
+            if slots.is_empty() {
+                break;
+            }
+            let hz = travel.cell_zone[workers.home[w] as usize] as usize;
+            let tech = workers.traits[w] & traits::TECH != 0;
+            let mut best = (f64::NEG_INFINITY, 0usize);
+            for _ in 0..INIT_JOB_CANDIDATES.min(slots.len()) {
+                let k = (rng.random::<f64>() * slots.len() as f64) as usize;
+                let k = k.min(slots.len() - 1);
+                let p = &plans[slots[k] as usize];
+                let wz = travel.cell_zone[p.cell as usize] as usize;
+                let skill = match (tech, p.high_tech) {
+                    (true, true) => 1.5,
+                    (false, true) => -1.0,
+                    _ => 0.0,
+                };
+                let u = skill - beta_c * travel.time(hz, wz) as f64;
+                if u > best.0 {
+                    best = (u, k);
+                }
+            }
+            let plan = slots.swap_remove(best.1);
+            assigned[plan as usize] += 1;
+            employer_plan[w] = plan;
+        }
+
+        // Incumbents: the largest firms holding the share of jobs that firms of at least
+        // `incumbent_size` employees hold at real size.
+        let share = employment_share_at_least(alpha, pop.firm_size_max, pop.incumbent_size);
+        let total_assigned: u64 = assigned.iter().map(|&a| a as u64).sum();
+        let mut order: Vec<usize> = (0..plans.len()).collect();
+        order.sort_by(|&a, &b| assigned[b].cmp(&assigned[a]).then(a.cmp(&b)));
+        let mut incumbent = vec![false; plans.len()];
+        let mut acc_jobs = 0u64;
+        for &i in &order {
+            if assigned[i] == 0 || (acc_jobs as f64) >= share * total_assigned as f64 {
+                break;
+            }
+            incumbent[i] = true;
+            acc_jobs += assigned[i] as u64;
+        }
+
+        let mut firms = Firms::default();
+        let mut plan_firm = vec![NONE; plans.len()];
+        let mut widened_m2 = 0.0;
+        let mut rng = stream(seed, 1, Stream::InitFirms, 0);
+        for (i, p) in plans.iter().enumerate() {
+            if assigned[i] == 0 {
+                continue;
+            }
+            let use_ = p.sector.space_use();
+            let space = assigned[i] as f64 * fp.m2_per_worker.get(use_);
+            let cell = p.cell as usize;
+            let rpw = fp.revenue_per_worker.get(p.sector)
+                * p.tfp as f64
+                * if p.high_tech {
+                    fp.high_tech_premium
+                } else {
+                    1.0
+                };
+            let va = assigned[i] as f64 * rpw * fp.value_added_share.get(p.sector);
+            let k_rate = fp.innovation_rate.get(p.sector)
+                * if incumbent[i] {
+                    fp.incumbent_innovation
+                } else {
+                    1.0
+                }
+                * if p.high_tech { 1.0 } else { 0.3 };
+            let knowledge =
+                (assigned[i] as f64 * k_rate / params.knowledge.depreciation.max(1e-6)) as f32;
+            let mut fl = flags::ALIVE;
+            if p.high_tech {
+                fl |= flags::HIGH_TECH;
+            }
+            let idx = firms.push(
+                firms.len() as u32,
+                NewFirm {
+                    cell: p.cell,
+                    sector: p.sector,
+                    kind: if incumbent[i] {
+                        FirmKind::Incumbent
+                    } else {
+                        FirmKind::Sme
+                    } as u8,
+                    stage: Stage::Industrialisation as u8,
+                    flags: fl,
+                    space_use: use_ as u8,
+                    employees: assigned[i],
+                    space: space as f32,
+                    tfp: p.tfp,
+                    cash: fp.initial_cash_months * va * (0.5 + rng.random::<f64>()),
+                    knowledge,
+                    age: (12.0 + rng.random::<f64>() * 228.0) as u16,
+                    born: u16::MAX,
+                    incubator: NONE,
+                },
+            );
+            plan_firm[i] = idx as u32;
+            cells.used[[use_ as usize, cell]] += space / scale;
+            cells.jobs[cell] += assigned[i];
+        }
+        for w in 0..n_workers {
+            if employer_plan[w] != NONE {
+                workers.employer[w] = plan_firm[employer_plan[w] as usize];
+                workers.status[w] = status::EMPLOYED;
+            }
+        }
+        // Agent granularity can demand more space than a thin cell's layer holds: widen the
+        // capacity to what the starting agents occupy (at 97% occupancy) so floor space used
+        // never exceeds capacity.
+        for u in 0..Use::N {
+            for c in 0..n {
+                let need = cells.used[[u, c]] / 0.97;
+                if cells.capacity[[u, c]] < need {
+                    widened_m2 += need - cells.capacity[[u, c]];
+                    cells.capacity[[u, c]] = need;
+                }
+            }
+        }
+        for c in 0..n {
+            let total = cells.total_capacity(c);
+            if cells.max_floor[c] < total {
+                cells.max_floor[c] = total;
+            }
+        }
+
+        let mut incubators = Incubators::default();
+        for spec in &layers.incubators {
+            incubators.push(
+                spec.name.clone(),
+                spec.cell,
+                spec.generation,
+                spec.sector,
+                spec.seats,
+            );
+        }
+        let universities = layers
+            .universities
+            .iter()
+            .map(|u| University {
+                name: u.name.clone(),
+                cell: u.cell,
+                weight: u.weight,
+            })
+            .collect();
+
+        let next_firm_id = firms.len() as u32;
+        Ok(World {
+            name: layers.name.clone(),
+            grid,
+            scale,
+            cells,
+            workers,
+            firms,
+            incubators,
+            universities,
+            travel,
+            places: layers.places.clone(),
+            parks: layers.parks.clone(),
+            districts: layers.districts.clone(),
+            areas: layers.areas.clone(),
+            partner_sites: Vec::new(),
+            next_firm_id,
+            widened_m2,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pareto_share_is_sensible() {
+        let s = employment_share_at_least(1.05, 20_000, 250);
+        assert!(s > 0.2 && s < 0.6, "{s}");
+        assert!((employment_share_at_least(1.05, 20_000, 1) - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn small_beijing_world_is_consistent() {
+        let params = Params::default();
+        let layers = crate::world::beijing::layers(&params);
+        let w = World::build(&layers, &params, 0.002, 1).unwrap();
+        assert_eq!(w.workers.len(), (12_400_000.0f64 * 0.002).round() as usize);
+        let employed = w
+            .workers
+            .status
+            .iter()
+            .filter(|&&s| s == status::EMPLOYED)
+            .count();
+        let jobs: u32 = w.firms.employees.iter().sum();
+        assert_eq!(employed as u32, jobs);
+        for u in 0..Use::N {
+            for c in 0..w.grid.n_cells() {
+                assert!(w.cells.used[[u, c]] <= w.cells.capacity[[u, c]] + 1e-6);
+            }
+        }
+        assert!(w.firms.kind.iter().any(|&k| k == FirmKind::Incumbent as u8));
+    }
+}

@@ -1,0 +1,166 @@
+//! The simulated world: grid fields (ndarray), agents (struct-of-arrays), places and the travel model.
+
+pub mod agents;
+pub mod beijing;
+pub mod build;
+pub mod grid;
+pub mod layers;
+pub mod places;
+pub mod travel;
+pub mod types;
+
+use ndarray::{Array1, Array2};
+
+use agents::{Firms, Incubators, University, Workers};
+use grid::GridSpec;
+use places::{Area, Place};
+use travel::Travel;
+use types::{LandUse, Sector, Use};
+
+/// Marker for "no park" in `Cells::park`.
+pub const NO_PARK: u16 = u16::MAX;
+
+/// Per-cell state. Floor quantities are m² at real size; counts are agents.
+#[derive(Clone, Debug)]
+pub struct Cells {
+    /// Land-use zone.
+    pub land_use: Vec<LandUse>,
+    /// Park index or `NO_PARK`.
+    pub park: Vec<u16>,
+    /// Floor space per use: `[Use::N, n_cells]`.
+    pub capacity: Array2<f64>,
+    /// Floor space occupied per use.
+    pub used: Array2<f64>,
+    /// Rent per use (yuan/m²/month).
+    pub rent: Array2<f64>,
+    /// Demand that found no space this tick, per use (m²); reset by the land phase.
+    pub unmet: Array2<f64>,
+    /// Zoning limit on total floor space (m²).
+    pub max_floor: Array1<f64>,
+    /// Red-line cap on total floor space (m²); infinite where none applies.
+    pub red_line: Array1<f64>,
+    /// Knowledge field, normalised so that its mean over job cells at the start is 1.
+    pub knowledge: Array1<f64>,
+    /// Resident worker agents (retired excluded).
+    pub residents: Vec<u32>,
+    /// Resident worker agents with tech skills.
+    pub tech_residents: Vec<u32>,
+    /// Employees of firms located in the cell (agents).
+    pub jobs: Vec<u32>,
+    /// Alive start-ups located in the cell.
+    pub startups: Vec<u32>,
+    /// Whether the cell is in the innovation core.
+    pub core: Vec<bool>,
+    /// Whether the cell is in the periphery.
+    pub periphery: Vec<bool>,
+}
+
+impl Cells {
+    /// Free floor space of a use in a cell (m²).
+    #[inline]
+    pub fn free(&self, u: Use, cell: usize) -> f64 {
+        (self.capacity[[u as usize, cell]] - self.used[[u as usize, cell]]).max(0.0)
+    }
+    /// Total floor capacity of a cell over all uses.
+    pub fn total_capacity(&self, cell: usize) -> f64 {
+        (0..Use::N).map(|u| self.capacity[[u, cell]]).sum()
+    }
+}
+
+/// A regional partner site outside the grid that takes relocating firms (Jing-Jin-Ji).
+#[derive(Clone, Debug)]
+pub struct PartnerSite {
+    /// Name.
+    pub name: String,
+    /// Sectors it takes.
+    pub sectors: [bool; Sector::N],
+    /// Firms it can take (real size).
+    pub capacity: f64,
+    /// Firms taken so far (real size).
+    pub used: f64,
+    /// Office/industrial rent there (yuan/m²/month).
+    pub rent: f64,
+    /// Distance from the zone (km): a move cost.
+    pub distance_km: f64,
+    /// Attractiveness bonus in location-choice utility (incentives, supply chains).
+    pub bonus: f64,
+}
+
+/// The whole simulated world.
+#[derive(Clone, Debug)]
+pub struct World {
+    /// World name.
+    pub name: String,
+    /// Grid geometry.
+    pub grid: GridSpec,
+    /// Agents per real agent (1.0 = real size).
+    pub scale: f64,
+    /// Cell state.
+    pub cells: Cells,
+    /// Workers.
+    pub workers: Workers,
+    /// Firms.
+    pub firms: Firms,
+    /// Incubators.
+    pub incubators: Incubators,
+    /// Universities.
+    pub universities: Vec<University>,
+    /// Travel model.
+    pub travel: Travel,
+    /// Named places.
+    pub places: Vec<Place>,
+    /// Parks.
+    pub parks: Vec<Area>,
+    /// Districts.
+    pub districts: Vec<Area>,
+    /// Other named areas.
+    pub areas: Vec<Area>,
+    /// Partner sites added by policies.
+    pub partner_sites: Vec<PartnerSite>,
+    /// Next persistent firm id.
+    pub next_firm_id: u32,
+    /// Floor space (m²) added at the start because agents, each standing for `1/scale` real
+    /// agents, needed more room than a thin cell's layer held (reported in the summary).
+    pub widened_m2: f64,
+}
+
+impl World {
+    /// Alive firms.
+    pub fn n_firms_alive(&self) -> usize {
+        (0..self.firms.len())
+            .filter(|&i| self.firms.alive(i))
+            .count()
+    }
+    /// Workers in the labour force (not retired).
+    pub fn n_workers_active(&self) -> usize {
+        self.workers
+            .status
+            .iter()
+            .filter(|&&s| s != agents::status::RETIRED)
+            .count()
+    }
+    /// A region (park, district, area or place) by name.
+    pub fn region_by_name(&self, name: &str) -> Option<Vec<u32>> {
+        if let Some(a) = self
+            .parks
+            .iter()
+            .chain(&self.districts)
+            .chain(&self.areas)
+            .find(|a| a.name == name)
+        {
+            return Some(a.cells.clone());
+        }
+        self.places
+            .iter()
+            .find(|p| p.name == name)
+            .map(|p| places::cells_within(&self.grid, p.x_km, p.y_km, p.radius_km))
+    }
+    /// Approximate bytes held by the world's state.
+    pub fn bytes(&self) -> usize {
+        let n = self.grid.n_cells();
+        self.workers.bytes()
+            + self.firms.bytes()
+            + n * (Use::N * 8 * 4 + 64)
+            + self.travel.base.len() * 4
+    }
+}
