@@ -1,1 +1,3 @@
 //! zgc: an agent-based simulator of innovation ecosystems.
+
+pub mod stats;
