@@ -25,8 +25,10 @@
 //! represented as `None` rather than `NaN`.
 
 pub mod dist;
+pub mod summary;
 
 pub use dist::{normal_quantile, student_t_cdf, student_t_quantile};
+pub use summary::{quantile_sorted, PairedDiff, Summary};
 
 /// Errors reported by the statistics functions for invalid or degenerate input.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -67,4 +69,13 @@ pub enum StatsError {
     /// An argument is out of its valid range.
     #[error("invalid argument: {0}")]
     InvalidArgument(String),
+}
+
+/// Validates a confidence level (strictly between 0 and 1).
+pub(crate) fn check_level(level: f64) -> Result<(), StatsError> {
+    if level > 0.0 && level < 1.0 {
+        Ok(())
+    } else {
+        Err(StatsError::InvalidLevel(level))
+    }
 }
