@@ -24,9 +24,12 @@
 //! panicking; degenerate quantities (e.g. a confidence interval from one observation) are
 //! represented as `None` rather than `NaN`.
 
+pub mod design;
 pub mod dist;
+pub(crate) mod rng;
 pub mod summary;
 
+pub use design::{full_factorial, full_factorial_size, latin_hypercube, uniform_random};
 pub use dist::{normal_quantile, student_t_cdf, student_t_quantile};
 pub use summary::{quantile_sorted, PairedDiff, Summary};
 
