@@ -27,10 +27,12 @@
 pub mod design;
 pub mod dist;
 pub(crate) mod rng;
+pub mod sobol;
 pub mod summary;
 
 pub use design::{full_factorial, full_factorial_size, latin_hypercube, uniform_random};
 pub use dist::{normal_quantile, student_t_cdf, student_t_quantile};
+pub use sobol::{saltelli_design, sobol_indices, RowKind, SaltelliDesign, SobolIndex};
 pub use summary::{quantile_sorted, PairedDiff, Summary};
 
 /// Errors reported by the statistics functions for invalid or degenerate input.
