@@ -3,10 +3,13 @@
 //! The default world is Beijing's Zhongguancun science zone (`world::beijing`). A run is a
 //! [`tick::Simulation`] stepped month by month; each step returns a [`tick::TickReport`]
 //! with the indicators of `metrics` and per-phase timings. The core does no I/O: reading
-//! scenarios is `scenario`'s job, writing files is `output`'s, and the command line is `cli`'s.
+//! scenarios is `scenario`'s job, writing files is `output`'s and `report`'s, and the
+//! command line is `cli`'s.
 
 pub mod metrics;
 pub mod params;
+pub mod report;
 pub mod rng;
+pub mod stats;
 pub mod tick;
 pub mod world;
