@@ -44,6 +44,8 @@ LOGDIR="$DIR/log"
 
 export SLURM_CONF="$CONF"
 export DEBIAN_FRONTEND=noninteractive
+# The daemons and mungekey live in /usr/sbin, which a minimal PATH may lack.
+export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 
 log() { printf 'slurm-local: %s\n' "$*" >&2; }
 die() { printf 'slurm-local: ERROR: %s\n' "$*" >&2; exit 1; }
@@ -62,14 +64,21 @@ elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 
 node_name() { hostname -s 2>/dev/null || hostname; }
 
+# alive PID NAME: PID runs and is NAME. A zombie does not count: pid 1 on these
+# machines reaps orphans only every ~2 s, so /proc/PID outlives the daemon.
+alive() {
+    local stat
+    stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+    [[ $stat == "$1 ($2) "* && $stat != "$1 ($2) Z "* ]]
+}
+
 # pid_of NAME PIDFILE: print the pid in PIDFILE if that process is alive and is NAME.
 pid_of() {
-    local name=$1 file=$2 pid comm
+    local name=$1 file=$2 pid
     [[ -r $file ]] || return 1
     read -r pid <"$file" 2>/dev/null || return 1
     [[ $pid =~ ^[0-9]+$ ]] || return 1
-    comm=$(cat "/proc/$pid/comm" 2>/dev/null) || return 1
-    [[ $comm == "$name" ]] || return 1
+    alive "$pid" "$name" || return 1
     echo "$pid"
 }
 
@@ -143,8 +152,11 @@ install_packages() {
 
 # ---------------------------------------------------------------- munge
 
+# munge answers. Look for a live munged first: with none, `munge` retries its
+# socket for several seconds before it fails.
 munge_ok() {
-    command -v munge >/dev/null || return 1
+    command -v munge >/dev/null && [[ -S /run/munge/munge.socket.2 ]] || return 1
+    pid_of munged "$MUNGE_PIDFILE" >/dev/null || return 1
     timeout 5 munge -n 2>/dev/null | timeout 5 unmunge >/dev/null 2>&1
 }
 
@@ -307,8 +319,7 @@ stop_pid() {
     local name=$1 pid=$2 i
     kill -TERM "$pid" 2>/dev/null || return 0
     for i in $(seq 1 75); do
-        [[ -d /proc/$pid ]] || { log "stopped $name (pid $pid)"; return 0; }
-        [[ $(cat "/proc/$pid/comm" 2>/dev/null) == "$name" ]] || return 0
+        alive "$pid" "$name" || { log "stopped $name (pid $pid)"; return 0; }
         sleep 0.2
     done
     log "$name (pid $pid) ignored SIGTERM for 15 s, killing it"
