@@ -240,6 +240,8 @@ InactiveLimit=0
 KillWait=10
 MinJobAge=300
 MaxArraySize=10001
+# Start batch jobs at once: by default slurmctld holds them up to 3 s (batch_sched_delay).
+SchedulerParameters=batch_sched_delay=0
 MailProg=/bin/true
 StateSaveLocation=$DIR/state
 SlurmdSpoolDir=$DIR/spool
