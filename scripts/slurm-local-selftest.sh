@@ -85,9 +85,10 @@ scancel "$cj"
 check "scancel of the whole array" wait_done "$cj" 30
 
 # 3. SLURM_CPUS_PER_TASK is set by --cpus-per-task, and only then.
-pj=$(sbatch --parsable --cpus-per-task=2 --output="$work/cpt2.out" \
-    --wrap 'echo "${SLURM_CPUS_PER_TASK:-unset}"')
-nj=$(sbatch --parsable --output="$work/cpt0.out" --wrap 'echo "${SLURM_CPUS_PER_TASK:-unset}"')
+# shellcheck disable=SC2016  # expanded in the job, not here
+show_cpt='echo "${SLURM_CPUS_PER_TASK:-unset}"'
+pj=$(sbatch --parsable --cpus-per-task=2 --output="$work/cpt2.out" --wrap "$show_cpt")
+nj=$(sbatch --parsable --output="$work/cpt0.out" --wrap "$show_cpt")
 wait_done "$pj" 60 || true; wait_done "$nj" 60 || true
 check "SLURM_CPUS_PER_TASK=2 with --cpus-per-task=2" test "$(cat "$work/cpt2.out")" = 2
 check "SLURM_CPUS_PER_TASK unset without it" test "$(cat "$work/cpt0.out")" = unset

@@ -89,7 +89,7 @@ launch() {
     local out=$1; shift
     (
         cd /
-        for fd in /proc/$BASHPID/fd/*; do
+        for fd in "/proc/$BASHPID/fd/"*; do
             fd=${fd##*/}
             if [[ $fd =~ ^[0-9]+$ ]] && (( fd > 2 )); then
                 eval "exec $fd>&-" 2>/dev/null || true
@@ -308,7 +308,8 @@ show_logs() {
              "$LOGDIR/slurmd.out" /var/log/munge/munged.log /var/log/munge/munged.out; do
         [[ -s $f ]] || continue
         printf '\n----- last lines of %s -----\n' "$f" >&2
-        tail -n 25 "$f" >&2
+        # (without the harmless "can not load PMIx library" errors of every start)
+        grep -vE 'pmix|MPI: Cannot create context' "$f" | tail -n 25 >&2 || true
     done
     printf '\n----- sinfo -----\n' >&2
     sc sinfo -N -l >&2 2>&1 || true
@@ -430,7 +431,7 @@ cmd_stop() {
     fi
     stop_slurm_daemons
     local pid ours=""
-    [[ -r $MUNGE_OURS ]] && read -r ours <"$MUNGE_OURS" || true
+    if [[ -r $MUNGE_OURS ]]; then read -r ours <"$MUNGE_OURS" || true; fi
     if pid=$(pid_of munged "$MUNGE_PIDFILE") && [[ $pid == "$ours" ]]; then
         stop_pid munged "$pid"
     elif [[ -n ${pid:-} ]]; then
@@ -469,5 +470,6 @@ case ${1:-} in
     status) cmd_status ;;
     env)    cmd_env ;;
     -h|--help|help) usage ;;
-    *)      usage ;;
+    "")     log "no command given"; usage ;;
+    *)      log "unknown command: $1"; usage ;;
 esac
