@@ -1,1 +1,2 @@
 //! zgc: an agent-based simulator of innovation ecosystems.
+pub mod report;
