@@ -1,0 +1,508 @@
+//! Maps of one [`GridLayer`]: coloured cells, colour bar, km axes and labelled places.
+//!
+//! Layout (pixels): a title band on top, the map on the left with km axes,
+//! the colour bar on the right with the unit above it and a "no data"
+//! swatch below it when some cells have no finite value. The map keeps
+//! the true aspect ratio (one km is as long east–west as north–south), so
+//! the canvas height follows the grid's shape; a square grid gives a
+//! canvas of 910 × 822 pixels.
+
+use std::path::Path;
+
+use anyhow::{bail, Result};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use super::colour::{Scale, NO_DATA_COLOUR};
+use super::font::{ensure_registered, FAMILY};
+use super::text::CleanText;
+use super::{encode_png, fmt_tick, plot_err, write_atomic, GridLayer, Place};
+
+const MARGIN: i32 = 14;
+const TITLE_H: i32 = 70;
+const LEFT: i32 = 72;
+const BOTTOM: i32 = 58;
+const BAR_GAP: i32 = 26;
+const BAR_W: i32 = 26;
+const BAR_LABELS: i32 = 78;
+const MAX_PLOT_W: f64 = 680.0;
+const MAX_PLOT_H: f64 = 760.0;
+const MIN_BAR_H: i32 = 240;
+const MIN_W: i32 = 560;
+const BAR_STEPS: usize = 128;
+
+/// Pixel layout of a map, derived from the grid's shape.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Layout {
+    width: u32,
+    height: u32,
+    /// Left edge of the y-label area.
+    left: i32,
+    plot_w: i32,
+    plot_h: i32,
+    bar_h: i32,
+}
+
+impl Layout {
+    fn for_layer(layer: &GridLayer) -> Layout {
+        let (w_km, h_km) = (
+            layer.cols() as f64 * layer.cell_km,
+            layer.rows() as f64 * layer.cell_km,
+        );
+        let s = (MAX_PLOT_W / w_km).min(MAX_PLOT_H / h_km);
+        let plot_w = ((s * w_km).round() as i32).max(1);
+        let plot_h = ((s * h_km).round() as i32).max(1);
+        let bar_h = plot_h.max(MIN_BAR_H);
+        let needed = MARGIN + LEFT + plot_w + BAR_GAP + BAR_W + BAR_LABELS + MARGIN;
+        let width = needed.max(MIN_W);
+        Layout {
+            width: width as u32,
+            height: (TITLE_H + bar_h + BOTTOM + MARGIN) as u32,
+            left: MARGIN + (width - needed) / 2,
+            plot_w,
+            plot_h,
+            bar_h,
+        }
+    }
+}
+
+fn validate(layer: &GridLayer) -> Result<()> {
+    if layer.rows() == 0 || layer.cols() == 0 {
+        bail!(
+            "layer {:?}: grid is empty ({}×{} cells)",
+            layer.name,
+            layer.rows(),
+            layer.cols()
+        );
+    }
+    if !(layer.cell_km.is_finite() && layer.cell_km > 0.0) {
+        bail!(
+            "layer {:?}: cell size {} km must be finite and positive",
+            layer.name,
+            layer.cell_km
+        );
+    }
+    if !(layer.x0_km.is_finite() && layer.y0_km.is_finite()) {
+        bail!(
+            "layer {:?}: grid origin ({}, {}) km must be finite",
+            layer.name,
+            layer.x0_km,
+            layer.y0_km
+        );
+    }
+    let (w, e, s, n) = layer.extent();
+    if !(w.is_finite() && e.is_finite() && s.is_finite() && n.is_finite()) {
+        bail!("layer {:?}: grid extent is not finite", layer.name);
+    }
+    Ok(())
+}
+
+/// Draws `layer` as an SVG document (a `<svg>` element with a `viewBox`),
+/// marking those `places` that lie on the grid. See [`map_png_bytes`].
+pub fn map_svg(layer: &GridLayer, places: &[Place]) -> Result<String> {
+    validate(layer)?;
+    let scale = Scale::for_layer(layer)?;
+    ensure_registered()?;
+    let layout = Layout::for_layer(layer);
+    let mut out = String::new();
+    {
+        let root =
+            SVGBackend::with_string(&mut out, (layout.width, layout.height)).into_drawing_area();
+        draw(&root, layer, places, scale, layout)?;
+        root.present().map_err(plot_err)?;
+    }
+    Ok(out)
+}
+
+/// Draws `layer` as PNG bytes (RGB; about 900 pixels wide, height from
+/// the grid's aspect ratio): cells coloured by value (viridis, or
+/// blue–white–red around 0 when `diverging`), non-finite cells grey, a
+/// colour bar with the unit, axes in km, and each place inside the grid
+/// marked with a dot and its name. Places off the grid or with non-finite
+/// coordinates are left out.
+///
+/// Errors for an empty grid, a non-positive or non-finite cell size or
+/// origin, or an invalid fixed `range`.
+pub fn map_png_bytes(layer: &GridLayer, places: &[Place]) -> Result<Vec<u8>> {
+    validate(layer)?;
+    let scale = Scale::for_layer(layer)?;
+    ensure_registered()?;
+    let layout = Layout::for_layer(layer);
+    let (w, h) = (layout.width, layout.height);
+    let mut buf = vec![255u8; w as usize * h as usize * 3];
+    {
+        let root =
+            CleanText::new(BitMapBackend::with_buffer(&mut buf, (w, h)))?.into_drawing_area();
+        draw(&root, layer, places, scale, layout)?;
+        root.present().map_err(plot_err)?;
+    }
+    encode_png(&buf, w, h)
+}
+
+/// Writes [`map_png_bytes`] to `path` atomically.
+pub fn map_png(layer: &GridLayer, places: &[Place], path: &Path) -> Result<()> {
+    write_atomic(path, &map_png_bytes(layer, places)?)
+}
+
+fn draw<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    layer: &GridLayer,
+    places: &[Place],
+    scale: Scale,
+    l: Layout,
+) -> Result<()> {
+    root.fill(&WHITE).map_err(plot_err)?;
+    let ink = RGBColor(30, 30, 30);
+
+    // Title.
+    root.draw(&Text::new(
+        layer.title.as_str(),
+        (l.width as i32 / 2, 16),
+        (FAMILY, 30)
+            .into_font()
+            .color(&ink)
+            .pos(Pos::new(HPos::Center, VPos::Top)),
+    ))
+    .map_err(plot_err)?;
+
+    // Map panel.
+    let (west, east, south, north) = layer.extent();
+    let panel = root
+        .clone()
+        .shrink((l.left, TITLE_H), (LEFT + l.plot_w, l.plot_h + BOTTOM));
+    let mut cc = ChartBuilder::on(&panel)
+        .x_label_area_size(BOTTOM)
+        .y_label_area_size(LEFT)
+        .build_cartesian_2d(west..east, south..north)
+        .map_err(plot_err)?;
+
+    let cell = layer.cell_km;
+    for iy in 0..layer.rows() {
+        let (y_lo, y_hi) = (south + iy as f64 * cell, south + (iy + 1) as f64 * cell);
+        let mut ix = 0;
+        while ix < layer.cols() {
+            let c = scale.colour(layer.value_at(ix, iy).unwrap_or(f64::NAN));
+            let mut end = ix + 1;
+            while end < layer.cols()
+                && scale.colour(layer.value_at(end, iy).unwrap_or(f64::NAN)) == c
+            {
+                end += 1;
+            }
+            cc.draw_series(std::iter::once(Rectangle::new(
+                [
+                    (west + ix as f64 * cell, y_lo),
+                    (west + end as f64 * cell, y_hi),
+                ],
+                c.plotters().filled(),
+            )))
+            .map_err(plot_err)?;
+            ix = end;
+        }
+    }
+
+    let (xs, ys) = (east - west, north - south);
+    let x_fmt = move |v: &f64| fmt_tick(*v, xs);
+    let y_fmt = move |v: &f64| fmt_tick(*v, ys);
+    cc.configure_mesh()
+        .disable_mesh()
+        .x_desc("km east")
+        .y_desc("km north")
+        .x_labels(10)
+        .y_labels(10)
+        .x_label_formatter(&x_fmt)
+        .y_label_formatter(&y_fmt)
+        .label_style((FAMILY, 16))
+        .axis_desc_style((FAMILY, 18))
+        .axis_style(RGBColor(90, 90, 90))
+        .draw()
+        .map_err(plot_err)?;
+    cc.plotting_area()
+        .draw(&Rectangle::new(
+            [(west, south), (east, north)],
+            RGBColor(90, 90, 90).stroke_width(1),
+        ))
+        .map_err(plot_err)?;
+
+    // Places: dot and label with a white halo, label flipped to the left
+    // near the eastern edge so that it stays on the map.
+    let (px_range, _) = cc.plotting_area().get_pixel_range();
+    let flip_at = px_range.start + (px_range.end - px_range.start) * 7 / 10;
+    for p in places {
+        if !(p.x_km.is_finite() && p.y_km.is_finite())
+            || p.x_km < west
+            || p.x_km > east
+            || p.y_km < south
+            || p.y_km > north
+        {
+            continue;
+        }
+        let (px, py) = cc.backend_coord(&(p.x_km, p.y_km));
+        root.draw(&Circle::new((px, py), 6, WHITE.filled()))
+            .map_err(plot_err)?;
+        root.draw(&Circle::new((px, py), 4, BLACK.filled()))
+            .map_err(plot_err)?;
+        let (anchor, tx) = if px > flip_at {
+            (HPos::Right, px - 9)
+        } else {
+            (HPos::Left, px + 9)
+        };
+        let style = |c: &RGBColor| {
+            (FAMILY, 18)
+                .into_font()
+                .color(c)
+                .pos(Pos::new(anchor, VPos::Center))
+        };
+        let halo = style(&WHITE);
+        for (dx, dy) in [
+            (-1, -1),
+            (0, -2),
+            (1, -1),
+            (-2, 0),
+            (2, 0),
+            (-1, 1),
+            (0, 2),
+            (1, 1),
+        ] {
+            root.draw(&Text::new(p.name.as_str(), (tx + dx, py + dy), &halo))
+                .map_err(plot_err)?;
+        }
+        root.draw(&Text::new(p.name.as_str(), (tx, py), style(&BLACK)))
+            .map_err(plot_err)?;
+    }
+
+    // Colour bar.
+    let bar_x = l.left + LEFT + l.plot_w + BAR_GAP;
+    let bar_panel = root.clone().shrink((bar_x, TITLE_H), (BAR_W, l.bar_h));
+    let mut bar = ChartBuilder::on(&bar_panel)
+        .build_cartesian_2d(0.0..1.0, scale.lo..scale.hi)
+        .map_err(plot_err)?;
+    let span = scale.hi - scale.lo;
+    bar.draw_series((0..BAR_STEPS).map(|k| {
+        let v0 = scale.lo + span * k as f64 / BAR_STEPS as f64;
+        let v1 = scale.lo + span * (k + 1) as f64 / BAR_STEPS as f64;
+        let c = scale.colour((v0 + v1) / 2.0);
+        Rectangle::new([(0.0, v0), (1.0, v1)], c.plotters().filled())
+    }))
+    .map_err(plot_err)?;
+    let frame = RGBColor(90, 90, 90);
+    bar.plotting_area()
+        .draw(&Rectangle::new(
+            [(0.0, scale.lo), (1.0, scale.hi)],
+            frame.stroke_width(1),
+        ))
+        .map_err(plot_err)?;
+    // Ticks and labels drawn by hand: plotters puts right-hand labels
+    // flush against their tick marks.
+    let label_style = (FAMILY, 16)
+        .into_font()
+        .color(&ink)
+        .pos(Pos::new(HPos::Left, VPos::Center));
+    for v in nice_ticks(scale.lo, scale.hi, 8) {
+        let (x, y) = bar.backend_coord(&(1.0, v));
+        root.draw(&PathElement::new(vec![(x, y), (x + 6, y)], frame))
+            .map_err(plot_err)?;
+        root.draw(&Text::new(fmt_tick(v, span), (x + 10, y), &label_style))
+            .map_err(plot_err)?;
+    }
+
+    // Unit, right-aligned above the colour bar.
+    root.draw(&Text::new(
+        layer.unit.as_str(),
+        (l.width as i32 - MARGIN, TITLE_H - 12),
+        (FAMILY, 18)
+            .into_font()
+            .color(&ink)
+            .pos(Pos::new(HPos::Right, VPos::Bottom)),
+    ))
+    .map_err(plot_err)?;
+
+    // "No data" swatch, only when needed.
+    if layer.values.iter().any(|v| !v.is_finite()) {
+        let y = TITLE_H + l.bar_h + 16;
+        root.draw(&Rectangle::new(
+            [(bar_x, y), (bar_x + BAR_W, y + 16)],
+            NO_DATA_COLOUR.plotters().filled(),
+        ))
+        .map_err(plot_err)?;
+        root.draw(&Rectangle::new(
+            [(bar_x, y), (bar_x + BAR_W, y + 16)],
+            RGBColor(90, 90, 90).stroke_width(1),
+        ))
+        .map_err(plot_err)?;
+        root.draw(&Text::new(
+            "no data",
+            (bar_x + BAR_W + 8, y + 8),
+            (FAMILY, 16)
+                .into_font()
+                .color(&ink)
+                .pos(Pos::new(HPos::Left, VPos::Center)),
+        ))
+        .map_err(plot_err)?;
+    }
+    Ok(())
+}
+
+/// "Nice" tick values (steps of 1, 2 or 5 × 10ⁿ) inside `[lo, hi]`, at
+/// most about `max_n` of them; empty for a degenerate or non-finite range.
+fn nice_ticks(lo: f64, hi: f64, max_n: usize) -> Vec<f64> {
+    let span = hi - lo;
+    if !(span.is_finite() && span > 0.0) || max_n == 0 {
+        return Vec::new();
+    }
+    let raw = span / max_n as f64;
+    let mag = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 5.0, 10.0]
+        .iter()
+        .map(|m| m * mag)
+        .find(|s| span / s <= max_n as f64)
+        .unwrap_or(10.0 * mag);
+    let first = (lo / step).ceil() as i64;
+    let last = (hi / step).floor() as i64;
+    (first..=last)
+        .map(|k| {
+            let v = k as f64 * step;
+            if v.abs() < step * 1e-9 {
+                0.0
+            } else {
+                v
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::RowOrder;
+    use ndarray::Array2;
+
+    fn demo(diverging: bool) -> GridLayer {
+        let values = Array2::from_shape_fn((30, 24), |(r, c)| {
+            if r < 3 && c < 4 {
+                f64::NAN
+            } else {
+                let (x, y) = (c as f64 - 12.0, r as f64 - 15.0);
+                let v = (-(x * x + y * y) / 60.0).exp() * 100.0;
+                if diverging {
+                    v - 30.0
+                } else {
+                    v
+                }
+            }
+        });
+        let mut l = GridLayer::new(
+            "firms",
+            "Firm density & <growth>",
+            "firms per cell",
+            values,
+            -6.0,
+            -2.0,
+            0.5,
+        );
+        l.diverging = diverging;
+        l
+    }
+
+    fn places() -> Vec<Place> {
+        vec![
+            Place::new("Tsinghua", 0.0, 5.0),
+            Place::new("Far east label", 5.8, 0.0),
+            Place::new("Off the grid", 100.0, 0.0),
+            Place::new("NaN", f64::NAN, 0.0),
+        ]
+    }
+
+    #[test]
+    fn svg_has_title_places_and_is_deterministic() {
+        let a = map_svg(&demo(false), &places()).unwrap();
+        assert_eq!(a, map_svg(&demo(false), &places()).unwrap());
+        assert!(a.starts_with("<svg"));
+        assert!(a.contains("Firm density &amp; &lt;growth&gt;"));
+        assert!(a.contains("Tsinghua") && a.contains("Far east label"));
+        assert!(!a.contains("Off the grid"));
+        assert!(a.contains("no data") && a.contains("firms per cell"));
+        assert!(a.contains("km east") && a.contains("km north"));
+    }
+
+    #[test]
+    fn png_is_deterministic_and_has_expected_size() {
+        let l = demo(true);
+        let a = map_png_bytes(&l, &places()).unwrap();
+        assert_eq!(a, map_png_bytes(&l, &places()).unwrap());
+        let dec = png::Decoder::new(std::io::Cursor::new(&a));
+        let reader = dec.read_info().unwrap();
+        let info = reader.info();
+        let layout = Layout::for_layer(&l);
+        assert_eq!((info.width, info.height), (layout.width, layout.height));
+        assert!(info.width >= 600 && info.width <= 1000, "{}", info.width);
+    }
+
+    #[test]
+    fn row_order_flips_the_picture() {
+        let mut a = demo(false);
+        a.values = Array2::from_shape_fn((4, 4), |(r, _)| r as f64);
+        let mut b = a.clone();
+        b.row_order = RowOrder::NorthFirst;
+        b.values.invert_axis(ndarray::Axis(0));
+        assert_eq!(
+            map_svg(&a, &[]).unwrap(),
+            map_svg(&b, &[]).unwrap(),
+            "same geography in both row orders must give the same map"
+        );
+    }
+
+    #[test]
+    fn ticks_are_nice() {
+        assert_eq!(
+            nice_ticks(0.0, 10.0, 5),
+            vec![0.0, 2.0, 4.0, 6.0, 8.0, 10.0]
+        );
+        assert_eq!(
+            nice_ticks(-17.3, 17.3, 8),
+            vec![-15.0, -10.0, -5.0, 0.0, 5.0, 10.0, 15.0]
+        );
+        assert_eq!(nice_ticks(0.11, 0.14, 4), vec![0.11, 0.12, 0.13, 0.14]);
+        assert!(nice_ticks(1.0, 1.0, 5).is_empty());
+        assert!(nice_ticks(f64::NAN, 1.0, 5).is_empty());
+        assert!(nice_ticks(0.0, 1.0, 8).len() <= 11);
+    }
+
+    #[test]
+    fn aspect_ratio_is_kept() {
+        let wide = GridLayer::new("w", "W", "u", Array2::zeros((2, 80)), 0.0, 0.0, 0.5);
+        let l = Layout::for_layer(&wide);
+        assert_eq!(l.plot_w / l.plot_h, 40);
+        assert!(l.bar_h >= MIN_BAR_H);
+        map_png_bytes(&wide, &[]).unwrap();
+        let tall = GridLayer::new("t", "T", "u", Array2::zeros((90, 3)), 0.0, 0.0, 0.5);
+        let l = Layout::for_layer(&tall);
+        assert_eq!(l.plot_h / l.plot_w, 30);
+        assert!(l.width as i32 >= MIN_W);
+        map_png_bytes(&tall, &[]).unwrap();
+    }
+
+    #[test]
+    fn bad_and_degenerate_layers() {
+        let mut l = demo(false);
+        l.values = Array2::zeros((0, 5));
+        assert!(map_svg(&l, &[]).is_err());
+        let mut l = demo(false);
+        l.cell_km = 0.0;
+        assert!(map_png_bytes(&l, &[]).is_err());
+        let mut l = demo(false);
+        l.x0_km = f64::INFINITY;
+        assert!(map_png_bytes(&l, &[]).is_err());
+        let mut l = demo(false);
+        l.range = Some((3.0, 1.0));
+        assert!(map_svg(&l, &[]).is_err());
+
+        let mut l = demo(false);
+        l.values.fill(f64::NAN);
+        map_png_bytes(&l, &places()).unwrap();
+        l.values.fill(7.0);
+        map_png_bytes(&l, &places()).unwrap();
+        l.values = Array2::from_elem((1, 1), 2.0);
+        map_svg(&l, &places()).unwrap();
+    }
+}
