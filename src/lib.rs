@@ -6,10 +6,14 @@
 //! scenarios is `scenario`'s job, writing files is `output`'s and `report`'s, and the
 //! command line is `cli`'s.
 
+pub mod cli;
 pub mod metrics;
+pub mod output;
 pub mod params;
 pub mod report;
 pub mod rng;
+pub mod runner;
+pub mod scenario;
 pub mod stats;
 pub mod tick;
 pub mod world;

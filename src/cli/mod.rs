@@ -1,0 +1,96 @@
+//! The command line: flags (clap) → validated plans → commands; progress and exit codes.
+//!
+//! Exit codes: 0 success, 1 a runtime failure (I/O), 2 bad input (scenario, flags),
+//! 130 interrupted.
+
+pub mod progress;
+pub mod run;
+
+use clap::{Parser, Subcommand};
+
+use crate::scenario::ScenarioError;
+
+/// zgc — a fast, parallel, deterministic agent-based simulator of innovation ecosystems
+/// (default world: Beijing's Zhongguancun science zone).
+#[derive(Parser, Debug)]
+#[command(name = "zgc", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run a scenario (the embedded baseline without a file) and write its outputs.
+    Run(run::RunArgs),
+}
+
+/// Input errors (exit code 2) as distinct from runtime failures (exit code 1).
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// Bad input.
+    #[error("{0}")]
+    Input(String),
+    /// Interrupted by the user.
+    #[error("interrupted: {0}")]
+    Interrupted(String),
+}
+
+impl From<ScenarioError> for CliError {
+    fn from(e: ScenarioError) -> Self {
+        CliError::Input(e.to_string())
+    }
+}
+
+/// Run the CLI; returns the process exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return code;
+        }
+    };
+    let result = match cli.command {
+        Command::Run(args) => run::main(args),
+    };
+    match result {
+        Ok(()) => 0,
+        Err(e) => report_error(&e),
+    }
+}
+
+/// Print an error and map it to an exit code.
+pub fn report_error(e: &anyhow::Error) -> i32 {
+    if let Some(c) = e.downcast_ref::<CliError>() {
+        eprintln!("error: {c}");
+        return match c {
+            CliError::Input(_) => 2,
+            CliError::Interrupted(_) => 130,
+        };
+    }
+    if let Some(s) = e.downcast_ref::<ScenarioError>() {
+        eprintln!("error: {s}");
+        return 2;
+    }
+    eprintln!("error: {e}");
+    for cause in e.chain().skip(1) {
+        eprintln!("  caused by: {cause}");
+    }
+    1
+}
+
+/// Build a rayon pool of `threads` (default: all cores, or `RAYON_NUM_THREADS`).
+pub fn thread_pool(threads: Option<usize>) -> anyhow::Result<rayon::ThreadPool> {
+    let mut b = rayon::ThreadPoolBuilder::new();
+    if let Some(t) = threads {
+        if t == 0 {
+            return Err(CliError::Input("--threads must be at least 1".into()).into());
+        }
+        b = b.num_threads(t);
+    }
+    Ok(b.build()?)
+}

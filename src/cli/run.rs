@@ -1,0 +1,330 @@
+//! `zgc run`: run one scenario and write its outputs (CSV tables, summary, grids).
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use clap::Args;
+use serde_json::json;
+
+use super::progress::Progress;
+use super::CliError;
+use crate::metrics::{region_rows, TickRow, INDICATORS};
+use crate::output::{self, CsvStream, Staging};
+use crate::runner::{self, Overrides, RunOutcome};
+use crate::scenario::Scenario;
+use crate::tick::Phase;
+
+/// Flags of `zgc run`.
+#[derive(Args, Debug, Clone)]
+pub struct RunArgs {
+    /// Scenario file (TOML); without it, the embedded baseline.
+    pub scenario: Option<PathBuf>,
+    /// Master seed (overrides the scenario's).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Number of monthly ticks (overrides the scenario's).
+    #[arg(long)]
+    pub ticks: Option<u32>,
+    /// Agents per real agent, in (0, 1]; 1.0 is real size (about 12 million workers).
+    #[arg(long)]
+    pub scale: Option<f64>,
+    /// Worker threads (default: all cores, or RAYON_NUM_THREADS).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Output folder (default: results/<scenario name>).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// No progress output.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Replace an output folder that does not hold a previous zgc run.
+    #[arg(long)]
+    pub force: bool,
+    /// Print a per-phase timing table at the end.
+    #[arg(long)]
+    pub profile: bool,
+}
+
+/// Load the scenario named on the command line, or the embedded baseline.
+pub fn load_scenario(path: &Option<PathBuf>) -> Result<Scenario> {
+    Ok(match path {
+        Some(p) => Scenario::load(p).map_err(CliError::from)?,
+        None => Scenario::baseline(),
+    })
+}
+
+/// Run the command.
+pub fn main(args: RunArgs) -> Result<()> {
+    let scenario = load_scenario(&args.scenario)?;
+    let overrides = Overrides {
+        seed: args.seed,
+        ticks: args.ticks,
+        scale: args.scale,
+    };
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("results").join(scenario.name()));
+    let pool = super::thread_pool(args.threads)?;
+    let threads = pool.current_num_threads();
+    let staging = Staging::new(&out, args.force).map_err(|e| CliError::Input(e.to_string()))?;
+    let interrupted = Arc::new(AtomicBool::new(false));
+    {
+        let flag = interrupted.clone();
+        // A second handler registration fails harmlessly (e.g. in tests running several commands).
+        let _ = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst));
+    }
+    let result = pool.install(|| {
+        execute(
+            &scenario,
+            &overrides,
+            &args,
+            &staging,
+            threads,
+            &interrupted,
+        )
+    });
+    match result {
+        Ok((outcome, last)) => {
+            if interrupted.load(Ordering::SeqCst) {
+                staging.abandon();
+                return Err(CliError::Interrupted(format!(
+                    "stopped at tick {} of {}; nothing was written to {}",
+                    outcome.sim.tick,
+                    outcome.ticks,
+                    out.display()
+                ))
+                .into());
+            }
+            let dest = staging.finish()?;
+            print_summary(&scenario, &outcome, last.as_ref(), &dest, args.profile);
+            Ok(())
+        }
+        Err(e) => {
+            staging.abandon();
+            Err(e)
+        }
+    }
+}
+
+fn execute(
+    scenario: &Scenario,
+    overrides: &Overrides,
+    args: &RunArgs,
+    staging: &Staging,
+    threads: usize,
+    interrupted: &AtomicBool,
+) -> Result<(RunOutcome, Option<TickRow>)> {
+    let wall = Instant::now();
+    let mut ts = CsvStream::create(&staging.path("timeseries.csv"))?;
+    ts.header(&output::timeseries_header())?;
+    let mut parks = CsvStream::create(&staging.path("parks.csv"))?;
+    parks.header(output::PARK_HEADER)?;
+    let mut regions = CsvStream::create(&staging.path("regions.csv"))?;
+    regions.header(output::REGION_HEADER)?;
+    let mut events = Vec::new();
+    let ticks = overrides.ticks.unwrap_or(scenario.ticks) as u64;
+    let mut progress = Progress::new(ticks, "ticks", scenario.name(), args.quiet);
+    let mut last: Option<TickRow> = None;
+    let mut io_error: Option<anyhow::Error> = None;
+    let outcome = runner::run(scenario, overrides, &mut |report, sim| {
+        let r = (|| -> Result<()> {
+            ts.record(&output::timeseries_record(&report.row))?;
+            for p in &report.parks {
+                parks.record(&output::park_record(p))?;
+            }
+            for r in region_rows(sim) {
+                regions.record(&output::region_record(&r))?;
+            }
+            Ok(())
+        })();
+        if let Err(e) = r {
+            io_error = Some(e);
+            return false;
+        }
+        for e in &report.events {
+            progress.println(&format!("{}: {e}", report.row.date));
+            events.push(format!("{}: {e}", report.row.date));
+        }
+        let msg = format!(
+            "{} firms {:.0} start-ups {:.0}",
+            report.row.date,
+            report.row.get("firms").unwrap_or(f64::NAN),
+            report.row.get("startups_alive").unwrap_or(f64::NAN)
+        );
+        progress.inc(1, &msg);
+        last = Some(report.row.clone());
+        !interrupted.load(Ordering::SeqCst)
+    })
+    .map_err(CliError::from)?;
+    progress.finish();
+    if let Some(e) = io_error {
+        return Err(e);
+    }
+    ts.flush()?;
+    parks.flush()?;
+    regions.flush()?;
+    if interrupted.load(Ordering::SeqCst) {
+        return Ok((outcome, last));
+    }
+    output::grids::write_all(&outcome.sim.world, &staging.path("grids"))
+        .context("writing grids")?;
+    let summary = summary_json(
+        scenario,
+        &outcome,
+        last.as_ref(),
+        threads,
+        wall.elapsed().as_secs_f64(),
+        &events,
+    );
+    output::write_atomic(
+        &staging.path(output::COMPLETE_MARKER),
+        serde_json::to_string_pretty(&summary)?.as_bytes(),
+    )?;
+    Ok((outcome, last))
+}
+
+/// The content of `summary.json`.
+pub fn summary_json(
+    scenario: &Scenario,
+    o: &RunOutcome,
+    last: Option<&TickRow>,
+    threads: usize,
+    wall_s: f64,
+    events: &[String],
+) -> serde_json::Value {
+    let finals: serde_json::Map<String, serde_json::Value> = INDICATORS
+        .iter()
+        .enumerate()
+        .map(|(k, ind)| {
+            let v = last.map(|r| r.values[k]).filter(|v| v.is_finite());
+            (
+                ind.name.to_string(),
+                v.map_or(serde_json::Value::Null, |v| json!(v)),
+            )
+        })
+        .collect();
+    let phases: serde_json::Map<String, serde_json::Value> = Phase::ALL
+        .iter()
+        .map(|p| {
+            (
+                p.name().to_string(),
+                json!(o.stats.phases[*p as usize].as_secs_f64()),
+            )
+        })
+        .collect();
+    let mut tick_ms: Vec<f64> = o
+        .stats
+        .tick_times
+        .iter()
+        .map(|d| d.as_secs_f64() * 1e3)
+        .collect();
+    tick_ms.sort_by(f64::total_cmp);
+    let median_ms = tick_ms.get(tick_ms.len() / 2).copied().unwrap_or(0.0);
+    let ticks_s = o.stats.ticks_wall.as_secs_f64();
+    let end = scenario.start.plus(o.sim.tick.saturating_sub(1));
+    json!({
+        "provenance": {
+            "model": "zgc",
+            "model_version": env!("CARGO_PKG_VERSION"),
+            "git_commit": option_env!("ZGC_GIT_COMMIT").filter(|s| !s.is_empty()),
+            "scenario": scenario.name(),
+            "scenario_file": scenario.source.as_ref().map(|p| p.display().to_string()),
+            "scenario_hash": scenario.hash(),
+            "seed": o.seed,
+            "scale": o.scale,
+            "ticks": o.sim.tick,
+            "start": scenario.start.to_string(),
+            "end": end.to_string(),
+            "world": o.sim.world.name,
+        },
+        "final": finals,
+        "events": events,
+        "warnings": if o.sim.world.widened_m2 > 0.0 {
+            vec![format!("{:.0} m² of floor space were added at the start where agents (each standing for {:.0} real ones) needed more room than the layers held", o.sim.world.widened_m2, 1.0 / o.scale)]
+        } else { Vec::new() },
+        "performance": {
+            "threads": threads,
+            "wall_s": wall_s,
+            "build_world_s": o.stats.build.as_secs_f64(),
+            "ticks_s": ticks_s,
+            "median_tick_ms": median_ms,
+            "phase_s": phases,
+            "agents_start": o.stats.agents_start,
+            "agents_end": o.stats.agents_end,
+            "agent_steps": o.stats.agent_steps,
+            "agent_steps_per_s": o.stats.agent_steps as f64 / ticks_s.max(1e-9),
+            "peak_rss_bytes": output::peak_rss_bytes(),
+        },
+    })
+}
+
+fn print_summary(
+    scenario: &Scenario,
+    o: &RunOutcome,
+    last: Option<&TickRow>,
+    dest: &std::path::Path,
+    profile: bool,
+) {
+    let s = &o.stats;
+    println!(
+        "{}: {} ticks ({} to {}) at scale {} seed {} in {:.1} s (world built in {:.2} s, median tick {:.1} ms)",
+        scenario.name(),
+        o.sim.tick,
+        scenario.start,
+        scenario.start.plus(o.sim.tick.saturating_sub(1)),
+        o.scale,
+        o.seed,
+        s.build.as_secs_f64() + s.ticks_wall.as_secs_f64(),
+        s.build.as_secs_f64(),
+        {
+            let mut t: Vec<f64> = s.tick_times.iter().map(|d| d.as_secs_f64() * 1e3).collect();
+            t.sort_by(f64::total_cmp);
+            t.get(t.len() / 2).copied().unwrap_or(0.0)
+        }
+    );
+    if let Some(r) = last {
+        let g = |n: &str| r.get(n).unwrap_or(f64::NAN);
+        println!(
+            "  final month: {:.0} workers, {:.0} firms ({:.0}% high-tech), {:.0} start-ups, mean commute {:.1} min, core office rent {:.0} yuan/m²/month",
+            g("workers"),
+            g("firms"),
+            100.0 * g("high_tech_share"),
+            g("startups_alive"),
+            g("mean_commute_min"),
+            g("rent_office_core")
+        );
+    }
+    println!("  outputs in {}", dest.display());
+    if profile {
+        let total: f64 = s.phases.iter().map(|d| d.as_secs_f64()).sum();
+        println!(
+            "  {:<10} {:>10} {:>8} {:>12}",
+            "phase", "total s", "share", "ms/tick"
+        );
+        for p in Phase::ALL {
+            let t = s.phases[p as usize].as_secs_f64();
+            println!(
+                "  {:<10} {:>10.3} {:>7.1}% {:>12.3}",
+                p.name(),
+                t,
+                100.0 * t / total.max(1e-12),
+                1e3 * t / o.sim.tick.max(1) as f64
+            );
+        }
+        println!(
+            "  agent-steps per second: {:.3e}",
+            s.agent_steps as f64 / s.ticks_wall.as_secs_f64().max(1e-9)
+        );
+        if let Some(b) = output::peak_rss_bytes() {
+            println!(
+                "  peak memory: {:.1} MiB ({:.0} bytes per agent)",
+                b as f64 / 1048576.0,
+                b as f64 / s.agents_start.max(1) as f64
+            );
+        }
+    }
+}

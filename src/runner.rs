@@ -1,0 +1,132 @@
+//! Running a scenario: build the world, step it to the end, hand every tick to an observer.
+//! No I/O here; callers (the CLI, `compare`, `sweep`) decide what to keep and write.
+
+use std::time::{Duration, Instant};
+
+use crate::scenario::{Scenario, ScenarioError};
+use crate::tick::{Phase, Simulation, TickReport};
+use crate::world::World;
+
+/// Overrides of a scenario's run settings (command-line flags).
+#[derive(Clone, Debug, Default)]
+pub struct Overrides {
+    /// Seed.
+    pub seed: Option<u64>,
+    /// Number of ticks.
+    pub ticks: Option<u32>,
+    /// Scale.
+    pub scale: Option<f64>,
+}
+
+/// Timings and sizes of a run.
+#[derive(Clone, Debug, Default)]
+pub struct RunStats {
+    /// Building the world.
+    pub build: Duration,
+    /// All ticks.
+    pub ticks_wall: Duration,
+    /// Per phase, summed over ticks.
+    pub phases: [Duration; Phase::N],
+    /// Per-tick wall times.
+    pub tick_times: Vec<Duration>,
+    /// Σ over ticks of agents alive (workers + firms).
+    pub agent_steps: u64,
+    /// Agents at the start.
+    pub agents_start: u64,
+    /// Agents at the end.
+    pub agents_end: u64,
+}
+
+/// What a finished run hands back.
+pub struct RunOutcome {
+    /// The simulation at its last tick.
+    pub sim: Simulation,
+    /// Timings.
+    pub stats: RunStats,
+    /// Effective seed, scale, ticks.
+    pub seed: u64,
+    /// Scale.
+    pub scale: f64,
+    /// Ticks.
+    pub ticks: u32,
+}
+
+/// Errors of a run: only bad input can fail.
+pub type RunError = ScenarioError;
+
+fn agents(sim: &Simulation) -> u64 {
+    (sim.world.n_workers_active() + sim.world.n_firms_alive()) as u64
+}
+
+/// Build the world and simulation of a scenario with overrides applied.
+pub fn prepare(scenario: &Scenario, o: &Overrides) -> Result<(Simulation, Duration), RunError> {
+    let file = scenario
+        .source
+        .as_ref()
+        .map_or("<embedded>".to_string(), |p| p.display().to_string());
+    let seed = o.seed.unwrap_or(scenario.file.run.seed);
+    let scale = o.scale.unwrap_or(scenario.file.run.scale);
+    if !(scale > 0.0 && scale <= 1.0) {
+        return Err(ScenarioError::at(
+            "--scale",
+            "",
+            format!("expected a number in (0, 1], found {scale}"),
+        ));
+    }
+    let ticks = o.ticks.unwrap_or(scenario.ticks);
+    if ticks == 0 {
+        return Err(ScenarioError::at("--ticks", "", "expected at least 1 tick"));
+    }
+    let t0 = Instant::now();
+    let layers = scenario.layers();
+    let world = World::build(&layers, &scenario.file.params, scale, seed)
+        .map_err(|m| ScenarioError::at(&file, "world", m))?;
+    let policies = scenario.policies(&world)?;
+    let sim = Simulation::new(
+        world,
+        scenario.file.params.clone(),
+        seed,
+        scenario.start,
+        ticks,
+        policies,
+    );
+    Ok((sim, t0.elapsed()))
+}
+
+/// Run a scenario to the end, calling `observe` after every tick. `observe` may return
+/// `false` to stop early (e.g. on Ctrl-C); the outcome then holds the ticks done.
+pub fn run(
+    scenario: &Scenario,
+    o: &Overrides,
+    observe: &mut dyn FnMut(&TickReport, &Simulation) -> bool,
+) -> Result<RunOutcome, RunError> {
+    let (mut sim, build) = prepare(scenario, o)?;
+    let mut stats = RunStats {
+        build,
+        agents_start: agents(&sim),
+        ..Default::default()
+    };
+    let t0 = Instant::now();
+    while !sim.done() {
+        let t = Instant::now();
+        stats.agent_steps += agents(&sim);
+        let report = sim.step();
+        stats.tick_times.push(t.elapsed());
+        for (a, b) in stats.phases.iter_mut().zip(report.timings) {
+            *a += b;
+        }
+        if !observe(&report, &sim) {
+            break;
+        }
+    }
+    stats.ticks_wall = t0.elapsed();
+    stats.agents_end = agents(&sim);
+    let (seed, scale, ticks) = (sim.seed, sim.world.scale, sim.ticks);
+    Ok(RunOutcome {
+        sim,
+        stats,
+        seed,
+        scale,
+        ticks,
+    })
+}

@@ -1,0 +1,92 @@
+//! Helpers shared by the integration tests: the binary's path, temporary folders, running commands.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// Path of the `zgc` binary built for these tests.
+pub fn zgc_bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_zgc"))
+}
+
+/// A `zgc` command with a clean environment for determinism (`RAYON_NUM_THREADS` unset).
+pub fn zgc() -> Command {
+    let mut c = Command::new(zgc_bin());
+    c.env_remove("RAYON_NUM_THREADS");
+    c
+}
+
+/// Run `zgc` with arguments in a folder; returns the output.
+pub fn run_in(dir: &Path, args: &[&str]) -> Output {
+    zgc()
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("zgc runs")
+}
+
+/// Assert success, printing stdout and stderr otherwise.
+pub fn ok(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "zgc failed ({:?})\nstdout:\n{}\nstderr:\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).to_string()
+}
+
+/// A fresh temporary folder (removed on drop).
+pub fn tempdir() -> tempfile::TempDir {
+    tempfile::tempdir().expect("temp dir")
+}
+
+/// Project root (for `scenarios/`).
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A tiny but complete scenario: the Beijing world at a small scale for a few years.
+pub const TINY: &str = r#"
+[scenario]
+name = "tiny"
+description = "a small, short run for tests"
+
+[run]
+seed = 7
+scale = 0.002
+start = "2009-01"
+ticks = 36
+
+[world]
+preset = "beijing"
+"#;
+
+/// Write `text` to `dir/name` and return the path.
+pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).expect("write");
+    p
+}
+
+/// Files of a run folder that must be identical between deterministic runs.
+pub const DETERMINISTIC_FILES: &[&str] = &[
+    "timeseries.csv",
+    "parks.csv",
+    "regions.csv",
+    "grids/office_rent.asc",
+    "grids/residential_rent.asc",
+    "grids/jobs.asc",
+    "grids/residents.asc",
+    "grids/startups.asc",
+    "grids/knowledge.asc",
+];
+
+/// The `final` and `provenance` parts of `summary.json` without thread count (deterministic).
+pub fn summary_core(dir: &Path) -> serde_json::Value {
+    let s: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap();
+    serde_json::json!({"final": s["final"], "provenance": s["provenance"]})
+}

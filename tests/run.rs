@@ -1,0 +1,144 @@
+//! `zgc run` end to end: outputs, their shape and meaning, the invariants, error exits.
+
+use crate::common::*;
+
+#[test]
+fn tiny_run_writes_every_output() {
+    let dir = tempdir();
+    let scen = write(dir.path(), "tiny.toml", TINY);
+    let out = run_in(
+        dir.path(),
+        &["run", scen.to_str().unwrap(), "--out", "out", "--quiet"],
+    );
+    let stdout = ok(&out);
+    assert!(stdout.contains("outputs in out"), "{stdout}");
+    let o = dir.path().join("out");
+    for f in DETERMINISTIC_FILES.iter().chain(&["summary.json"]) {
+        assert!(o.join(f).is_file(), "missing {f}");
+    }
+    let ts = std::fs::read_to_string(o.join("timeseries.csv")).unwrap();
+    let header = ts.lines().next().unwrap();
+    for col in [
+        "tick",
+        "date",
+        "workers",
+        "employed",
+        "firms",
+        "high_tech_share",
+        "startups_alive",
+        "startups_born",
+        "startups_died",
+        "startups_graduated",
+        "incubator_tenants_1_0",
+        "incubator_tenants_2_0",
+        "incubator_tenants_3_0",
+        "innovation_output",
+        "value_added",
+        "funding_raised",
+        "mean_commute_min",
+        "long_commute_share",
+        "firms_left_core",
+        "rent_office_core",
+        "rent_office_periphery",
+        "rent_residential_core",
+        "vacancy_office",
+    ] {
+        assert!(
+            header.split(',').any(|h| h == col),
+            "timeseries.csv lacks {col}"
+        );
+    }
+    assert_eq!(ts.lines().count(), 1 + 36);
+    let parks = std::fs::read_to_string(o.join("parks.csv")).unwrap();
+    assert!(parks.lines().any(|l| l.contains(",haidian,")));
+    // Three years: 2009, 2010, 2011 for 11 parks.
+    assert_eq!(parks.lines().count(), 1 + 3 * 11);
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(o.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["provenance"]["scenario"], "tiny");
+    assert_eq!(summary["provenance"]["ticks"], 36);
+    assert!(
+        summary["performance"]["agent_steps_per_s"]
+            .as_f64()
+            .unwrap()
+            > 0.0
+    );
+    assert!(summary["final"]["workers"].as_f64().unwrap() > 0.0);
+    let asc = std::fs::read_to_string(o.join("grids/jobs.asc")).unwrap();
+    assert!(asc.starts_with("ncols 160\nnrows 184\n"));
+    assert_eq!(asc.lines().count(), 6 + 184);
+    // No staging folder left behind.
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().contains("partial"))
+        .collect();
+    assert!(leftovers.is_empty());
+}
+
+#[test]
+fn bad_scenario_exits_2_with_file_and_line_and_writes_nothing() {
+    let dir = tempdir();
+    let scen = write(
+        dir.path(),
+        "bad.toml",
+        "[scenario]\nname = \"x\"\n[run]\nscale = 2.0\n",
+    );
+    let out = run_in(
+        dir.path(),
+        &["run", scen.to_str().unwrap(), "--out", "out", "--quiet"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("bad.toml") && err.contains("run.scale"),
+        "{err}"
+    );
+    assert!(!dir.path().join("out").exists());
+}
+
+#[test]
+fn refuses_to_mix_with_a_foreign_folder() {
+    let dir = tempdir();
+    let scen = write(
+        dir.path(),
+        "tiny.toml",
+        &TINY.replace("ticks = 36", "ticks = 2"),
+    );
+    std::fs::create_dir(dir.path().join("out")).unwrap();
+    std::fs::write(dir.path().join("out/notes.txt"), "mine").unwrap();
+    let out = run_in(
+        dir.path(),
+        &["run", scen.to_str().unwrap(), "--out", "out", "--quiet"],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("out/notes.txt")).unwrap(),
+        "mine"
+    );
+    // A previous zgc run is replaced, never mixed.
+    std::fs::remove_dir_all(dir.path().join("out")).unwrap();
+    ok(&run_in(
+        dir.path(),
+        &["run", scen.to_str().unwrap(), "--out", "out", "--quiet"],
+    ));
+    ok(&run_in(
+        dir.path(),
+        &[
+            "run",
+            scen.to_str().unwrap(),
+            "--out",
+            "out",
+            "--quiet",
+            "--ticks",
+            "1",
+        ],
+    ));
+    let ts = std::fs::read_to_string(dir.path().join("out/timeseries.csv")).unwrap();
+    assert_eq!(ts.lines().count(), 2);
+}

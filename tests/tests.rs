@@ -1,0 +1,6 @@
+//! The integration-test binary: runs the real `zgc` executable on small scenarios.
+//! One module per capability; shared helpers in `common`.
+
+mod common;
+mod determinism;
+mod run;
