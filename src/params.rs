@@ -488,7 +488,7 @@ impl Default for WorkerParams {
             beta_home_rent: 2.0,
             switch_margin: 0.1,
             natural_unemployment: 0.04,
-            wage_flexibility: 0.03,
+            wage_flexibility: 0.02,
         }
     }
 }
@@ -505,9 +505,11 @@ pub struct LandParams {
     pub max_rise: f64,
     /// Largest monthly rent fall.
     pub max_fall: f64,
-    /// Rent floor per use (collective / agricultural land rent).
+    /// Rent floor per use (collective / agricultural land rent), at 2009 prices (indexed to
+    /// the productivity index, i.e. nominal prices).
     pub rent_floor: PerUse<f64>,
-    /// Rent at which building new floor space pays (construction cost as a monthly rent).
+    /// Rent at which building new floor space pays (construction cost as a monthly rent), at
+    /// 2009 prices (indexed like `rent_floor`).
     pub build_cost_rent: PerUse<f64>,
     /// Monthly floor-space growth rate per unit of (rent / build cost − 1), as a share of the cell's land.
     pub development_rate: f64,
@@ -571,8 +573,12 @@ pub struct CommuteParams {
     pub expressway_speed: f64,
     /// Speed along rail corridors, stops included (km/h).
     pub rail_speed: f64,
-    /// Minutes added to every trip (access, egress, waiting).
+    /// Minutes added to every trip (walking to and from the vehicle, parking).
     pub terminal_minutes: f64,
+    /// Minutes to board and leave a rail line (walk to the platform, wait, exit); paid once per line used.
+    pub rail_access_minutes: f64,
+    /// Minutes to get on and off an expressway.
+    pub expressway_access_minutes: f64,
     /// BPR congestion α.
     pub bpr_alpha: f64,
     /// BPR congestion β.
@@ -583,6 +589,9 @@ pub struct CommuteParams {
     pub link_capacity: f64,
     /// Largest congestion multiplier.
     pub max_congestion: f64,
+    /// Yearly growth of every zone's commuter capacity (new metro lines and roads; Beijing's
+    /// metro grew from about 230 km in 2009 to about 700 km in 2019).
+    pub capacity_growth_per_year: f64,
     /// A one-way commute longer than this many minutes counts as long.
     pub long_commute_min: f64,
 }
@@ -596,11 +605,14 @@ impl Default for CommuteParams {
             expressway_speed: 40.0,
             rail_speed: 38.0,
             terminal_minutes: 8.0,
+            rail_access_minutes: 12.0,
+            expressway_access_minutes: 3.0,
             bpr_alpha: 0.15,
             bpr_beta: 4.0,
             zone_capacity_per_km2: 12_000.0,
             link_capacity: 25_000.0,
             max_congestion: 2.5,
+            capacity_growth_per_year: 0.015,
             long_commute_min: 60.0,
         }
     }

@@ -19,6 +19,7 @@
 pub mod commute;
 pub mod fields;
 pub mod firms;
+pub mod invariants;
 pub mod land;
 pub mod matching;
 pub mod policy;
@@ -173,7 +174,7 @@ impl Economy {
         let g = (1.0 + p.firms.productivity_growth).powf(1.0 / 12.0);
         self.productivity *= g;
         let gap = p.workers.natural_unemployment - self.unemployment;
-        let adj = (p.workers.wage_flexibility * gap).clamp(-0.003, 0.003);
+        let adj = (p.workers.wage_flexibility * gap).clamp(-0.002, 0.002);
         self.wages *= g * (1.0 + adj);
     }
 }
@@ -378,5 +379,61 @@ mod tests {
         assert_eq!(s.months_until(YearMonth::parse("2015-11").unwrap()), 82);
         assert!(YearMonth::parse("2009-13").is_none());
         assert!(YearMonth::parse("209-01").is_none());
+    }
+}
+
+#[cfg(test)]
+mod run_tests {
+    use super::*;
+    use crate::world::{beijing, World};
+
+    fn small(seed: u64) -> Simulation {
+        let params = Params::default();
+        let layers = beijing::layers(&params);
+        let world = World::build(&layers, &params, 0.002, seed).unwrap();
+        Simulation::new(
+            world,
+            params,
+            seed,
+            YearMonth::parse("2009-01").unwrap(),
+            30,
+            vec![],
+        )
+    }
+
+    #[test]
+    fn invariants_hold_every_tick() {
+        let mut sim = small(3);
+        invariants::check(&sim).unwrap();
+        while !sim.done() {
+            sim.step();
+            invariants::check(&sim).unwrap_or_else(|e| panic!("tick {}: {e}", sim.tick));
+        }
+        // Something happened: births, exits, moves.
+        assert!(sim.world.firms.born.iter().any(|&b| b != u16::MAX));
+    }
+
+    #[test]
+    fn closer_universities_mean_more_spillover() {
+        let sim = small(1);
+        let w = &sim.world;
+        let tsinghua = w.universities[0].cell as usize;
+        let near = w
+            .grid
+            .cell_at(w.grid.centre(tsinghua).0 + 1.0, w.grid.centre(tsinghua).1)
+            .unwrap();
+        let far = w
+            .grid
+            .cell_at(
+                w.grid.centre(tsinghua).0 + 20.0,
+                w.grid.centre(tsinghua).1 - 20.0,
+            )
+            .unwrap();
+        assert!(
+            w.cells.knowledge[near] > 2.0 * w.cells.knowledge[far],
+            "{} vs {}",
+            w.cells.knowledge[near],
+            w.cells.knowledge[far]
+        );
     }
 }
