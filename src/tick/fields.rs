@@ -151,6 +151,13 @@ pub fn run(sim: &mut Simulation) {
     sc.res_cum.clear();
     sc.res_zone.clear();
     sc.res_zone.resize(nz, 0.0);
+    sc.zone_has_residents.clear();
+    sc.zone_has_residents.resize(nz, false);
+    for c in 0..n {
+        if w.cells.residents[c] > 0 {
+            sc.zone_has_residents[w.travel.cell_zone[c] as usize] = true;
+        }
+    }
     let mut acc = 0.0;
     for z in 0..nz {
         for &c in &sc.zone_order[sc.zone_start[z] as usize..sc.zone_start[z + 1] as usize] {
