@@ -63,8 +63,12 @@ pub fn fill_guide_u64<T: GuideIndex>(cum: &[u64], base: u64, out: &mut [T]) {
 pub fn guided_search_u64<T: GuideIndex>(cum: &[u64], guide: &[T], base: u64, x: u64) -> usize {
     let n = cum.len();
     let k = guide.len() - 1;
-    let span = cum[n - 1] - base;
-    let b = (((x - base) as u128 * k as u128) / span.max(1) as u128) as usize;
+    let span = (cum[n - 1] - base).max(1);
+    let d = x - base;
+    let b = match d.checked_mul(k as u64) {
+        Some(p) => (p / span) as usize,
+        None => ((d as u128 * k as u128) / span as u128) as usize,
+    };
     if b < k {
         let (lo, hi) = (guide[b].to_usize(), guide[b + 1].to_usize());
         if (lo == 0 || cum[lo - 1] <= x) && (hi == n || cum[hi] > x) {

@@ -219,6 +219,11 @@ pub fn resolve_firms(sim: &mut Simulation) {
         sc.vac_firms[next[z] as usize] = i;
         next[z] += 1;
     }
+    sc.vac_class.clear();
+    sc.vac_class.extend(sc.vac_firms.iter().map(|&i| {
+        let i = i as usize;
+        w.firms.sector[i].min(Sector::N as u8 - 1) * 2 + w.firms.high_tech(i) as u8
+    }));
     sc.vac_cum.clear();
     sc.vac_zone.clear();
     sc.vac_zone.resize(nz, 0.0);

@@ -228,6 +228,8 @@ pub struct Scratch {
     pub vac_firms: Vec<u32>,
     /// Cumulative vacancies.
     pub vac_cum: Vec<u64>,
+    /// Wage class (`sector * 2 + high_tech`) of each firm in `vac_firms`.
+    pub vac_class: Vec<u8>,
     /// Incubators with a free seat this tick.
     pub open_incubators: Vec<u32>,
     /// Raw knowledge sources per cell.
@@ -265,6 +267,8 @@ pub struct Scratch {
     pub home_grav: crate::sampling::GravityTable,
     /// Packed per-firm data for the worker phase.
     pub firm_view: Vec<workers::FirmView>,
+    /// Each firm's travel zone (commute phase).
+    pub firm_zone: Vec<u16>,
     /// Work buffer for sorting firms by zone.
     pub sort_buf: Vec<u32>,
 }

@@ -86,6 +86,7 @@ struct Ctx<'a> {
     open_incubators: &'a [u32],
     view: &'a [FirmView],
     vac_firms: &'a [u32],
+    vac_class: &'a [u8],
     vac_cum: &'a [u64],
     vac_guide: &'a [u32],
     vac_zone_start: &'a [u32],
@@ -152,11 +153,12 @@ impl Ctx<'_> {
             let guide = &self.vac_guide[lo + z..hi + z + 1];
             let k = (lo + guided_search_u64(&self.vac_cum[lo..hi], guide, base, x)).min(hi - 1);
             let f = self.vac_firms[k] as usize;
-            let v = self.view[f];
+            let class = self.vac_class[k];
             // Vacancies are grouped by their firm's zone: the work zone is `z`.
-            debug_assert_eq!(v.zone as usize, z);
-            let ht = v.high_tech();
-            let u = self.wage.beta_ln[v.class as usize]
+            debug_assert_eq!(self.view[f].zone as usize, z);
+            debug_assert_eq!(self.view[f].class, class);
+            let ht = class & 1 != 0;
+            let u = self.wage.beta_ln[class as usize]
                 - wp.beta_commute * self.travel.time(hz, z) as f64
                 + skill_fit(tech, ht)
                 + gumbel(rng);
@@ -392,7 +394,7 @@ fn build_view(world: &crate::world::World, out: &mut Vec<FirmView>) {
 
 /// Prefetch the cache line holding `x` (a hint; no effect on results).
 #[inline(always)]
-fn prefetch<T>(x: &T) {
+pub fn prefetch<T>(x: &T) {
     #[cfg(target_arch = "x86_64")]
     // SAFETY: prefetching is a hint that never faults, and the pointer comes from a reference.
     unsafe {
@@ -428,6 +430,7 @@ pub fn run(sim: &mut Simulation) {
         incs: &world.incubators,
         open_incubators: &sc.open_incubators,
         vac_firms: &sc.vac_firms,
+        vac_class: &sc.vac_class,
         vac_cum: &sc.vac_cum,
         vac_guide: &sc.vac_guide,
         vac_zone_start: &sc.vac_zone_start,
