@@ -6,7 +6,7 @@ use rand::Rng;
 use rand_distr::{Distribution, StandardNormal};
 
 use super::firms::FirmAction;
-use super::workers::WorkerAction;
+use super::workers::{VacZone, Vacancy, WorkerAction};
 use super::Simulation;
 use crate::rng::{stochastic_round, stream, Stream};
 use crate::world::agents::{flags, status, traits, NewFirm};
@@ -180,8 +180,7 @@ pub fn resolve_firms(sim: &mut Simulation) {
     let nz = w.travel.n_zones();
     let cell_zone = &w.travel.cell_zone;
     sc.sort_buf.clear();
-    sc.vac_zone_start.clear();
-    sc.vac_zone_start.resize(nz + 1, 0);
+    let mut start = vec![0u32; nz + 1];
     sc.zone_has_firms.clear();
     sc.zone_has_firms.resize(nz, false);
     for i in 0..w.firms.len() {
@@ -204,48 +203,51 @@ pub fn resolve_firms(sim: &mut Simulation) {
         sc.zone_has_firms[z] = true;
         if f.vacancies[i] > 0 {
             sc.sort_buf.push(i as u32);
-            sc.vac_zone_start[z + 1] += 1;
+            start[z + 1] += 1;
         }
     }
     // Counting sort by zone (firm order within a zone).
     for z in 0..nz {
-        sc.vac_zone_start[z + 1] += sc.vac_zone_start[z];
+        start[z + 1] += start[z];
     }
-    sc.vac_firms.clear();
-    sc.vac_firms.resize(sc.sort_buf.len(), 0);
-    let mut next = sc.vac_zone_start[..nz].to_vec();
+    sc.vac.clear();
+    sc.vac.resize(sc.sort_buf.len(), Vacancy::default());
+    let mut next = start[..nz].to_vec();
     for &i in &sc.sort_buf {
-        let z = cell_zone[w.firms.cell[i as usize] as usize] as usize;
-        sc.vac_firms[next[z] as usize] = i;
+        let f = i as usize;
+        let z = cell_zone[w.firms.cell[f] as usize] as usize;
+        sc.vac[next[z] as usize] = Vacancy {
+            firm: i,
+            class: w.firms.sector[f].min(Sector::N as u8 - 1) * 2 + w.firms.high_tech(f) as u8,
+        };
         next[z] += 1;
     }
-    sc.vac_class.clear();
-    sc.vac_class.extend(sc.vac_firms.iter().map(|&i| {
-        let i = i as usize;
-        w.firms.sector[i].min(Sector::N as u8 - 1) * 2 + w.firms.high_tech(i) as u8
-    }));
     sc.vac_cum.clear();
     sc.vac_zone.clear();
     sc.vac_zone.resize(nz, 0.0);
+    sc.vac_zones.clear();
     sc.vac_guide.clear();
-    sc.vac_guide.resize(sc.vac_firms.len() + nz, 0);
+    sc.vac_guide.resize(2 * sc.vac.len() + nz, 0);
     let mut acc = 0u64;
     for z in 0..nz {
-        let (lo, hi) = (
-            sc.vac_zone_start[z] as usize,
-            sc.vac_zone_start[z + 1] as usize,
-        );
-        for &i in &sc.vac_firms[lo..hi] {
-            acc += w.firms.vacancies[i as usize] as u64;
-            sc.vac_zone[z] += w.firms.vacancies[i as usize] as f64;
+        let (lo, hi) = (start[z] as usize, start[z + 1] as usize);
+        let base = acc;
+        for v in &sc.vac[lo..hi] {
+            acc += w.firms.vacancies[v.firm as usize] as u64;
+            sc.vac_zone[z] += w.firms.vacancies[v.firm as usize] as f64;
             sc.vac_cum.push(acc);
         }
+        sc.vac_zones.push(VacZone {
+            lo: lo as u32,
+            hi: hi as u32,
+            base,
+            span: acc - base,
+        });
         if lo < hi {
-            let base = if lo == 0 { 0 } else { sc.vac_cum[lo - 1] };
             crate::sampling::fill_guide_u64(
                 &sc.vac_cum[lo..hi],
                 base,
-                &mut sc.vac_guide[lo + z..hi + z + 1],
+                &mut sc.vac_guide[2 * lo + z..2 * hi + z + 1],
             );
         }
     }

@@ -224,12 +224,10 @@ pub struct Scratch {
     pub found_other: Vec<f32>,
     /// Cumulative free floor space per use over cells (sampling tables).
     pub free_cum: Vec<Vec<f64>>,
-    /// Firms with vacancies, and cumulative vacancies (sampling table).
-    pub vac_firms: Vec<u32>,
-    /// Cumulative vacancies.
+    /// Firms with vacancies, grouped by zone (firm order within a zone), with their wage class.
+    pub vac: Vec<workers::Vacancy>,
+    /// Cumulative vacancies over `vac`.
     pub vac_cum: Vec<u64>,
-    /// Wage class (`sector * 2 + high_tech`) of each firm in `vac_firms`.
-    pub vac_class: Vec<u8>,
     /// Incubators with a free seat this tick.
     pub open_incubators: Vec<u32>,
     /// Raw knowledge sources per cell.
@@ -250,10 +248,9 @@ pub struct Scratch {
     pub res_cum: Vec<f64>,
     /// Per zone: free residential floor space.
     pub res_zone: Vec<f64>,
-    /// Start of each zone in `vac_firms` (which is sorted by zone), `n_zones + 1` entries.
-    pub vac_zone_start: Vec<u32>,
-    /// Guide tables of `vac_cum` within each zone: zone `z`'s `hi - lo + 1` entries start at
-    /// `lo + z`, where `lo..hi` is its range in `vac_firms`.
+    /// Each zone's range in `vac` and its cumulative-vacancy base and span.
+    pub vac_zones: Vec<workers::VacZone>,
+    /// Guide tables of `vac_cum` within each zone (`2 (hi − lo) + 1` entries from `2 lo + z`).
     pub vac_guide: Vec<u32>,
     /// Vacancies per zone.
     pub vac_zone: Vec<f64>,

@@ -85,11 +85,10 @@ struct Ctx<'a> {
     incs: &'a Incubators,
     open_incubators: &'a [u32],
     view: &'a [FirmView],
-    vac_firms: &'a [u32],
-    vac_class: &'a [u8],
+    vac: &'a [Vacancy],
     vac_cum: &'a [u64],
     vac_guide: &'a [u32],
-    vac_zone_start: &'a [u32],
+    vac_zones: &'a [VacZone],
     job_grav: &'a GravityTable,
     home_grav: &'a GravityTable,
     wage: &'a WageTable,
@@ -121,52 +120,59 @@ fn push_top3(top: &mut [(f64, u32); 3], u: f64, t: u32) {
 }
 
 impl Ctx<'_> {
+    /// Up to three job offers, best first, and the work zone of the best.
     fn job_search(
         &self,
         rng: &mut ChaCha8Rng,
         home: usize,
         tech: bool,
         current: Option<f64>,
-    ) -> Option<[u32; 3]> {
-        if self.vac_firms.is_empty() {
+    ) -> Option<([u32; 3], usize)> {
+        if self.vac.is_empty() {
             return None;
         }
         let wp = &self.params.workers;
         let hz = self.travel.cell_zone[home] as usize;
         let floor = current.map_or(f64::NEG_INFINITY, |c| c + wp.switch_margin);
         let mut top = [(f64::NEG_INFINITY, NONE); 3];
+        let mut zones = [0u16; 3];
         for _ in 0..wp.job_candidates {
             // Gravity: a destination zone ∝ vacancies × exp(−t / τ), then a vacancy in it.
             let Some(z) = self.job_grav.sample(hz, || rng.random::<f64>()) else {
                 break;
             };
-            let (lo, hi) = (
-                self.vac_zone_start[z] as usize,
-                self.vac_zone_start[z + 1] as usize,
-            );
+            let vz = self.vac_zones[z];
+            let (lo, hi) = (vz.lo as usize, vz.hi as usize);
             if lo >= hi {
                 continue;
             }
-            let base = if lo == 0 { 0 } else { self.vac_cum[lo - 1] };
-            let span = self.vac_cum[hi - 1] - base;
-            let x = base + (rng.random::<f64>() * span as f64) as u64;
-            let guide = &self.vac_guide[lo + z..hi + z + 1];
-            let k = (lo + guided_search_u64(&self.vac_cum[lo..hi], guide, base, x)).min(hi - 1);
-            let f = self.vac_firms[k] as usize;
-            let class = self.vac_class[k];
+            let x = vz.base + (rng.random::<f64>() * vz.span as f64) as u64;
+            let guide = &self.vac_guide[2 * lo + z..2 * hi + z + 1];
+            let k = lo + guided_search_u64(&self.vac_cum[lo..hi], guide, vz.base, vz.span, x);
+            let v = self.vac[k.min(hi - 1)];
             // Vacancies are grouped by their firm's zone: the work zone is `z`.
-            debug_assert_eq!(self.view[f].zone as usize, z);
-            debug_assert_eq!(self.view[f].class, class);
-            let ht = class & 1 != 0;
-            let u = self.wage.beta_ln[class as usize]
+            debug_assert_eq!(self.view[v.firm as usize].zone as usize, z);
+            debug_assert_eq!(self.view[v.firm as usize].class, v.class);
+            let ht = v.class & 1 != 0;
+            let u = self.wage.beta_ln[v.class as usize]
                 - wp.beta_commute * self.travel.time(hz, z) as f64
                 + skill_fit(tech, ht)
                 + gumbel(rng);
-            if u > floor {
-                push_top3(&mut top, u, f as u32);
+            if u > floor && !top.iter().any(|&(_, t)| t == v.firm) && u > top[2].0 {
+                // (the same insertion as `push_top3`, carrying the zone along)
+                top[2] = (u, v.firm);
+                zones[2] = z as u16;
+                if top[2].0 > top[1].0 {
+                    top.swap(1, 2);
+                    zones.swap(1, 2);
+                }
+                if top[1].0 > top[0].0 {
+                    top.swap(0, 1);
+                    zones.swap(0, 1);
+                }
             }
         }
-        (top[0].1 != NONE).then(|| top.map(|(_, t)| t))
+        (top[0].1 != NONE).then(|| (top.map(|(_, t)| t), zones[0] as usize))
     }
 
     fn home_utility(&self, cell: usize, work_zone: Option<usize>, income: f64, maker: bool) -> f64 {
@@ -372,6 +378,29 @@ impl WageTable {
     }
 }
 
+/// A firm with vacancies in the vacancy table.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Vacancy {
+    /// Firm index.
+    pub firm: u32,
+    /// Wage class (`sector * 2 + high_tech`).
+    pub class: u8,
+}
+
+/// A zone's part of the vacancy table: its range `lo..hi` in `vac` and the cumulative vacancy
+/// count before it (`base`) and within it (`span`).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct VacZone {
+    /// First entry.
+    pub lo: u32,
+    /// One past the last entry.
+    pub hi: u32,
+    /// Cumulative vacancies before the zone.
+    pub base: u64,
+    /// Vacancies in the zone.
+    pub span: u64,
+}
+
 /// Rebuild the packed firm view (parallel over firms).
 fn build_view(world: &crate::world::World, out: &mut Vec<FirmView>) {
     let f = &world.firms;
@@ -429,11 +458,10 @@ pub fn run(sim: &mut Simulation) {
         view: &sc.firm_view,
         incs: &world.incubators,
         open_incubators: &sc.open_incubators,
-        vac_firms: &sc.vac_firms,
-        vac_class: &sc.vac_class,
+        vac: &sc.vac,
         vac_cum: &sc.vac_cum,
         vac_guide: &sc.vac_guide,
-        vac_zone_start: &sc.vac_zone_start,
+        vac_zones: &sc.vac_zones,
         job_grav: &sc.job_grav,
         home_grav: &sc.home_grav,
         wage: &wage,
@@ -570,8 +598,8 @@ pub fn run(sim: &mut Simulation) {
                             - wp.beta_commute * commute[w] as f64
                             + skill_fit(tech, v.high_tech())
                     });
-                    if let Some(targets) = ctx.job_search(&mut rng, h, tech, current) {
-                        work_zone = Some(view[targets[0] as usize].zone as usize);
+                    if let Some((targets, zone)) = ctx.job_search(&mut rng, h, tech, current) {
+                        work_zone = Some(zone);
                         props.push(WorkerProposal {
                             action: WorkerAction::Job,
                             targets,

@@ -199,11 +199,7 @@ impl World {
         };
         let mut workers = Workers::default();
         let mut rng = stream(seed, 0, Stream::InitWorkers, 0);
-        let mut homes = CumTable {
-            cum,
-            guide: Vec::new(),
-        };
-        homes.rebuild_guide();
+        let homes = CumTable::new(cum);
         let home_m2 = pop.home_m2_per_worker / scale;
         for _ in 0..n_workers {
             let total = homes.total().unwrap_or(0.0);
