@@ -66,6 +66,17 @@ pub fn fill_guide_u64<T: GuideIndex>(cum: &[u64], base: u64, out: &mut [T]) {
     out[k] = T::from_usize(n);
 }
 
+/// The bucket of count `x` in a guide from [`fill_guide_u64`] with `k` buckets (`k` when
+/// `x = base + span`).
+#[inline]
+pub fn guide_bucket_u64(k: usize, base: u64, span: u64, x: u64) -> usize {
+    let d = x - base;
+    (match d.checked_mul(k as u64) {
+        Some(p) => p / span.max(1),
+        None => ((d as u128 * k as u128) / span.max(1) as u128) as u64,
+    }) as usize
+}
+
 /// `cum.partition_point(|&c| c <= x)` for `x >= base`, with the guide from [`fill_guide_u64`]
 /// and `span = cum[n-1] - base`.
 #[inline]
@@ -77,11 +88,7 @@ pub fn guided_search_u64<T: GuideIndex>(
     x: u64,
 ) -> usize {
     let k = guide.len() - 1;
-    let d = x - base;
-    let b = match d.checked_mul(k as u64) {
-        Some(p) => p / span.max(1),
-        None => ((d as u128 * k as u128) / span.max(1) as u128) as u64,
-    } as usize;
+    let b = guide_bucket_u64(k, base, span, x);
     if b < k {
         let (lo, hi) = (guide[b].to_usize(), guide[b + 1].to_usize());
         debug_assert!((lo == 0 || cum[lo - 1] <= x) && (hi == cum.len() || cum[hi] > x));
@@ -254,6 +261,13 @@ impl GravityTable {
     /// total is positive; `None` when it is not (or `o` has no row).
     #[inline]
     pub fn sample(&self, o: usize, draw: impl FnOnce() -> f64) -> Option<usize> {
+        let row = self.row(o)?;
+        Some(row.zone(draw() * row.total))
+    }
+
+    /// Origin `o`'s row, when it has one with a positive total.
+    #[inline]
+    pub fn row(&self, o: usize) -> Option<GravityRow<'_>> {
         let m = self.zones.len();
         let r = *self.row_of.get(o)? as usize;
         if m == 0 || r == u32::MAX as usize {
@@ -263,21 +277,48 @@ impl GravityTable {
         if total <= 0.0 {
             return None;
         }
-        let x = draw() * total;
         let k = GUIDE_PER_ZONE * m;
-        let i = guided_search(
-            &self.cum[r * m..(r + 1) * m],
-            &self.guide[r * (k + 1)..(r + 1) * (k + 1)],
+        Some(GravityRow {
+            cum: &self.cum[r * m..(r + 1) * m],
+            guide: &self.guide[r * (k + 1)..(r + 1) * (k + 1)],
+            total,
             step,
-            x,
-        );
+            zones: &self.zones,
+            n_zones: self.n_zones,
+        })
+    }
+}
+
+/// One origin's row of a [`GravityTable`].
+#[derive(Clone, Copy, Debug)]
+pub struct GravityRow<'a> {
+    cum: &'a [f64],
+    guide: &'a [u16],
+    /// Total weight (positive).
+    pub total: f64,
+    step: f64,
+    zones: &'a [u16],
+    n_zones: usize,
+}
+
+impl GravityRow<'_> {
+    /// The zone whose cumulative interval holds `x` (`0 <= x <= total`).
+    #[inline]
+    pub fn zone(&self, x: f64) -> usize {
+        let i = guided_search(self.cum, self.guide, self.step, x);
         // Past the last zone with mass (x rounded up to the total): the last zone of all, as
         // a search over the full row would give.
-        Some(if i < m {
+        if i < self.zones.len() {
             self.zones[i] as usize
         } else {
             self.n_zones - 1
-        })
+        }
+    }
+    /// A reference into the guide entry that [`GravityRow::zone`] will read for `x` (to prefetch).
+    #[inline]
+    pub fn guide_entry(&self, x: f64) -> &u16 {
+        let k = self.guide.len() - 1;
+        &self.guide[((x / self.step) as usize).min(k - 1)]
     }
 }
 

@@ -6,7 +6,7 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
 use rayon::prelude::*;
 
-use super::firms::gumbel;
+use super::firms::{gumbel, gumbel_of};
 use super::Simulation;
 use crate::params::Params;
 use crate::rng::{stream, Stream, CHUNK};
@@ -121,7 +121,105 @@ fn push_top3(top: &mut [(f64, u32); 3], u: f64, t: u32) {
 
 impl Ctx<'_> {
     /// Up to three job offers, best first, and the work zone of the best.
+    ///
+    /// The same draws, in the same order, and the same result as [`Ctx::job_search_seq`]; but
+    /// the candidates' random numbers are drawn first and their table look-ups issued stage by
+    /// stage across all candidates (zone, vacancy, firm), so that the cache misses overlap.
+    /// In the rare case a sampled zone has no vacancy (a draw rounded to the row's total), the
+    /// draw pattern differs: the generator is rewound and the sequential search runs instead.
     fn job_search(
+        &self,
+        rng: &mut ChaCha8Rng,
+        home: usize,
+        tech: bool,
+        current: Option<f64>,
+    ) -> Option<([u32; 3], usize)> {
+        const MAX: usize = 16;
+        let wp = &self.params.workers;
+        let n = wp.job_candidates as usize;
+        if self.vac.is_empty() {
+            return None;
+        }
+        let hz = self.travel.cell_zone[home] as usize;
+        // No row or no weight: the sequential search stops before its first draw.
+        let row = self.job_grav.row(hz)?;
+        if n > MAX {
+            return self.job_search_seq(rng, home, tech, current);
+        }
+        let pos = rng.get_word_pos();
+        let mut u = [[0.0f64; 3]; MAX];
+        for uc in &mut u[..n] {
+            *uc = [rng.random(), rng.random(), rng.random()];
+        }
+        // Stage 1: destination zones.
+        let mut x = [0.0f64; MAX];
+        for c in 0..n {
+            x[c] = u[c][0] * row.total;
+            prefetch(row.guide_entry(x[c]));
+        }
+        let mut z = [0usize; MAX];
+        for c in 0..n {
+            z[c] = row.zone(x[c]);
+            if self.vac_zones[z[c]].lo >= self.vac_zones[z[c]].hi {
+                rng.set_word_pos(pos);
+                return self.job_search_seq(rng, home, tech, current);
+            }
+        }
+        // Stage 2: a vacancy in each zone.
+        let nz = self.travel.n_zones();
+        let mut xv = [0u64; MAX];
+        for c in 0..n {
+            let vz = self.vac_zones[z[c]];
+            let (lo, hi) = (vz.lo as usize, vz.hi as usize);
+            xv[c] = vz.base + (u[c][1] * vz.span as f64) as u64;
+            let k = 2 * (hi - lo);
+            let b = crate::sampling::guide_bucket_u64(k, vz.base, vz.span, xv[c]).min(k);
+            prefetch(&self.vac_guide[2 * lo + z[c] + b]);
+            prefetch(&self.travel.base[hz * nz + z[c]]);
+        }
+        let mut v = [Vacancy::default(); MAX];
+        let mut kk = [0usize; MAX];
+        for c in 0..n {
+            let vz = self.vac_zones[z[c]];
+            let (lo, hi) = (vz.lo as usize, vz.hi as usize);
+            let guide = &self.vac_guide[2 * lo + z[c]..2 * hi + z[c] + 1];
+            let k = lo + guided_search_u64(&self.vac_cum[lo..hi], guide, vz.base, vz.span, xv[c]);
+            kk[c] = k.min(hi - 1);
+            prefetch(&self.vac[kk[c]]);
+        }
+        for c in 0..n {
+            v[c] = self.vac[kk[c]];
+        }
+        // Stage 3: utilities, in candidate order.
+        let floor = current.map_or(f64::NEG_INFINITY, |c| c + wp.switch_margin);
+        let mut top = [(f64::NEG_INFINITY, NONE); 3];
+        let mut zones = [0u16; 3];
+        for c in 0..n {
+            let v = v[c];
+            debug_assert_eq!(self.view[v.firm as usize].zone as usize, z[c]);
+            let ht = v.class & 1 != 0;
+            let util = self.wage.beta_ln[v.class as usize]
+                - wp.beta_commute * self.travel.time(hz, z[c]) as f64
+                + skill_fit(tech, ht)
+                + gumbel_of(u[c][2]);
+            if util > floor && !top.iter().any(|&(_, t)| t == v.firm) && util > top[2].0 {
+                top[2] = (util, v.firm);
+                zones[2] = z[c] as u16;
+                if top[2].0 > top[1].0 {
+                    top.swap(1, 2);
+                    zones.swap(1, 2);
+                }
+                if top[1].0 > top[0].0 {
+                    top.swap(0, 1);
+                    zones.swap(0, 1);
+                }
+            }
+        }
+        (top[0].1 != NONE).then(|| (top.map(|(_, t)| t), zones[0] as usize))
+    }
+
+    /// The job search, one candidate after another (the reference for [`Ctx::job_search`]).
+    fn job_search_seq(
         &self,
         rng: &mut ChaCha8Rng,
         home: usize,
