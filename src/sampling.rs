@@ -205,8 +205,9 @@ const GUIDE_PER_ZONE: usize = 2;
 
 impl GravityTable {
     /// Rebuild for zone weights `w` (`[origin * n_zones + dest]`), masses per zone, and the
-    /// origins that will be sampled from (`origins[z]`). Parallel over rows.
-    pub fn rebuild(&mut self, w: &[f32], mass: &[f64], origins: &[bool]) {
+    /// origins that will be sampled from (`origins[z]`). Parallel over rows. Guide tables are
+    /// built when `expected_samples` make them worth their cost (results are the same either way).
+    pub fn rebuild(&mut self, w: &[f32], mass: &[f64], origins: &[bool], expected_samples: usize) {
         use rayon::prelude::*;
         let nz = mass.len();
         debug_assert!(nz <= u16::MAX as usize && w.len() == nz * nz && origins.len() == nz);
@@ -225,8 +226,10 @@ impl GravityTable {
             });
         }
         let m = self.zones.len();
-        let k = GUIDE_PER_ZONE * m;
         let rows = rows as usize;
+        // A guide costs a few operations per entry and saves a few per sample.
+        let guides = expected_samples > rows * m / 3;
+        let k = if guides { GUIDE_PER_ZONE * m } else { 0 };
         self.cum.resize(rows * m, 0.0);
         self.guide.resize(rows * (k + 1), 0);
         self.total_step.resize(rows, (0.0, 0.0));
@@ -249,9 +252,9 @@ impl GravityTable {
                     acc += wr[z as usize] as f64 * ms;
                     *c = acc;
                 }
-                let step = guide_step(acc, k);
+                let step = guide_step(acc, k.max(1));
                 *ts = (acc, step);
-                if acc > 0.0 {
+                if acc > 0.0 && k > 0 {
                     fill_guide(row, step, guide);
                 }
             });
@@ -277,7 +280,7 @@ impl GravityTable {
         if total <= 0.0 {
             return None;
         }
-        let k = GUIDE_PER_ZONE * m;
+        let k = self.guide.len() / self.total_step.len() - 1;
         Some(GravityRow {
             cum: &self.cum[r * m..(r + 1) * m],
             guide: &self.guide[r * (k + 1)..(r + 1) * (k + 1)],
@@ -305,7 +308,11 @@ impl GravityRow<'_> {
     /// The zone whose cumulative interval holds `x` (`0 <= x <= total`).
     #[inline]
     pub fn zone(&self, x: f64) -> usize {
-        let i = guided_search(self.cum, self.guide, self.step, x);
+        let i = if self.guide.len() > 1 {
+            guided_search(self.cum, self.guide, self.step, x)
+        } else {
+            self.cum.partition_point(|&c| c <= x)
+        };
         // Past the last zone with mass (x rounded up to the total): the last zone of all, as
         // a search over the full row would give.
         if i < self.zones.len() {
@@ -318,7 +325,7 @@ impl GravityRow<'_> {
     #[inline]
     pub fn guide_entry(&self, x: f64) -> &u16 {
         let k = self.guide.len() - 1;
-        &self.guide[((x / self.step) as usize).min(k - 1)]
+        &self.guide[((x / self.step) as usize).min(k.max(1) - 1)]
     }
 }
 
@@ -413,7 +420,9 @@ mod tests {
             .collect();
         let origins: Vec<bool> = (0..nz).map(|z| z % 5 != 1).collect();
         let mut t = GravityTable::default();
-        t.rebuild(&w, &mass, &origins);
+        t.rebuild(&w, &mass, &origins, usize::MAX);
+        let mut plain = GravityTable::default();
+        plain.rebuild(&w, &mass, &origins, 0);
         for o in 0..nz {
             let mut full = Vec::new();
             let mut acc = 0.0;
@@ -424,6 +433,7 @@ mod tests {
             for _ in 0..500 {
                 let u: f64 = rng.random();
                 let got = t.sample(o, || u);
+                assert_eq!(got, plain.sample(o, || u));
                 if !origins[o] {
                     assert_eq!(got, None);
                     continue;

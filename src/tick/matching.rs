@@ -251,10 +251,17 @@ pub fn resolve_firms(sim: &mut Simulation) {
             );
         }
     }
-    sc.job_grav
-        .rebuild(&sc.grav_w, &sc.vac_zone, &sc.zone_has_residents);
+    // Rough sample counts: job searches draw ~8 zones for ~5% of workers; home searches
+    // ~10 zones for ~1% of workers.
+    let n_workers = w.workers.len();
+    sc.job_grav.rebuild(
+        &sc.grav_w,
+        &sc.vac_zone,
+        &sc.zone_has_residents,
+        n_workers / 2,
+    );
     sc.home_grav
-        .rebuild(&sc.grav_w, &sc.res_zone, &sc.zone_has_firms);
+        .rebuild(&sc.grav_w, &sc.res_zone, &sc.zone_has_firms, n_workers / 10);
 }
 
 /// Remove worker `w` from employer `f`'s headcount.
