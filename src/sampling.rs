@@ -48,58 +48,6 @@ pub fn guided_search<T: GuideIndex>(cum: &[f64], guide: &[T], step: f64, x: f64)
     cum.partition_point(|&c| c <= x)
 }
 
-/// Integer variant of [`fill_guide`] for cumulative counts starting after `base`
-/// (`span = cum[n-1] - base > 0`): thresholds `base + ceil(b * span / k)`, so that every count
-/// `x` of bucket `floor((x - base) * k / span)` lies within its bucket's bounds.
-pub fn fill_guide_u64<T: GuideIndex>(cum: &[u64], base: u64, out: &mut [T]) {
-    let n = cum.len();
-    let k = out.len() - 1;
-    let span = cum.last().map_or(0, |&c| c - base) as u128;
-    let mut i = 0;
-    for (b, g) in out[..k].iter_mut().enumerate() {
-        let t = base + ((b as u128 * span).div_ceil(k as u128)) as u64;
-        while i < n && cum[i] <= t {
-            i += 1;
-        }
-        *g = T::from_usize(i);
-    }
-    out[k] = T::from_usize(n);
-}
-
-/// The bucket of count `x` in a guide from [`fill_guide_u64`] with `k` buckets (`k` when
-/// `x = base + span`).
-#[inline]
-pub fn guide_bucket_u64(k: usize, base: u64, span: u64, x: u64) -> usize {
-    let d = x - base;
-    (match d.checked_mul(k as u64) {
-        Some(p) => p / span.max(1),
-        None => ((d as u128 * k as u128) / span.max(1) as u128) as u64,
-    }) as usize
-}
-
-/// `cum.partition_point(|&c| c <= x)` for `x >= base`, with the guide from [`fill_guide_u64`]
-/// and `span = cum[n-1] - base`.
-#[inline]
-pub fn guided_search_u64<T: GuideIndex>(
-    cum: &[u64],
-    guide: &[T],
-    base: u64,
-    span: u64,
-    x: u64,
-) -> usize {
-    let k = guide.len() - 1;
-    let b = guide_bucket_u64(k, base, span, x);
-    if b < k {
-        let (lo, hi) = (guide[b].to_usize(), guide[b + 1].to_usize());
-        debug_assert!((lo == 0 || cum[lo - 1] <= x) && (hi == cum.len() || cum[hi] > x));
-        if lo == hi {
-            return lo;
-        }
-        return lo + cum[lo..hi].partition_point(|&c| c <= x);
-    }
-    cum.partition_point(|&c| c <= x)
-}
-
 /// Index types a guide table can hold.
 pub trait GuideIndex: Copy {
     /// From an index (which must fit).
@@ -376,35 +324,6 @@ mod tests {
                     for x in [x, x.next_down().max(0.0), x.next_up()] {
                         check(x);
                     }
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn guided_search_u64_equals_binary_search() {
-        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(6);
-        for n in [1usize, 2, 5, 50, 500] {
-            let base = rng.random_range(0..1000u64);
-            let mut cum = Vec::new();
-            let mut acc = base;
-            for _ in 0..n {
-                acc += rng.random_range(0..4u64).pow(3);
-                cum.push(acc);
-            }
-            if acc == base {
-                continue;
-            }
-            let span = acc - base;
-            for k in [1, n, 2 * n + 1] {
-                let mut g = vec![0u32; k + 1];
-                fill_guide_u64(&cum, base, &mut g);
-                for x in base..=acc {
-                    assert_eq!(
-                        guided_search_u64(&cum, &g, base, span, x),
-                        cum.partition_point(|&c| c <= x),
-                        "n {n} k {k} x {x} span {span}"
-                    );
                 }
             }
         }

@@ -210,46 +210,41 @@ pub fn resolve_firms(sim: &mut Simulation) {
     for z in 0..nz {
         start[z + 1] += start[z];
     }
-    sc.vac.clear();
-    sc.vac.resize(sc.sort_buf.len(), Vacancy::default());
-    let mut next = start[..nz].to_vec();
-    for &i in &sc.sort_buf {
-        let f = i as usize;
-        let z = cell_zone[w.firms.cell[f] as usize] as usize;
-        sc.vac[next[z] as usize] = Vacancy {
-            firm: i,
-            class: w.firms.sector[f].min(Sector::N as u8 - 1) * 2 + w.firms.high_tech(f) as u8,
-        };
-        next[z] += 1;
-    }
-    sc.vac_cum.clear();
+    // The urn: drawing a uniform count d < span in a zone and taking entry d gives the firm a
+    // binary search over the zone's cumulative vacancies (in firm order) would give.
+    sc.vac_urn.clear();
+    sc.vac_zones.clear();
     sc.vac_zone.clear();
     sc.vac_zone.resize(nz, 0.0);
-    sc.vac_zones.clear();
-    sc.vac_guide.clear();
-    sc.vac_guide.resize(2 * sc.vac.len() + nz, 0);
-    let mut acc = 0u64;
+    let mut next = start[..nz].to_vec();
+    let sorted = &mut sc.sort_buf2;
+    sorted.clear();
+    sorted.resize(sc.sort_buf.len(), 0);
+    for &i in &sc.sort_buf {
+        let z = cell_zone[w.firms.cell[i as usize] as usize] as usize;
+        sorted[next[z] as usize] = i;
+        next[z] += 1;
+    }
     for z in 0..nz {
-        let (lo, hi) = (start[z] as usize, start[z + 1] as usize);
-        let base = acc;
-        for v in &sc.vac[lo..hi] {
-            acc += w.firms.vacancies[v.firm as usize] as u64;
-            sc.vac_zone[z] += w.firms.vacancies[v.firm as usize] as f64;
-            sc.vac_cum.push(acc);
+        let urn = sc.vac_urn.len() as u32;
+        let mut span = 0u64;
+        let mut last = None;
+        for &i in &sorted[start[z] as usize..start[z + 1] as usize] {
+            let f = i as usize;
+            let v = Vacancy {
+                firm: i,
+                class: w.firms.sector[f].min(Sector::N as u8 - 1) * 2 + w.firms.high_tech(f) as u8,
+            };
+            let n = w.firms.vacancies[f];
+            sc.vac_urn.extend(std::iter::repeat_n(v, n as usize));
+            span += n as u64;
+            sc.vac_zone[z] += n as f64;
+            last = Some(v);
         }
-        sc.vac_zones.push(VacZone {
-            lo: lo as u32,
-            hi: hi as u32,
-            base,
-            span: acc - base,
-        });
-        if lo < hi {
-            crate::sampling::fill_guide_u64(
-                &sc.vac_cum[lo..hi],
-                base,
-                &mut sc.vac_guide[2 * lo + z..2 * hi + z + 1],
-            );
+        if let Some(v) = last {
+            sc.vac_urn.push(v);
         }
+        sc.vac_zones.push(VacZone { urn, span });
     }
     // Rough sample counts: job searches draw ~8 zones for ~5% of workers; home searches
     // ~10 zones for ~1% of workers.

@@ -224,10 +224,9 @@ pub struct Scratch {
     pub found_other: Vec<f32>,
     /// Cumulative free floor space per use over cells (sampling tables).
     pub free_cum: Vec<Vec<f64>>,
-    /// Firms with vacancies, grouped by zone (firm order within a zone), with their wage class.
-    pub vac: Vec<workers::Vacancy>,
-    /// Cumulative vacancies over `vac`.
-    pub vac_cum: Vec<u64>,
+    /// The vacancy urn: per zone, each firm with vacancies (in firm order) repeated once per
+    /// vacancy, then the zone's last firm once more; `vac_zones` says where each zone starts.
+    pub vac_urn: Vec<workers::Vacancy>,
     /// Incubators with a free seat this tick.
     pub open_incubators: Vec<u32>,
     /// Raw knowledge sources per cell.
@@ -248,10 +247,8 @@ pub struct Scratch {
     pub res_cum: Vec<f64>,
     /// Per zone: free residential floor space.
     pub res_zone: Vec<f64>,
-    /// Each zone's range in `vac` and its cumulative-vacancy base and span.
+    /// Each zone's start in `vac_urn` and its vacancies.
     pub vac_zones: Vec<workers::VacZone>,
-    /// Guide tables of `vac_cum` within each zone (`2 (hi − lo) + 1` entries from `2 lo + z`).
-    pub vac_guide: Vec<u32>,
     /// Vacancies per zone.
     pub vac_zone: Vec<f64>,
     /// Zones with residents (the origins of job searches).
@@ -266,8 +263,10 @@ pub struct Scratch {
     pub firm_view: Vec<workers::FirmView>,
     /// Each firm's travel zone (commute phase).
     pub firm_zone: Vec<u16>,
-    /// Work buffer for sorting firms by zone.
+    /// Work buffers for sorting firms by zone.
     pub sort_buf: Vec<u32>,
+    /// Second work buffer.
+    pub sort_buf2: Vec<u32>,
 }
 
 impl Simulation {

@@ -10,7 +10,7 @@ use super::firms::{gumbel, gumbel_of};
 use super::Simulation;
 use crate::params::Params;
 use crate::rng::{stream, Stream, CHUNK};
-use crate::sampling::{guided_search_u64, GravityTable};
+use crate::sampling::GravityTable;
 use crate::world::agents::{flags, status, traits, Incubators, Workers};
 use crate::world::grid::GridSpec;
 use crate::world::travel::Travel;
@@ -85,9 +85,7 @@ struct Ctx<'a> {
     incs: &'a Incubators,
     open_incubators: &'a [u32],
     view: &'a [FirmView],
-    vac: &'a [Vacancy],
-    vac_cum: &'a [u64],
-    vac_guide: &'a [u32],
+    vac_urn: &'a [Vacancy],
     vac_zones: &'a [VacZone],
     job_grav: &'a GravityTable,
     home_grav: &'a GravityTable,
@@ -137,7 +135,7 @@ impl Ctx<'_> {
         const MAX: usize = 16;
         let wp = &self.params.workers;
         let n = wp.job_candidates as usize;
-        if self.vac.is_empty() {
+        if self.vac_urn.is_empty() {
             return None;
         }
         let hz = self.travel.cell_zone[home] as usize;
@@ -160,35 +158,23 @@ impl Ctx<'_> {
         let mut z = [0usize; MAX];
         for c in 0..n {
             z[c] = row.zone(x[c]);
-            if self.vac_zones[z[c]].lo >= self.vac_zones[z[c]].hi {
+            if self.vac_zones[z[c]].span == 0 {
                 rng.set_word_pos(pos);
                 return self.job_search_seq(rng, home, tech, current);
             }
         }
-        // Stage 2: a vacancy in each zone.
+        // Stage 2: a vacancy in each zone (and its travel time).
         let nz = self.travel.n_zones();
-        let mut xv = [0u64; MAX];
+        let mut at = [0usize; MAX];
         for c in 0..n {
             let vz = self.vac_zones[z[c]];
-            let (lo, hi) = (vz.lo as usize, vz.hi as usize);
-            xv[c] = vz.base + (u[c][1] * vz.span as f64) as u64;
-            let k = 2 * (hi - lo);
-            let b = crate::sampling::guide_bucket_u64(k, vz.base, vz.span, xv[c]).min(k);
-            prefetch(&self.vac_guide[2 * lo + z[c] + b]);
+            at[c] = vz.urn as usize + (u[c][1] * vz.span as f64) as u64 as usize;
+            prefetch(&self.vac_urn[at[c]]);
             prefetch(&self.travel.base[hz * nz + z[c]]);
         }
         let mut v = [Vacancy::default(); MAX];
-        let mut kk = [0usize; MAX];
         for c in 0..n {
-            let vz = self.vac_zones[z[c]];
-            let (lo, hi) = (vz.lo as usize, vz.hi as usize);
-            let guide = &self.vac_guide[2 * lo + z[c]..2 * hi + z[c] + 1];
-            let k = lo + guided_search_u64(&self.vac_cum[lo..hi], guide, vz.base, vz.span, xv[c]);
-            kk[c] = k.min(hi - 1);
-            prefetch(&self.vac[kk[c]]);
-        }
-        for c in 0..n {
-            v[c] = self.vac[kk[c]];
+            v[c] = self.vac_urn[at[c]];
         }
         // Stage 3: utilities, in candidate order.
         let floor = current.map_or(f64::NEG_INFINITY, |c| c + wp.switch_margin);
@@ -226,7 +212,7 @@ impl Ctx<'_> {
         tech: bool,
         current: Option<f64>,
     ) -> Option<([u32; 3], usize)> {
-        if self.vac.is_empty() {
+        if self.vac_urn.is_empty() {
             return None;
         }
         let wp = &self.params.workers;
@@ -240,14 +226,12 @@ impl Ctx<'_> {
                 break;
             };
             let vz = self.vac_zones[z];
-            let (lo, hi) = (vz.lo as usize, vz.hi as usize);
-            if lo >= hi {
+            if vz.span == 0 {
                 continue;
             }
-            let x = vz.base + (rng.random::<f64>() * vz.span as f64) as u64;
-            let guide = &self.vac_guide[2 * lo + z..2 * hi + z + 1];
-            let k = lo + guided_search_u64(&self.vac_cum[lo..hi], guide, vz.base, vz.span, x);
-            let v = self.vac[k.min(hi - 1)];
+            // A uniform vacancy of the zone: entry d of its urn.
+            let d = (rng.random::<f64>() * vz.span as f64) as u64;
+            let v = self.vac_urn[vz.urn as usize + d as usize];
             // Vacancies are grouped by their firm's zone: the work zone is `z`.
             debug_assert_eq!(self.view[v.firm as usize].zone as usize, z);
             debug_assert_eq!(self.view[v.firm as usize].class, v.class);
@@ -485,17 +469,12 @@ pub struct Vacancy {
     pub class: u8,
 }
 
-/// A zone's part of the vacancy table: its range `lo..hi` in `vac` and the cumulative vacancy
-/// count before it (`base`) and within it (`span`).
+/// A zone's part of the vacancy urn.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct VacZone {
-    /// First entry.
-    pub lo: u32,
-    /// One past the last entry.
-    pub hi: u32,
-    /// Cumulative vacancies before the zone.
-    pub base: u64,
-    /// Vacancies in the zone.
+    /// First entry in the urn.
+    pub urn: u32,
+    /// Vacancies in the zone (the urn holds `span + 1` entries when positive).
     pub span: u64,
 }
 
@@ -556,9 +535,7 @@ pub fn run(sim: &mut Simulation) {
         view: &sc.firm_view,
         incs: &world.incubators,
         open_incubators: &sc.open_incubators,
-        vac: &sc.vac,
-        vac_cum: &sc.vac_cum,
-        vac_guide: &sc.vac_guide,
+        vac_urn: &sc.vac_urn,
         vac_zones: &sc.vac_zones,
         job_grav: &sc.job_grav,
         home_grav: &sc.home_grav,
@@ -757,9 +734,9 @@ mod tests {
                 // A zone that the gravity rows weigh but whose vacancies are gone: the case
                 // where the pipelined search must rewind and fall back.
                 let z = (0..sim.scratch.vac_zones.len())
-                    .max_by_key(|&z| sim.scratch.vac_zones[z].hi - sim.scratch.vac_zones[z].lo)
+                    .max_by_key(|&z| sim.scratch.vac_zones[z].span)
                     .unwrap();
-                sim.scratch.vac_zones[z].hi = sim.scratch.vac_zones[z].lo;
+                sim.scratch.vac_zones[z].span = 0;
             }
             let wage = WageTable::new(&sim.params);
             let (w, sc) = (&sim.world, &sim.scratch);
@@ -771,9 +748,7 @@ mod tests {
                 view: &sc.firm_view,
                 incs: &w.incubators,
                 open_incubators: &sc.open_incubators,
-                vac: &sc.vac,
-                vac_cum: &sc.vac_cum,
-                vac_guide: &sc.vac_guide,
+                vac_urn: &sc.vac_urn,
                 vac_zones: &sc.vac_zones,
                 job_grav: &sc.job_grav,
                 home_grav: &sc.home_grav,
