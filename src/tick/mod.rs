@@ -261,6 +261,8 @@ pub struct Scratch {
     pub home_grav: crate::sampling::GravityTable,
     /// Packed per-firm data for the worker phase.
     pub firm_view: Vec<workers::FirmView>,
+    /// Bit per firm: operating with no lay-offs this tick (worker phase).
+    pub firm_steady: Vec<u64>,
     /// Each firm's travel zone (commute phase).
     pub firm_zone: Vec<u16>,
     /// Work buffers for sorting firms by zone.

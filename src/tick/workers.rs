@@ -478,14 +478,18 @@ pub struct VacZone {
     pub span: u64,
 }
 
-/// Rebuild the packed firm view (parallel over firms).
-fn build_view(world: &crate::world::World, out: &mut Vec<FirmView>) {
+/// Rebuild the packed firm view and the bitmap of steady firms (operating, no lay-offs),
+/// in parallel over firms.
+fn build_view(world: &crate::world::World, out: &mut Vec<FirmView>, steady: &mut Vec<u64>) {
     let f = &world.firms;
     let zone = &world.travel.cell_zone;
     out.resize(f.len(), FirmView::default());
+    steady.resize(f.len().div_ceil(64), 0);
     out.par_chunks_mut(CHUNK)
+        .zip(steady.par_chunks_mut(CHUNK / 64))
         .enumerate()
-        .for_each(|(ci, chunk)| {
+        .for_each(|(ci, (chunk, bits))| {
+            bits.fill(0);
             for (j, v) in chunk.iter_mut().enumerate() {
                 let i = ci * CHUNK + j;
                 *v = FirmView {
@@ -494,6 +498,9 @@ fn build_view(world: &crate::world::World, out: &mut Vec<FirmView>) {
                     flags: f.flags[i],
                     class: f.sector[i].min(Sector::N as u8 - 1) * 2 + f.high_tech(i) as u8,
                 };
+                if v.alive() && v.layoff == 0.0 {
+                    bits[j / 64] |= 1 << (j % 64);
+                }
             }
         });
 }
@@ -521,7 +528,7 @@ pub fn run(sim: &mut Simulation) {
     let sc = &mut sim.scratch;
     sc.worker_props
         .resize_with(n_chunks.max(sc.worker_props.len()), Vec::new);
-    build_view(&sim.world, &mut sc.firm_view);
+    build_view(&sim.world, &mut sc.firm_view, &mut sc.firm_steady);
     let params = &sim.params;
     let wage = WageTable::new(params);
     let (seed, tick) = (sim.seed, sim.tick);
@@ -550,6 +557,7 @@ pub fn run(sim: &mut Simulation) {
         scale: world.scale,
     };
     let view = &sc.firm_view[..];
+    let steady = &sc.firm_steady[..];
     let wp = &params.workers;
     let wage_index = sim.economy.wages;
     let retire_age = params.population.retirement_age;
@@ -574,10 +582,13 @@ pub fn run(sim: &mut Simulation) {
             let mut rng = stream(seed, tick, Stream::Workers, ci as u64);
             props.clear();
             let len = employer.len();
+            // Whether firm `f` operates and lays nobody off (a bit in a small, cached bitmap,
+            // which spares most workers a read of their employer's view).
+            let steady = |f: u32| steady[f as usize / 64] >> (f % 64) & 1 != 0;
             for j in 0..len {
                 if j + PREFETCH < len {
                     let e = employer[j + PREFETCH];
-                    if e != NONE {
+                    if e != NONE && !steady(e) {
                         prefetch(&view[e as usize]);
                     }
                 }
@@ -586,7 +597,8 @@ pub fn run(sim: &mut Simulation) {
                     continue;
                 }
                 let emp = employer[j];
-                if emp != NONE && !view[emp as usize].alive() {
+                let emp_steady = emp != NONE && steady(emp);
+                if emp != NONE && !emp_steady && !view[emp as usize].alive() {
                     employer[j] = NONE;
                     st[j] = status::UNEMPLOYED;
                 }
@@ -607,7 +619,7 @@ pub fn run(sim: &mut Simulation) {
                 let tech = tr[j] & traits::TECH != 0;
                 let h = home[w] as usize;
                 let mut u: f64 = rng.random();
-                let p_lay = if st[j] == status::EMPLOYED {
+                let p_lay = if st[j] == status::EMPLOYED && !emp_steady {
                     view[employer[j] as usize].layoff as f64
                 } else {
                     0.0
@@ -728,7 +740,11 @@ mod tests {
         firms::run(&mut sim);
         startups::run(&mut sim);
         matching::resolve_firms(&mut sim);
-        build_view(&sim.world, &mut sim.scratch.firm_view);
+        build_view(
+            &sim.world,
+            &mut sim.scratch.firm_view,
+            &mut sim.scratch.firm_steady,
+        );
         for broken in [false, true] {
             if broken {
                 // A zone that the gravity rows weigh but whose vacancies are gone: the case
