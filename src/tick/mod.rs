@@ -229,6 +229,8 @@ pub struct Scratch {
     pub vac_urn: Vec<workers::Vacancy>,
     /// Incubators with a free seat this tick.
     pub open_incubators: Vec<u32>,
+    /// Per cell with jobs: `(1 + K)^e` for productivity and for innovation (firm phase).
+    pub k_factors: Vec<(f64, f64)>,
     /// Raw knowledge sources per cell.
     pub k_source: Vec<f64>,
     /// Knowledge kernel (weights over a square window).
