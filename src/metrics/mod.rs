@@ -564,15 +564,29 @@ pub fn record(sim: &mut Simulation) -> (TickRow, Vec<ParkRow>) {
     let w = &sim.world;
     let inv = 1.0 / w.scale;
     let yi = 1e-8 * inv;
-    let (mut employed, mut unemployed, mut founders) = (0u64, 0u64, 0u64);
-    for &s in &w.workers.status {
-        match s {
-            status::EMPLOYED => employed += 1,
-            status::UNEMPLOYED => unemployed += 1,
-            status::FOUNDER => founders += 1,
-            _ => {}
-        }
-    }
+    // Worker counts by status (integer sums: any order gives the same).
+    let counts = {
+        use rayon::prelude::*;
+        w.workers
+            .status
+            .par_chunks(1 << 16)
+            .map(|chunk| {
+                let mut n = [0u64; 4];
+                for &s in chunk {
+                    n[(s as usize).min(3)] += 1;
+                }
+                n
+            })
+            .reduce(
+                || [0; 4],
+                |a, b| [a[0] + b[0], a[1] + b[1], a[2] + b[2], a[3] + b[3]],
+            )
+    };
+    let (employed, unemployed, founders) = (
+        counts[status::EMPLOYED as usize],
+        counts[status::UNEMPLOYED as usize],
+        counts[status::FOUNDER as usize],
+    );
     let n_parks = w.parks.len();
     let mut park_firms = vec![0u64; n_parks];
     let mut park_ht = vec![0u64; n_parks];
