@@ -62,7 +62,7 @@ pub struct LocationCtx<'a> {
     /// Cells.
     pub cells: &'a Cells,
     /// Cumulative free space per use.
-    pub free_cum: &'a [Vec<f64>],
+    pub free_cum: &'a [crate::sampling::CumTable],
     /// Partner sites.
     pub partners: &'a [PartnerSite],
     /// Parameters.
@@ -114,7 +114,7 @@ impl LocationCtx<'_> {
         stay_bonus: f64,
     ) -> FirmAction {
         let cum = &self.free_cum[use_ as usize];
-        let total = cum.last().copied().unwrap_or(0.0);
+        let total = cum.total().unwrap_or(0.0);
         let mut best = if forced {
             (f64::NEG_INFINITY, FirmAction::Stay)
         } else {
@@ -126,7 +126,7 @@ impl LocationCtx<'_> {
         if total > need_m2 {
             for _ in 0..k {
                 let x = rng.random::<f64>() * total;
-                let cell = cum.partition_point(|&c| c <= x).min(cum.len() - 1);
+                let cell = cum.find(x);
                 if self.cells.free(use_, cell) < need_m2 || cell == origin {
                     continue;
                 }

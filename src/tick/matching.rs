@@ -461,7 +461,7 @@ fn entrants(sim: &mut Simulation) {
     n_new += graduates;
     let w = &mut sim.world;
     let cum = &sim.scratch.free_cum[Use::Residential as usize];
-    let total = cum.last().copied().unwrap_or(0.0);
+    let total = cum.total().unwrap_or(0.0);
     let tech_other = pop.tech_share;
     for k in 0..n_new {
         let graduate = k >= n_new - graduates;
@@ -472,7 +472,7 @@ fn entrants(sim: &mut Simulation) {
         let mut cell = None;
         for _ in 0..8 {
             let x = rng.random::<f64>() * total;
-            let c = cum.partition_point(|&v| v <= x).min(cum.len() - 1);
+            let c = cum.find(x);
             if w.cells.free(Use::Residential, c) >= home_m2 {
                 let better = match (cell, graduate, w.universities.first()) {
                     (None, _, _) => true,

@@ -223,7 +223,7 @@ pub struct Scratch {
     /// Per-cell founding rate of another worker.
     pub found_other: Vec<f32>,
     /// Cumulative free floor space per use over cells (sampling tables).
-    pub free_cum: Vec<Vec<f64>>,
+    pub free_cum: Vec<crate::sampling::CumTable>,
     /// The vacancy urn: per zone, each firm with vacancies (in firm order) repeated once per
     /// vacancy, then the zone's last firm once more; `vac_zones` says where each zone starts.
     pub vac_urn: Vec<workers::Vacancy>,

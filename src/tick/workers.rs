@@ -93,7 +93,7 @@ struct Ctx<'a> {
     zone_order: &'a [u32],
     zone_start: &'a [u32],
     res_cum: &'a [f64],
-    free_cum: &'a [Vec<f64>],
+    free_cum: &'a [crate::sampling::CumTable],
     found_tech: &'a [f32],
     found_other: &'a [f32],
     policy: &'a super::policy::PolicyState,
@@ -382,11 +382,11 @@ impl Ctx<'_> {
                 home as u32,
             );
         }
-        if let Some(&total) = cum.last() {
+        if let Some(total) = cum.total() {
             if total >= need {
                 for _ in 0..sp.location_candidates {
                     let x = rng.random::<f64>() * total;
-                    let c = cum.partition_point(|&v| v <= x).min(cum.len() - 1);
+                    let c = cum.find(x);
                     if self.cells.free(Use::Maker, c) < need {
                         continue;
                     }
