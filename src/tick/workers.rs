@@ -578,6 +578,8 @@ pub fn run(sim: &mut Simulation) {
     )
         .into_par_iter()
         .enumerate()
+        // One task per chunk: chunk costs vary (new entrants, who search, sit at the end).
+        .with_max_len(1)
         .for_each(|(ci, (employer, st, age, props))| {
             let mut rng = stream(seed, tick, Stream::Workers, ci as u64);
             props.clear();
