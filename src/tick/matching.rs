@@ -463,9 +463,20 @@ fn entrants(sim: &mut Simulation) {
     let cum = &sim.scratch.free_cum[Use::Residential as usize];
     let total = cum.total().unwrap_or(0.0);
     let tech_other = pop.tech_share;
+    // Cells that can take an entrant now (free space only shrinks during this loop), and how
+    // many of them the table can draw (positive weight, or the last cell, which a draw rounded
+    // up to the total gives). Once none is left, every later draw fails and changes nothing,
+    // so the loop can stop there: the generator is not used afterwards.
+    let n = cum.cum.len();
+    let fits = |w: &World, c: usize| w.cells.free(Use::Residential, c) >= home_m2;
+    let drawable = |c: usize| c + 1 == n || cum.cum[c] > if c == 0 { 0.0 } else { cum.cum[c - 1] };
+    let good = &mut sim.scratch.cell_flags;
+    good.clear();
+    good.extend((0..n).map(|c| fits(w, c)));
+    let mut n_good = (0..n).filter(|&c| good[c] && drawable(c)).count();
     for k in 0..n_new {
         let graduate = k >= n_new - graduates;
-        if total <= 0.0 {
+        if total <= 0.0 || n_good == 0 {
             break;
         }
         // Graduates settle near a university when they can.
@@ -473,7 +484,8 @@ fn entrants(sim: &mut Simulation) {
         for _ in 0..8 {
             let x = rng.random::<f64>() * total;
             let c = cum.find(x);
-            if w.cells.free(Use::Residential, c) >= home_m2 {
+            debug_assert_eq!(good[c], fits(w, c));
+            if good[c] {
                 let better = match (cell, graduate, w.universities.first()) {
                     (None, _, _) => true,
                     (Some(prev), true, Some(u)) => {
@@ -503,6 +515,10 @@ fn entrants(sim: &mut Simulation) {
         };
         w.workers.push(c as u32, t, age);
         w.cells.used[[Use::Residential as usize, c]] += home_m2;
+        if !fits(w, c) {
+            good[c] = false;
+            n_good -= drawable(c) as usize;
+        }
         w.cells.residents[c] += 1;
         if tech {
             w.cells.tech_residents[c] += 1;

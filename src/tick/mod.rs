@@ -267,6 +267,8 @@ pub struct Scratch {
     pub firm_steady: Vec<u64>,
     /// Each firm's travel zone (commute phase).
     pub firm_zone: Vec<u16>,
+    /// Per-cell flags (entrants: cells with room for one more home).
+    pub cell_flags: Vec<bool>,
     /// Work buffers for sorting firms by zone.
     pub sort_buf: Vec<u32>,
     /// Second work buffer.
