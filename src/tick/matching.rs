@@ -237,7 +237,7 @@ pub fn resolve_firms(sim: &mut Simulation) {
                 class: w.firms.sector[f].min(Sector::N as u8 - 1) * 2 + w.firms.high_tech(f) as u8,
             };
             let n = w.firms.vacancies[f];
-            sc.vac_urn.extend(std::iter::repeat_n(v, n as usize));
+            sc.vac_urn.extend(std::iter::repeat(v).take(n as usize));
             span += n as u64;
             sc.vac_zone[z] += n as f64;
             last = Some(v);
@@ -774,7 +774,7 @@ mod tests {
             entrants_with(&mut a, window);
             entrants_reference(&mut b);
             let (wa, wb) = (&a.world, &b.world);
-            assert!(wa.workers.len() > 0);
+            assert!(!wa.workers.is_empty());
             assert_eq!(
                 wa.workers.home, wb.workers.home,
                 "room {room} every {every}"
