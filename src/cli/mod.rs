@@ -3,6 +3,9 @@
 //! Exit codes: 0 success, 1 a runtime failure (I/O), 2 bad input (scenario, flags),
 //! 130 interrupted.
 
+pub mod check;
+pub mod init;
+pub mod places;
 pub mod progress;
 pub mod run;
 
@@ -25,6 +28,12 @@ pub struct Cli {
 pub enum Command {
     /// Run a scenario (the embedded baseline without a file) and write its outputs.
     Run(run::RunArgs),
+    /// Validate a scenario without running it and print it fully resolved, as TOML.
+    Check(check::CheckArgs),
+    /// Write a commented template scenario NAME.toml that runs as written.
+    Init(init::InitArgs),
+    /// List the named places, parks, districts and areas a region can use.
+    Places(places::PlacesArgs),
 }
 
 /// Input errors (exit code 2) as distinct from runtime failures (exit code 1).
@@ -56,6 +65,9 @@ pub fn main() -> i32 {
     };
     let result = match cli.command {
         Command::Run(args) => run::main(args),
+        Command::Check(args) => check::main(args),
+        Command::Init(args) => init::main(args),
+        Command::Places(args) => places::main(args),
     };
     match result {
         Ok(()) => 0,
