@@ -3,4 +3,5 @@
 
 mod common;
 mod determinism;
+mod example_city;
 mod run;
