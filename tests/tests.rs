@@ -5,3 +5,4 @@ mod common;
 mod determinism;
 mod example_city;
 mod run;
+mod scenario;
