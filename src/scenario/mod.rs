@@ -507,16 +507,21 @@ fn serde_error(
         } else {
             format!("`[{table}]`")
         };
+        let expected = if refs.is_empty() {
+            "no keys here".to_string()
+        } else if refs.len() > 12 {
+            format!(
+                "one of its {} keys (`zgc check --defaults` lists them)",
+                refs.len()
+            )
+        } else {
+            one_of(&refs)
+        };
         return ctx.key(
             &path,
             format!(
-                "unknown key `{name}` in {table}{}; expected {}",
+                "unknown key `{name}` in {table}{}; expected {expected}",
                 did_you_mean(name, refs.iter().copied()),
-                if refs.is_empty() {
-                    "no keys here".to_string()
-                } else {
-                    one_of(&refs)
-                }
             ),
         );
     }
