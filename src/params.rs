@@ -197,6 +197,10 @@ pub struct FirmParams {
     pub target_margin: f64,
     /// Monthly hiring target as a share of staff, per unit of margin above `target_margin`.
     pub growth_rate: f64,
+    /// Hiring responds to labour-market slack: the hiring target is multiplied by
+    /// max(0, 1 + this × (unemployment − natural unemployment)); cheaper, faster hiring when
+    /// many look for work (the proportional partner of the wage index's Phillips curve).
+    pub hiring_slack_gain: f64,
     /// Monthly staff cut as a share of staff when the margin is negative, per unit of margin.
     pub shrink_rate: f64,
     /// Cash reserve at the start, in months of value added.
@@ -273,6 +277,7 @@ impl Default for FirmParams {
             capital_share: 0.2,
             target_margin: 0.05,
             growth_rate: 0.06,
+            hiring_slack_gain: 10.0,
             shrink_rate: 0.04,
             initial_cash_months: 6.0,
             exit_debt_months: 3.0,
@@ -329,7 +334,7 @@ pub struct StartupParams {
     pub revenue_ramp_months: f64,
     /// Monthly probability of the next funding round, for Idea→Seed, Seed→A (Startup), A→B (Growth).
     pub funding_rate: [f64; 3],
-    /// Round sizes (yuan) for seed, A and B.
+    /// Round sizes (yuan at 2009 prices, indexed to the productivity index) for seed, A and B.
     pub round_size: [f64; 3],
     /// Staff target after each round (seed, A, B).
     pub staff_after_round: [f64; 3],
@@ -477,13 +482,13 @@ impl Default for WorkerParams {
     fn default() -> Self {
         Self {
             on_the_job_search: 0.01,
-            commute_search_gain: 0.01,
+            commute_search_gain: 0.02,
             job_candidates: 8,
             search_decay_min: 20.0,
             beta_wage: 1.0,
             beta_commute: 0.06,
-            move_rate: 0.004,
-            move_commute_gain: 0.004,
+            move_rate: 0.005,
+            move_commute_gain: 0.015,
             home_candidates: 10,
             beta_home_rent: 2.0,
             switch_margin: 0.1,
@@ -612,7 +617,7 @@ impl Default for CommuteParams {
             zone_capacity_per_km2: 12_000.0,
             link_capacity: 25_000.0,
             max_congestion: 2.5,
-            capacity_growth_per_year: 0.015,
+            capacity_growth_per_year: 0.025,
             long_commute_min: 60.0,
         }
     }

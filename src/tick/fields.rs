@@ -121,6 +121,18 @@ pub fn run(sim: &mut Simulation) {
         }
     }
 
+    let cap = &mut sim.scratch.cap_cum;
+    cap.resize(Use::N, Vec::new());
+    for u in Use::ALL {
+        let v = &mut cap[u as usize];
+        v.clear();
+        let mut acc = 0.0;
+        for c in 0..n {
+            acc += w.cells.capacity[[u as usize, c]];
+            v.push(acc);
+        }
+    }
+
     // Zone index, gravity weights and free homes by zone.
     let nz = w.travel.n_zones();
     if sim.scratch.zone_start.len() != nz + 1 {

@@ -314,7 +314,7 @@ pub fn resolve_workers(sim: &mut Simulation) {
                     fl |= flags::HIGH_TECH;
                 }
                 let sp = &sim.params.startups;
-                let monthly = sim.params.firms.wage.get(sector)
+                let monthly = sim.params.firms.wage.get(sector) * sim.economy.wages
                     + maker_m2 * w.cells.rent[[Use::Maker as usize, cell as usize]];
                 let months = sp.founder_cash_months[0]
                     + rng.random::<f64>()
@@ -420,33 +420,62 @@ fn entrants(sim: &mut Simulation) {
     };
     n_new += graduates;
     let w = &mut sim.world;
-    let cum = &sim.scratch.free_cum[Use::Residential as usize];
-    let total = cum.last().copied().unwrap_or(0.0);
+    let sc = &sim.scratch;
+    let nz = w.travel.n_zones();
+    let total = sc.res_cum.last().copied().unwrap_or(0.0);
+    let total_vac = sc.vac_cum.last().copied().unwrap_or(0);
     let tech_other = pop.tech_share;
     for k in 0..n_new {
         let graduate = k >= n_new - graduates;
         if total <= 0.0 {
             break;
         }
-        // Graduates settle near a university when they can.
+        // Migrants come for jobs: an anchor zone is drawn from the open vacancies (graduates:
+        // a university's zone), then a home near it by the gravity table of free homes.
+        let anchor = if graduate && !w.universities.is_empty() {
+            let u = &w.universities[(rng.random::<f64>() * w.universities.len() as f64) as usize
+                % w.universities.len()];
+            Some(w.travel.cell_zone[u.cell as usize] as usize)
+        } else if total_vac > 0 {
+            let x = (rng.random::<f64>() * total_vac as f64) as u64;
+            let i = sc
+                .vac_cum
+                .partition_point(|&c| c <= x)
+                .min(sc.vac_firms.len() - 1);
+            Some(w.travel.cell_zone[w.firms.cell[sc.vac_firms[i] as usize] as usize] as usize)
+        } else {
+            None
+        };
         let mut cell = None;
         for _ in 0..8 {
-            let x = rng.random::<f64>() * total;
-            let c = cum.partition_point(|&v| v <= x).min(cum.len() - 1);
-            if w.cells.free(Use::Residential, c) >= home_m2 {
-                let better = match (cell, graduate, w.universities.first()) {
-                    (None, _, _) => true,
-                    (Some(prev), true, Some(u)) => {
-                        w.grid.dist_km(c, u.cell as usize) < w.grid.dist_km(prev, u.cell as usize)
+            let (lo, hi) = match anchor {
+                Some(a) => {
+                    let row = &sc.home_grav[a * nz..(a + 1) * nz];
+                    let t = row[nz - 1];
+                    if t <= 0.0 {
+                        (0, sc.res_cum.len())
+                    } else {
+                        let x = rng.random::<f64>() * t;
+                        let z = row.partition_point(|&v| v <= x).min(nz - 1);
+                        (sc.zone_start[z] as usize, sc.zone_start[z + 1] as usize)
                     }
-                    _ => false,
-                };
-                if better {
-                    cell = Some(c);
                 }
-                if !graduate {
-                    break;
-                }
+                None => (0, sc.res_cum.len()),
+            };
+            if lo >= hi {
+                continue;
+            }
+            let base = if lo == 0 { 0.0 } else { sc.res_cum[lo - 1] };
+            let span = sc.res_cum[hi - 1] - base;
+            if span <= 0.0 {
+                continue;
+            }
+            let x = base + rng.random::<f64>() * span;
+            let kk = (lo + sc.res_cum[lo..hi].partition_point(|&v| v <= x)).min(hi - 1);
+            let c = sc.zone_order[kk] as usize;
+            if w.cells.free(Use::Residential, c) >= home_m2 {
+                cell = Some(c);
+                break;
             }
         }
         let Some(c) = cell else {

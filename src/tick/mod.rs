@@ -224,6 +224,8 @@ pub struct Scratch {
     pub found_other: Vec<f32>,
     /// Cumulative free floor space per use over cells (sampling tables).
     pub free_cum: Vec<Vec<f64>>,
+    /// Cumulative floor space per use over cells (sampling tables).
+    pub cap_cum: Vec<Vec<f64>>,
     /// Firms with vacancies, and cumulative vacancies (sampling table).
     pub vac_firms: Vec<u32>,
     /// Cumulative vacancies.

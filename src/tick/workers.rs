@@ -142,7 +142,8 @@ impl Ctx<'_> {
         let nz = self.travel.n_zones();
         let hz = self.travel.cell_zone[home] as usize;
         let row = &self.job_grav[hz * nz..(hz + 1) * nz];
-        let floor = current.map_or(f64::NEG_INFINITY, |c| c + wp.switch_margin);
+        // The current job gets its own taste shock, so that noise alone does not make jobs look better.
+        let floor = current.map_or(f64::NEG_INFINITY, |c| c + wp.switch_margin + gumbel(rng));
         let mut top = [(f64::NEG_INFINITY, NONE); 3];
         for _ in 0..wp.job_candidates {
             // Gravity: a destination zone ∝ vacancies × exp(−t / τ), then a vacancy in it.
@@ -206,7 +207,8 @@ impl Ctx<'_> {
             return None;
         }
         let nz = self.travel.n_zones();
-        let current = self.home_utility(home, work_zone, income, maker) + 0.3;
+        // Moving costs something, and the current home gets its own taste shock too.
+        let current = self.home_utility(home, work_zone, income, maker) + 0.3 + gumbel(rng);
         let mut top = [(f64::NEG_INFINITY, NONE); 3];
         for _ in 0..self.params.workers.home_candidates {
             // Workers search near their job (gravity on free homes); others anywhere.
