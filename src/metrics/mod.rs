@@ -674,7 +674,7 @@ pub fn record(sim: &mut Simulation) -> (TickRow, Vec<ParkRow>) {
     let births_in = |name: &str| {
         region_idx(name).map_or(f64::NAN, |r| sim.metrics.c.region_births[r] as f64 * inv)
     };
-    let now = sim.tick as usize + 1;
+    let now = sim.tick as usize;
     let c = &sim.metrics.c;
     let patents = fs.0;
     let values = vec![

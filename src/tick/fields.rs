@@ -219,14 +219,7 @@ pub fn run(sim: &mut Simulation) {
             };
         let avail = 1.0 + sp.incubator_access_gain * space_access.min(1.5);
         let sub = if any_sub {
-            1.0 + 0.5
-                * sim.policy.firm_subsidy(
-                    c,
-                    crate::world::types::Sector::ItElectronics,
-                    FirmKind::Startup as u8,
-                    Use::Maker as u8,
-                    None,
-                )
+            1.0 + sp.subsidy_founding_gain * sim.policy.startup_subsidy(c)
         } else {
             1.0
         };

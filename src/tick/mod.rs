@@ -269,6 +269,12 @@ impl Simulation {
         policies: Vec<Policy>,
     ) -> Simulation {
         let labour_start = world.n_workers_active() as f64;
+        let unemployed0 = world
+            .workers
+            .status
+            .iter()
+            .filter(|&&s| s == crate::world::agents::status::UNEMPLOYED)
+            .count() as f64;
         let n_parks = world.parks.len();
         let mut sim = Simulation {
             world,
@@ -285,7 +291,7 @@ impl Simulation {
             economy: Economy {
                 productivity: 1.0,
                 wages: 1.0,
-                unemployment: 0.0,
+                unemployment: unemployed0 / labour_start.max(1.0),
             },
         };
         let n_cells = sim.world.grid.n_cells();

@@ -185,7 +185,10 @@ impl World {
                 // A firm is at most as large as the zone's largest cell of this sector can hold,
                 // and goes to a cell whose remaining jobs can take at least half of it (in
                 // proportion to the remaining jobs), so cells fill as the layer says.
-                let mut remaining: Vec<f64> = cells_z.iter().map(|&c| layers.jobs[[s as usize, c]] * scale).collect();
+                let mut remaining: Vec<f64> = cells_z
+                    .iter()
+                    .map(|&c| layers.jobs[[s as usize, c]] * scale)
+                    .collect();
                 let max_cell = remaining.iter().copied().fold(0.0, f64::max);
                 let cap = (max_cell.ceil() as u32).clamp(1, pop.firm_size_max);
                 let mut left = jobs;
