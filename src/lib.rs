@@ -13,6 +13,7 @@ pub mod params;
 pub mod report;
 pub mod rng;
 pub mod runner;
+pub mod sampling;
 pub mod scenario;
 pub mod stats;
 pub mod tick;

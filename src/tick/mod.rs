@@ -250,12 +250,25 @@ pub struct Scratch {
     pub res_cum: Vec<f64>,
     /// Per zone: free residential floor space.
     pub res_zone: Vec<f64>,
-    /// Cumulative vacancies over `vac_firms` (which is sorted by zone), and each zone's start.
+    /// Start of each zone in `vac_firms` (which is sorted by zone), `n_zones + 1` entries.
     pub vac_zone_start: Vec<u32>,
+    /// Guide tables of `vac_cum` within each zone: zone `z`'s `hi - lo + 1` entries start at
+    /// `lo + z`, where `lo..hi` is its range in `vac_firms`.
+    pub vac_guide: Vec<u32>,
+    /// Vacancies per zone.
+    pub vac_zone: Vec<f64>,
+    /// Zones with residents (the origins of job searches).
+    pub zone_has_residents: Vec<bool>,
+    /// Zones with an operating firm (the origins of home searches near work).
+    pub zone_has_firms: Vec<bool>,
     /// Per home zone: cumulative gravity weight of vacancies over destination zones.
-    pub job_grav: Vec<f64>,
+    pub job_grav: crate::sampling::GravityTable,
     /// Per work zone: cumulative gravity weight of free homes over zones.
-    pub home_grav: Vec<f64>,
+    pub home_grav: crate::sampling::GravityTable,
+    /// Packed per-firm data for the worker phase.
+    pub firm_view: Vec<workers::FirmView>,
+    /// Work buffer for sorting firms by zone.
+    pub sort_buf: Vec<u32>,
 }
 
 impl Simulation {
