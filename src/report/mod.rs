@@ -49,6 +49,7 @@ mod colour;
 pub mod font;
 mod html;
 mod map;
+pub mod run_report;
 mod text;
 
 use std::fs::{self, OpenOptions};

@@ -1,0 +1,1 @@
+//! `comparison.csv`: one row per metric, scenario and reporting period.
