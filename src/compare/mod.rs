@@ -124,6 +124,11 @@ impl Metric {
     pub fn unit(&self) -> String {
         period_unit(&self.indicator)
     }
+
+    /// Meaning of the period values (a monthly flow's "this month" dropped: they are yearly).
+    pub fn description(&self) -> String {
+        self.indicator.description.replace(" this month", "")
+    }
 }
 
 /// Unit of an indicator's period value: `…/month` flows become `…/year`.

@@ -3,6 +3,7 @@
 
 use anyhow::Result;
 
+use super::numbers::fmt_value;
 use super::{chart_svg, Band, Chart, HtmlReport};
 use crate::metrics::{TickRow, INDICATORS};
 use crate::tick::YearMonth;
@@ -122,56 +123,15 @@ impl RunReport<'_> {
         if !self.maps.is_empty() {
             r.section("Maps of the final month");
             r.paragraph("Grey cells have no data (no floor space of that use, or nobody living there). The same maps are in maps/*.png, the values in grids/*.asc.");
-            for (png, caption) in &self.maps {
-                r.png_inline_with_alt(png, caption.as_str());
-            }
+            let images: Vec<(&[u8], String)> = self
+                .maps
+                .iter()
+                .map(|(png, caption)| (*png, caption.clone()))
+                .collect();
+            r.png_grid(&images, 2);
         }
         Ok(r)
     }
-}
-
-/// A number for tables: about four significant digits, thousands grouped, empty for NaN.
-pub fn fmt_value(v: f64) -> String {
-    if !v.is_finite() {
-        return "–".into();
-    }
-    let a = v.abs();
-    if a >= 1e4 {
-        group_thousands(&format!("{v:.0}"))
-    } else if a >= 100.0 {
-        format!("{v:.1}")
-    } else if a >= 1.0 {
-        format!("{v:.2}")
-    } else if a == 0.0 {
-        "0".into()
-    } else if a >= 1e-3 {
-        format!("{v:.4}")
-    } else {
-        format!("{v:.3e}")
-    }
-}
-
-/// `-1234567` → `-1,234,567` (digits only before an optional fraction).
-pub fn group_thousands(s: &str) -> String {
-    let (sign, rest) = match s.strip_prefix('-') {
-        Some(r) => ("-", r),
-        None => match s.strip_prefix('+') {
-            Some(r) => ("+", r),
-            None => ("", s),
-        },
-    };
-    let (int, frac) = match rest.find('.') {
-        Some(i) => (&rest[..i], &rest[i..]),
-        None => (rest, ""),
-    };
-    let mut out = String::new();
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    format!("{sign}{out}{frac}")
 }
 
 #[cfg(test)]
@@ -180,15 +140,6 @@ mod tests {
 
     #[test]
     fn numbers_are_readable() {
-        assert_eq!(fmt_value(1234567.4), "1,234,567");
-        assert_eq!(fmt_value(-12345.0), "-12,345");
-        assert_eq!(fmt_value(824.04), "824.0");
-        assert_eq!(fmt_value(48.312), "48.31");
-        assert_eq!(fmt_value(0.3123456), "0.3123");
-        assert_eq!(fmt_value(0.0), "0");
-        assert_eq!(fmt_value(f64::NAN), "–");
-        assert_eq!(group_thousands("+1000.5"), "+1,000.5");
-        assert_eq!(group_thousands("999"), "999");
         assert!((year_fraction("2010-01") - (2010.0 + 0.5 / 12.0)).abs() < 1e-12);
         assert!(year_fraction("x").is_nan());
     }
