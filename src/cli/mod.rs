@@ -3,6 +3,7 @@
 //! Exit codes: 0 success, 1 a runtime failure (I/O), 2 bad input (scenario, flags),
 //! 130 interrupted.
 
+pub mod compare;
 pub mod progress;
 pub mod run;
 
@@ -25,6 +26,9 @@ pub struct Cli {
 pub enum Command {
     /// Run a scenario (the embedded baseline without a file) and write its outputs.
     Run(run::RunArgs),
+    /// Compare a base scenario with alternatives over replicate runs (same seeds), with
+    /// confidence intervals: comparison.csv, report.html and every run's folder.
+    Compare(compare::CompareArgs),
 }
 
 /// Input errors (exit code 2) as distinct from runtime failures (exit code 1).
@@ -56,6 +60,7 @@ pub fn main() -> i32 {
     };
     let result = match cli.command {
         Command::Run(args) => run::main(args),
+        Command::Compare(args) => compare::main(args),
     };
     match result {
         Ok(()) => 0,
