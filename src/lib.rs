@@ -15,5 +15,6 @@ pub mod rng;
 pub mod runner;
 pub mod scenario;
 pub mod stats;
+pub mod sweep;
 pub mod tick;
 pub mod world;

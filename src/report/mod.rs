@@ -48,6 +48,7 @@ mod chart;
 mod colour;
 pub mod font;
 mod html;
+mod intervals;
 mod map;
 mod text;
 
@@ -61,6 +62,7 @@ use anyhow::{Context, Result};
 pub use chart::{chart_png, chart_png_bytes, chart_svg, CHART_SIZE};
 pub use colour::{diverging, series_colour, viridis, Rgb, NO_DATA_COLOUR};
 pub use html::HtmlReport;
+pub use intervals::{interval_chart_png_bytes, interval_chart_svg, IntervalChart, IntervalSeries};
 pub use map::{map_png, map_png_bytes, map_svg};
 
 /// In which order the rows of a [`GridLayer`]'s `values` run.
