@@ -4,3 +4,5 @@
 mod common;
 mod determinism;
 mod run;
+mod sweep;
+mod sweep_slurm;

@@ -448,12 +448,14 @@ impl SweepSpec {
                 "final" => When::Final,
                 "yearly" | "every_year" => When::Yearly,
                 "every_tick" | "monthly" => When::EveryTick,
-                other => return Err(err(
-                    "record.when",
-                    format!(
+                other => {
+                    return Err(err(
+                        "record.when",
+                        format!(
                         "unknown time {other:?}; expected \"final\", \"yearly\" or \"every_tick\""
                     ),
-                )),
+                    ))
+                }
             };
             let asked = r.indicators.unwrap_or_else(|| vec!["all".into()]);
             let indicators: Vec<String> = if asked.iter().any(|a| a == "all") {
