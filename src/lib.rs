@@ -17,5 +17,6 @@ pub mod runner;
 pub mod sampling;
 pub mod scenario;
 pub mod stats;
+pub mod sweep;
 pub mod tick;
 pub mod world;

@@ -4,4 +4,6 @@
 mod common;
 mod determinism;
 mod run;
+mod sweep;
+mod sweep_slurm;
 mod tidy;

@@ -2,6 +2,8 @@
 //! and policies. The only place serde sees model inputs; everything past it is validated types.
 
 pub mod policy;
+// Stopgap until the scenario branch lands (see value.rs).
+mod value;
 
 use std::path::{Path, PathBuf};
 
@@ -14,6 +16,7 @@ use crate::world::layers::WorldLayers;
 use crate::world::World;
 
 pub use policy::{PolicySpec, RegionSpec};
+pub use value::load_resolved_value;
 
 /// The embedded baseline scenario (`scenarios/baseline.toml`).
 pub const BASELINE_TOML: &str = include_str!("../../scenarios/baseline.toml");
