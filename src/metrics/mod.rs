@@ -177,25 +177,25 @@ pub const INDICATORS: &[Indicator] = &[
     ind(
         "revenue",
         "1e8 yuan/month",
-        "revenue of all firms (亿元 per month)",
+        "revenue of all firms (100 million yuan per month)",
         Flow,
     ),
     ind(
         "value_added",
         "1e8 yuan/month",
-        "value added of all firms (亿元 per month)",
+        "value added of all firms (100 million yuan per month)",
         Flow,
     ),
     ind(
         "value_added_parks",
         "1e8 yuan/month",
-        "value added of firms in the science parks (亿元 per month)",
+        "value added of firms in the science parks (100 million yuan per month)",
         Flow,
     ),
     ind(
         "funding_raised",
         "1e8 yuan/month",
-        "venture funding raised by start-ups (亿元 per month)",
+        "venture funding raised by start-ups (100 million yuan per month)",
         Flow,
     ),
     ind(
@@ -365,7 +365,7 @@ pub const PARK_INDICATORS: &[Indicator] = &[
     ind(
         "output_per_km2",
         "1e8 yuan/km²/year",
-        "revenue of the park's firms per km² of park land (亿元/km² per year)",
+        "revenue of the park's firms per km² of park land (100 million yuan per km² per year)",
         Yearly,
     ),
     ind(
@@ -383,7 +383,7 @@ pub const PARK_INDICATORS: &[Indicator] = &[
     ind(
         "value_added",
         "1e8 yuan/year",
-        "value added of the park's firms (亿元 per year)",
+        "value added of the park's firms (100 million yuan per year)",
         Yearly,
     ),
     ind("firms", "firms", "operating firms in the park", Yearly),
