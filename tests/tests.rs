@@ -3,7 +3,9 @@
 
 mod common;
 mod determinism;
+mod example_city;
 mod run;
+mod scenario;
 mod sweep;
 mod sweep_slurm;
 mod tidy;

@@ -4,7 +4,10 @@
 //! flags), 3 a sweep is incomplete (`sweep status`, `sweep merge` without `--partial`),
 //! 130 interrupted.
 
+pub mod check;
 pub mod compare;
+pub mod init;
+pub mod places;
 pub mod progress;
 pub mod run;
 pub mod sweep;
@@ -33,6 +36,12 @@ pub enum Command {
     Compare(compare::CompareArgs),
     /// Parameter sweeps: plan, run (sharded, resumable), status, merge, SLURM, Sobol indices.
     Sweep(sweep::SweepArgs),
+    /// Validate a scenario without running it and print it fully resolved, as TOML.
+    Check(check::CheckArgs),
+    /// Write a commented template scenario NAME.toml that runs as written.
+    Init(init::InitArgs),
+    /// List the named places, parks, districts and areas a region can use.
+    Places(places::PlacesArgs),
 }
 
 /// Input errors (exit code 2) as distinct from runtime failures (exit code 1).
@@ -66,6 +75,9 @@ pub fn main() -> i32 {
         Command::Run(args) => run::main(args),
         Command::Compare(args) => compare::main(args),
         Command::Sweep(args) => sweep::main(args),
+        Command::Check(args) => check::main(args),
+        Command::Init(args) => init::main(args),
+        Command::Places(args) => places::main(args),
     };
     match result {
         Ok(()) => 0,

@@ -423,7 +423,8 @@ impl Plan {
             .map_err(|e| SweepError::Input(format!("cannot read {}: {e}", bp.display())))?;
         let base: Value = toml::from_str(&btext).map_err(|e| {
             SweepError::Input(
-                crate::scenario::toml_error(&bp.display().to_string(), &btext, &e).to_string(),
+                crate::scenario::source::toml_error(&bp.display().to_string(), &btext, &e)
+                    .to_string(),
             )
         })?;
         Ok((plan, base))

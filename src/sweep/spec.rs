@@ -338,7 +338,7 @@ impl SweepSpec {
         let fname = path.display().to_string();
         let err = |key: &str, msg: String| SweepError::input(&fname, key, msg);
         let raw: RawFile = toml::from_str(text).map_err(|e| {
-            SweepError::Input(crate::scenario::toml_error(&fname, text, &e).to_string())
+            SweepError::Input(crate::scenario::source::toml_error(&fname, text, &e).to_string())
         })?;
         let s = raw.sweep;
         if s.name.trim().is_empty()
