@@ -60,7 +60,19 @@ impl KeyPath {
     }
 
     /// Set the value at the path. The parent must exist; the last key may be new in a table.
+    /// Setting `run.ticks` drops `run.end` and setting `run.end` drops `run.ticks` (the two
+    /// say the same thing; the one set wins).
     pub fn set(&self, root: &mut Value, value: Value) -> Result<(), String> {
+        if self.segments.len() == 2 && self.segments[0] == "run" {
+            let other = match self.segments[1].as_str() {
+                "ticks" => Some("end"),
+                "end" => Some("ticks"),
+                _ => None,
+            };
+            if let (Some(other), Some(Value::Table(run))) = (other, root.get_mut("run")) {
+                run.remove(other);
+            }
+        }
         let (last, parents) = self
             .segments
             .split_last()

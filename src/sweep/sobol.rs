@@ -263,17 +263,17 @@ run.ticks = 1
 [record]
 indicators = ["workers"]
 [[param]]
-key = "params.startups.base_hazard"
+key = "params.commute.terminal_minutes"
 name = "x1"
-uniform = [-3.141592653589793, 3.141592653589793]
+uniform = [0.0, 6.283185307179586]
 [[param]]
-key = "params.startups.quality_sigma"
+key = "params.knowledge.university_weight"
 name = "x2"
-uniform = [-3.141592653589793, 3.141592653589793]
+uniform = [0.0, 6.283185307179586]
 [[param]]
-key = "params.land.max_rise"
+key = "params.commute.rail_access_minutes"
 name = "x3"
-uniform = [-3.141592653589793, 3.141592653589793]
+uniform = [0.0, 6.283185307179586]
 "#;
 
     /// Ishigami outputs of each run, computed from the parameter values as the manifest
@@ -284,7 +284,11 @@ uniform = [-3.141592653589793, 3.141592653589793]
             .skip(1)
             .map(|line| {
                 let f: Vec<&str> = line.split(',').collect();
-                let x: Vec<f64> = f[4..7].iter().map(|s| s.parse().unwrap()).collect();
+                // The carriers' valid ranges are non-negative: the design is on [0, 2π], shifted to [−π, π].
+                let x: Vec<f64> = f[4..7]
+                    .iter()
+                    .map(|s| s.parse::<f64>().unwrap() - PI)
+                    .collect();
                 let y = x[0].sin() + 7.0 * x[1].sin().powi(2) + 0.1 * x[2].powi(4) * x[0].sin();
                 (f[0].parse().unwrap(), y)
             })
