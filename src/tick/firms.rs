@@ -80,7 +80,13 @@ pub struct LocationCtx<'a> {
 /// Gumbel(0, 1) draw.
 #[inline]
 pub fn gumbel(rng: &mut ChaCha8Rng) -> f64 {
-    let u: f64 = rng.random::<f64>().clamp(1e-12, 1.0 - 1e-12);
+    gumbel_of(rng.random::<f64>())
+}
+
+/// The Gumbel(0, 1) variate of a uniform draw `u` in [0, 1).
+#[inline]
+pub fn gumbel_of(u: f64) -> f64 {
+    let u = u.clamp(1e-12, 1.0 - 1e-12);
     -(-u.ln()).ln()
 }
 

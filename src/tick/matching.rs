@@ -6,7 +6,7 @@ use rand::Rng;
 use rand_distr::{Distribution, StandardNormal};
 
 use super::firms::FirmAction;
-use super::workers::WorkerAction;
+use super::workers::{VacZone, Vacancy, WorkerAction};
 use super::Simulation;
 use crate::rng::{stochastic_round, stream, Stream};
 use crate::world::agents::{flags, status, traits, NewFirm};
@@ -180,8 +180,7 @@ pub fn resolve_firms(sim: &mut Simulation) {
     let nz = w.travel.n_zones();
     let cell_zone = &w.travel.cell_zone;
     sc.sort_buf.clear();
-    sc.vac_zone_start.clear();
-    sc.vac_zone_start.resize(nz + 1, 0);
+    let mut start = vec![0u32; nz + 1];
     sc.zone_has_firms.clear();
     sc.zone_has_firms.resize(nz, false);
     for i in 0..w.firms.len() {
@@ -204,50 +203,60 @@ pub fn resolve_firms(sim: &mut Simulation) {
         sc.zone_has_firms[z] = true;
         if f.vacancies[i] > 0 {
             sc.sort_buf.push(i as u32);
-            sc.vac_zone_start[z + 1] += 1;
+            start[z + 1] += 1;
         }
     }
     // Counting sort by zone (firm order within a zone).
     for z in 0..nz {
-        sc.vac_zone_start[z + 1] += sc.vac_zone_start[z];
+        start[z + 1] += start[z];
     }
-    sc.vac_firms.clear();
-    sc.vac_firms.resize(sc.sort_buf.len(), 0);
-    let mut next = sc.vac_zone_start[..nz].to_vec();
-    for &i in &sc.sort_buf {
-        let z = cell_zone[w.firms.cell[i as usize] as usize] as usize;
-        sc.vac_firms[next[z] as usize] = i;
-        next[z] += 1;
-    }
-    sc.vac_cum.clear();
+    // The urn: drawing a uniform count d < span in a zone and taking entry d gives the firm a
+    // binary search over the zone's cumulative vacancies (in firm order) would give.
+    sc.vac_urn.clear();
+    sc.vac_zones.clear();
     sc.vac_zone.clear();
     sc.vac_zone.resize(nz, 0.0);
-    sc.vac_guide.clear();
-    sc.vac_guide.resize(sc.vac_firms.len() + nz, 0);
-    let mut acc = 0u64;
-    for z in 0..nz {
-        let (lo, hi) = (
-            sc.vac_zone_start[z] as usize,
-            sc.vac_zone_start[z + 1] as usize,
-        );
-        for &i in &sc.vac_firms[lo..hi] {
-            acc += w.firms.vacancies[i as usize] as u64;
-            sc.vac_zone[z] += w.firms.vacancies[i as usize] as f64;
-            sc.vac_cum.push(acc);
-        }
-        if lo < hi {
-            let base = if lo == 0 { 0 } else { sc.vac_cum[lo - 1] };
-            crate::sampling::fill_guide_u64(
-                &sc.vac_cum[lo..hi],
-                base,
-                &mut sc.vac_guide[lo + z..hi + z + 1],
-            );
-        }
+    let mut next = start[..nz].to_vec();
+    let sorted = &mut sc.sort_buf2;
+    sorted.clear();
+    sorted.resize(sc.sort_buf.len(), 0);
+    for &i in &sc.sort_buf {
+        let z = cell_zone[w.firms.cell[i as usize] as usize] as usize;
+        sorted[next[z] as usize] = i;
+        next[z] += 1;
     }
-    sc.job_grav
-        .rebuild(&sc.grav_w, &sc.vac_zone, &sc.zone_has_residents);
+    for z in 0..nz {
+        let urn = sc.vac_urn.len() as u32;
+        let mut span = 0u64;
+        let mut last = None;
+        for &i in &sorted[start[z] as usize..start[z + 1] as usize] {
+            let f = i as usize;
+            let v = Vacancy {
+                firm: i,
+                class: w.firms.sector[f].min(Sector::N as u8 - 1) * 2 + w.firms.high_tech(f) as u8,
+            };
+            let n = w.firms.vacancies[f];
+            sc.vac_urn.extend(std::iter::repeat_n(v, n as usize));
+            span += n as u64;
+            sc.vac_zone[z] += n as f64;
+            last = Some(v);
+        }
+        if let Some(v) = last {
+            sc.vac_urn.push(v);
+        }
+        sc.vac_zones.push(VacZone { urn, span });
+    }
+    // Rough sample counts: job searches draw ~8 zones for ~5% of workers; home searches
+    // ~10 zones for ~1% of workers.
+    let n_workers = w.workers.len();
+    sc.job_grav.rebuild(
+        &sc.grav_w,
+        &sc.vac_zone,
+        &sc.zone_has_residents,
+        n_workers / 2,
+    );
     sc.home_grav
-        .rebuild(&sc.grav_w, &sc.res_zone, &sc.zone_has_firms);
+        .rebuild(&sc.grav_w, &sc.res_zone, &sc.zone_has_firms, n_workers / 10);
 }
 
 /// Remove worker `w` from employer `f`'s headcount.
@@ -438,7 +447,16 @@ fn entrants(sim: &mut Simulation) {
     let w = &mut sim.world;
     let sc = &sim.scratch;
     let total = sc.res_cum.last().copied().unwrap_or(0.0);
-    let total_vac = sc.vac_cum.last().copied().unwrap_or(0);
+    // Cumulative vacancies over zones (for drawing a migrant's job zone).
+    let vac_zone_cum: Vec<u64> = sc
+        .vac_zones
+        .iter()
+        .scan(0u64, |a, z| {
+            *a += z.span as u64;
+            Some(*a)
+        })
+        .collect();
+    let total_vac = vac_zone_cum.last().copied().unwrap_or(0);
     let tech_other = pop.tech_share;
     for k in 0..n_new {
         let graduate = k >= n_new - graduates;
@@ -453,11 +471,11 @@ fn entrants(sim: &mut Simulation) {
             Some(w.travel.cell_zone[u.cell as usize] as usize)
         } else if total_vac > 0 {
             let x = (rng.random::<f64>() * total_vac as f64) as u64;
-            let i = sc
-                .vac_cum
-                .partition_point(|&c| c <= x)
-                .min(sc.vac_firms.len() - 1);
-            Some(w.travel.cell_zone[w.firms.cell[sc.vac_firms[i] as usize] as usize] as usize)
+            Some(
+                vac_zone_cum
+                    .partition_point(|&c| c <= x)
+                    .min(vac_zone_cum.len() - 1),
+            )
         } else {
             None
         };

@@ -226,10 +226,9 @@ pub struct Scratch {
     pub free_cum: Vec<Vec<f64>>,
     /// Cumulative floor space per use over cells (sampling tables).
     pub cap_cum: Vec<Vec<f64>>,
-    /// Firms with vacancies, and cumulative vacancies (sampling table).
-    pub vac_firms: Vec<u32>,
-    /// Cumulative vacancies.
-    pub vac_cum: Vec<u64>,
+    /// The vacancy urn: per zone, each firm with vacancies (in firm order) repeated once per
+    /// vacancy, then the zone's last firm once more; `vac_zones` says where each zone starts.
+    pub vac_urn: Vec<workers::Vacancy>,
     /// Incubators with a free seat this tick.
     pub open_incubators: Vec<u32>,
     /// Raw knowledge sources per cell.
@@ -250,11 +249,8 @@ pub struct Scratch {
     pub res_cum: Vec<f64>,
     /// Per zone: free residential floor space.
     pub res_zone: Vec<f64>,
-    /// Start of each zone in `vac_firms` (which is sorted by zone), `n_zones + 1` entries.
-    pub vac_zone_start: Vec<u32>,
-    /// Guide tables of `vac_cum` within each zone: zone `z`'s `hi - lo + 1` entries start at
-    /// `lo + z`, where `lo..hi` is its range in `vac_firms`.
-    pub vac_guide: Vec<u32>,
+    /// Each zone's start in `vac_urn` and its vacancies.
+    pub vac_zones: Vec<workers::VacZone>,
     /// Vacancies per zone.
     pub vac_zone: Vec<f64>,
     /// Zones with residents (the origins of job searches).
@@ -267,8 +263,14 @@ pub struct Scratch {
     pub home_grav: crate::sampling::GravityTable,
     /// Packed per-firm data for the worker phase.
     pub firm_view: Vec<workers::FirmView>,
-    /// Work buffer for sorting firms by zone.
+    /// Bit per firm: operating with no lay-offs this tick (worker phase).
+    pub firm_steady: Vec<u64>,
+    /// Each firm's travel zone (commute phase).
+    pub firm_zone: Vec<u16>,
+    /// Work buffers for sorting firms by zone.
     pub sort_buf: Vec<u32>,
+    /// Second work buffer.
+    pub sort_buf2: Vec<u32>,
 }
 
 impl Simulation {
