@@ -8,3 +8,6 @@ mod determinism;
 mod example_city;
 mod run;
 mod scenario;
+mod sweep;
+mod sweep_slurm;
+mod tidy;
