@@ -235,3 +235,25 @@ fn a_child_scenario_inherits_and_overrides() {
         "sweep point 7: `policy[1].share`: expected a share between 0 and 1, found 1.5"
     );
 }
+
+#[test]
+fn docs_parameter_tables_are_current() {
+    let path = root().join("docs/scenarios.md");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let begin = text.find("<!-- params:begin").expect("begin marker");
+    let body_start = begin + text[begin..].find('\n').unwrap() + 1;
+    let end = text.find("<!-- params:end -->").expect("end marker");
+    let fresh = format!(
+        "{}\n{}{}",
+        &text[..body_start],
+        zgc::scenario::params_schema::markdown(),
+        &text[end..]
+    );
+    if std::env::var_os("ZGC_BLESS").is_some() {
+        std::fs::write(&path, &fresh).unwrap();
+    }
+    assert!(
+        text == fresh,
+        "docs/scenarios.md's parameter tables are stale: ZGC_BLESS=1 cargo test --release docs_parameter_tables"
+    );
+}
