@@ -1,6 +1,8 @@
 //! The integration-test binary: runs the real `zgc` executable on small scenarios.
 //! One module per capability; shared helpers in `common`.
 
+mod bad_scenarios;
+mod commands;
 mod common;
 mod determinism;
 mod example_city;

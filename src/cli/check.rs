@@ -33,8 +33,13 @@ pub fn main(args: CheckArgs) -> Result<()> {
         Some(p) => Scenario::load(p).map_err(CliError::from)?,
         None => Scenario::baseline(),
     };
-    if !args.quiet {
-        print!("{}", render(&scenario, args.comments || args.defaults));
+    if args.defaults {
+        print!(
+            "# The default scenario (the embedded baseline): every parameter with its meaning and\n# allowed range in brackets. Copy what you change into your scenario's [params.*] tables.\n\n{}",
+            annotate(&scenario.resolved_toml())
+        );
+    } else if !args.quiet {
+        print!("{}", render(&scenario, args.comments));
     }
     eprintln!("{}", summary(&scenario));
     Ok(())

@@ -174,7 +174,8 @@ pub fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         let lev = strsim::levenshtein(&lname, &c.to_lowercase());
         let lc = c.to_lowercase();
         let prefix = lname.len() >= 2 && (lc.starts_with(&lname) || lname.starts_with(&lc));
-        let close = score >= 0.8 || lev <= 2 || (lev <= 3 && c.len() >= 8) || prefix;
+        let close =
+            score >= 0.8 || (lev <= 2 && lname.len() >= 4) || (lev <= 3 && c.len() >= 8) || prefix;
         if close && best.map_or(true, |(s, _)| score > s) {
             best = Some((score, c));
         }
@@ -185,7 +186,7 @@ pub fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 /// "; did you mean `x`?" or nothing.
 pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
     suggest(name, candidates)
-        .map(|s| format!("; did you mean `{s}`?"))
+        .map(|s| format!(" (did you mean `{s}`?)"))
         .unwrap_or_default()
 }
 
@@ -213,11 +214,20 @@ pub fn show(v: &toml::Value) -> String {
 
 /// A list of names as "`a`, `b` or `c`".
 pub fn one_of(names: &[&str]) -> String {
+    listed(names, "or")
+}
+
+/// A list of names as "`a`, `b` and `c`".
+pub fn all_of(names: &[&str]) -> String {
+    listed(names, "and")
+}
+
+fn listed(names: &[&str], word: &str) -> String {
     let q: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
     match q.len() {
         0 => String::new(),
         1 => q[0].clone(),
-        n => format!("{} or {}", q[..n - 1].join(", "), q[n - 1]),
+        n => format!("{} {word} {}", q[..n - 1].join(", "), q[n - 1]),
     }
 }
 
@@ -245,7 +255,7 @@ pub fn humanize_serde(msg: &str, found: Option<&toml::Value>) -> String {
             let names = backticked(exp);
             let refs: Vec<&str> = names.iter().map(String::as_str).collect();
             return format!(
-                "unknown name \"{name}\"{}; expected {}",
+                "unknown value \"{name}\"{}; expected {}",
                 did_you_mean(name, refs.iter().copied()),
                 one_of(&refs)
             );

@@ -79,6 +79,9 @@ pub const DEFAULT_SEED: u64 = 42;
 pub const DEFAULT_SCALE: f64 = 0.01;
 /// Default first month.
 pub const DEFAULT_START: &str = "2009-01";
+/// Most travel zones a world may have (`params.commute.zone_cells` sets their size): the
+/// travel-time matrices hold their square.
+pub const MAX_TRAVEL_ZONES: usize = 8000;
 /// Default number of ticks when neither `ticks` nor `end` is given.
 pub const DEFAULT_TICKS: u32 = 240;
 
@@ -324,6 +327,17 @@ impl Scenario {
         }
         let layers = world::build_layers(&file.world, grids.as_deref(), &file.params)
             .map_err(|(k, m)| ctx.value(&k, m))?;
+        let zc = file.params.commute.zone_cells.max(1) as usize;
+        let zones = layers.grid.nx.div_ceil(zc) * layers.grid.ny.div_ceil(zc);
+        if zones > MAX_TRAVEL_ZONES {
+            return Err(ctx.value(
+                "params.commute.zone_cells",
+                format!(
+                    "the grid of {} × {} cells makes {zones} travel zones of {zc} × {zc} cells; at most {MAX_TRAVEL_ZONES} are supported (the travel-time matrix grows with their square): raise `zone_cells`",
+                    layers.grid.nx, layers.grid.ny
+                ),
+            ));
+        }
         if (file.params.population.labour_force * s).round() < 1.0 {
             return Err(ctx.value(
                 "run.scale",
@@ -507,16 +521,21 @@ fn serde_error(
         } else {
             format!("`[{table}]`")
         };
+        let expected = if refs.is_empty() {
+            "no keys here".to_string()
+        } else if refs.len() > 12 {
+            format!(
+                "one of its {} keys (`zgc check --defaults` lists them)",
+                refs.len()
+            )
+        } else {
+            one_of(&refs)
+        };
         return ctx.key(
             &path,
             format!(
-                "unknown key `{name}` in {table}{}; expected {}",
+                "unknown key `{name}` in {table}{}; expected {expected}",
                 did_you_mean(name, refs.iter().copied()),
-                if refs.is_empty() {
-                    "no keys here".to_string()
-                } else {
-                    one_of(&refs)
-                }
             ),
         );
     }

@@ -383,6 +383,73 @@ fn parse_docs(src: &str) -> BTreeMap<String, String> {
     out
 }
 
+/// The parameters in the order of `src/params.rs`: (section, [field]).
+pub fn order() -> Vec<(String, Vec<String>)> {
+    let structs = struct_fields(include_str!("../params.rs"));
+    structs
+        .get("Params")
+        .map(|sections| {
+            sections
+                .iter()
+                .map(|(section, ty, _)| {
+                    let fields = structs
+                        .get(ty)
+                        .map(|f| f.iter().map(|(name, _, _)| name.clone()).collect())
+                        .unwrap_or_default();
+                    (section.clone(), fields)
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn short_value(v: &Value) -> String {
+    match v {
+        Value::Table(t) => t
+            .iter()
+            .map(|(k, x)| format!("{k} {}", short_value(x)))
+            .collect::<Vec<_>>()
+            .join(", "),
+        Value::Array(a) => format!(
+            "[{}]",
+            a.iter().map(short_value).collect::<Vec<_>>().join(", ")
+        ),
+        Value::Float(f) => format!("{f}"),
+        other => other.to_string(),
+    }
+}
+
+/// Every parameter as Markdown tables, one per section: key, default, allowed values, meaning.
+pub fn markdown() -> String {
+    let defaults = Value::try_from(Params::default()).unwrap_or(Value::Table(Default::default()));
+    let d = docs();
+    let mut out = String::new();
+    for (section, fields) in order() {
+        out.push_str(&format!(
+            "#### `[params.{section}]` — {}\n\n| key | default | allowed | meaning |\n|---|---|---|---|\n",
+            d.get(&section).map(String::as_str).unwrap_or("")
+        ));
+        for f in fields {
+            let path = format!("{section}.{f}");
+            let v = defaults.get(&section).and_then(|s| s.get(&f));
+            let default = v.map(short_value).unwrap_or_default();
+            let rule = rule_of(&path)
+                .or_else(|| rule_of(&format!("{path}.x")))
+                .or_else(|| rule_of(&format!("{path}[0]")))
+                .map(|(_, r)| r.short())
+                .unwrap_or_default();
+            let meaning = d
+                .get(&path)
+                .map(String::as_str)
+                .unwrap_or("")
+                .replace('|', "\\|");
+            out.push_str(&format!("| `{f}` | {default} | {rule} | {meaning} |\n"));
+        }
+        out.push('\n');
+    }
+    out
+}
+
 /// Every parameter path (inside `[params]`) with its default value, as leaves.
 pub fn default_leaves() -> Vec<(String, Value)> {
     let v = Value::try_from(Params::default()).unwrap_or(Value::Table(Default::default()));

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use toml::Value;
 
-use super::error::{did_you_mean, join, one_of, show, Ctx, ScenarioError};
+use super::error::{all_of, did_you_mean, join, one_of, show, Ctx, ScenarioError};
 use super::region::{find_place, resolve, RegionSpec, Regions};
 use crate::params::Params;
 use crate::tick::policy::{Policy, PolicyKind, SubsidyTarget};
@@ -243,13 +243,13 @@ pub fn check_keys(v: &Value, path: &str, ctx: &Ctx) -> Result<(), ScenarioError>
             format!(
                 "unknown key `{k}` for a policy of kind `{kind}`{}; its keys are {}",
                 did_you_mean(k, all.iter().copied()),
-                one_of(&all)
+                all_of(&all)
             )
         } else {
             format!(
                 "`{k}` does not apply to kind `{kind}` (it is a key of {}); the keys of `{kind}` are {}",
                 one_of(&owners),
-                one_of(&all)
+                all_of(&all)
             )
         };
         return Err(ctx.key(&join(path, k), msg));

@@ -99,7 +99,7 @@ pub fn find_place<'a, R: Regions + ?Sized>(
         (
             key.to_string(),
             format!(
-                "unknown place \"{name}\"{} (`zgc places` lists them)",
+                "unknown place \"{name}\"{}; `zgc places` lists them",
                 did_you_mean(name, r.places().iter().map(|p| p.name.as_str()))
             ),
         )
@@ -160,7 +160,7 @@ pub fn resolve<R: Regions + ?Sized>(
             (
                 join(path, "name"),
                 format!(
-                    "unknown place, park, district or area \"{n}\"{} (`zgc places` lists them)",
+                    "unknown place, park, district or area \"{n}\"{}; `zgc places` lists them",
                     did_you_mean(n, names.iter().map(String::as_str))
                 ),
             )

@@ -51,7 +51,7 @@ pub fn resolve_value(
 
 fn load_inner(
     path: &Path,
-    stack: &mut Vec<PathBuf>,
+    stack: &mut Vec<(PathBuf, String)>,
     from: Option<(&str, Option<Pos>)>,
 ) -> Result<Located, ScenarioError> {
     let label = path.display().to_string();
@@ -72,16 +72,16 @@ fn load_inner(
         })
     })?;
     let canon = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
-    if let Some(i) = stack.iter().position(|p| *p == canon) {
-        let mut cycle: Vec<String> = stack[i..].iter().map(|p| p.display().to_string()).collect();
-        cycle.push(canon.display().to_string());
+    if let Some(i) = stack.iter().position(|p| p.0 == canon) {
+        let mut cycle: Vec<String> = stack[i..].iter().map(|p| p.1.clone()).collect();
+        cycle.push(label.clone());
         return Err(fail(format!(
             "`extends` forms a cycle: {}",
             cycle.join(" → ")
         )));
     }
     let (table, locs) = parse(&text, &label)?;
-    stack.push(canon);
+    stack.push((canon, label.clone()));
     let dir = path.parent().unwrap_or(Path::new("."));
     let dir = if dir.as_os_str().is_empty() {
         Path::new(".")
@@ -100,7 +100,7 @@ fn finish(
     mut locs: Locs,
     label: &str,
     dir: &Path,
-    stack: &mut Vec<PathBuf>,
+    stack: &mut Vec<(PathBuf, String)>,
 ) -> Result<Located, ScenarioError> {
     absolutize_grids(&mut table, dir);
     let Some(ext) = table.remove("extends") else {
@@ -125,7 +125,7 @@ fn finish(
         .get("extends")
         .map_or(label.to_string(), |l| l.file.clone());
     locs.remove("extends");
-    let parent_path = dir.join(rel);
+    let parent_path = normalize(&dir.join(rel));
     let parent = load_inner(&parent_path, stack, Some((&file_of_extends, pos)))?;
     let mut merged = parent.value;
     let mut merged_locs = parent.locs;
@@ -300,7 +300,13 @@ fn normalize(p: &Path) -> PathBuf {
         match c {
             Component::CurDir => {}
             Component::ParentDir => {
-                if !out.pop() {
+                let up = matches!(out.components().next_back(), Some(Component::Normal(_)));
+                if up {
+                    out.pop();
+                } else if !matches!(
+                    out.components().next_back(),
+                    Some(Component::RootDir | Component::Prefix(_))
+                ) {
                     out.push("..");
                 }
             }
@@ -456,6 +462,14 @@ mod tests {
 
     #[test]
     fn normalize_paths() {
+        assert_eq!(
+            normalize(Path::new("../../a.toml")),
+            PathBuf::from("../../a.toml")
+        );
+        assert_eq!(
+            normalize(Path::new("aux/../b.toml")),
+            PathBuf::from("b.toml")
+        );
         assert_eq!(
             normalize(Path::new("/a/b/../c/./d.asc")),
             PathBuf::from("/a/c/d.asc")

@@ -33,7 +33,7 @@ pub struct WorldSpec {
     /// Name of a grid world (used in outputs); default `custom`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// Decay length (km) of the accessibility index behind a grid world's starting rents.
+    /// Reach (km, σ of a Gaussian) of the accessibility index behind a grid world's starting rents.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_decay_km: Option<f64>,
     /// The core (cells of the core indicators); a grid world defaults to its first park.

@@ -9,7 +9,8 @@
 //! - a total floor-space grid is split into uses first by what the cell's residents and jobs
 //!   occupy (m² per worker), then any rest by the zone's development mix (vacant space);
 //! - starting rents fall from the zone's core rent to the rent floor with an accessibility
-//!   index: jobs within reach, Σ jobs·exp(−d / `access_decay_km`), relative to the best cell;
+//!   index: jobs within reach, Σ jobs·exp(−d² / 2σ²) with σ = `access_decay_km` (cut at 3σ),
+//!   relative to the best cell;
 //! - the share of tech workers among residents is uniform unless a grid gives it; the chance
 //!   that a firm is high-tech follows the zone ([`ZONE_HIGH_TECH`]) unless a grid gives it;
 //! - developers may build up to `params.land.max_far` × cell area (at least 3% above today's
@@ -80,8 +81,39 @@ pub struct GridInput {
     pub high_tech: Option<Vec<f64>>,
     /// Zoning limit of total floor space (m²) per cell.
     pub max_floor: Option<Vec<f64>>,
-    /// Decay length (km) of the accessibility index behind starting rents.
+    /// Reach (km, σ of a Gaussian) of the accessibility index behind starting rents.
     pub access_decay_km: f64,
+}
+
+/// Gaussian smoothing of a field (standard deviation `sigma_km`, cut at 3σ), separable.
+fn smooth(grid: &GridSpec, field: &[f64], sigma_km: f64) -> Vec<f64> {
+    let sigma = (sigma_km / grid.cell_km).max(1e-6);
+    let r = ((3.0 * sigma).ceil() as usize).min(grid.nx.max(grid.ny));
+    let w: Vec<f64> = (0..=r)
+        .map(|d| (-((d * d) as f64) / (2.0 * sigma * sigma)).exp())
+        .collect();
+    let (nx, ny) = (grid.nx, grid.ny);
+    let mut rows = vec![0.0; field.len()];
+    for y in 0..ny {
+        for x in 0..nx {
+            let lo = x.saturating_sub(r);
+            let hi = (x + r).min(nx - 1);
+            rows[y * nx + x] = (lo..=hi)
+                .map(|x2| field[y * nx + x2] * w[x.abs_diff(x2)])
+                .sum();
+        }
+    }
+    let mut out = vec![0.0; field.len()];
+    for x in 0..nx {
+        for y in 0..ny {
+            let lo = y.saturating_sub(r);
+            let hi = (y + r).min(ny - 1);
+            out[y * nx + x] = (lo..=hi)
+                .map(|y2| rows[y2 * nx + x] * w[y.abs_diff(y2)])
+                .sum();
+        }
+    }
+    out
 }
 
 /// Build the grid-derived layers. Places, areas, core and periphery are left empty.
@@ -161,35 +193,12 @@ pub fn layers(input: &GridInput, params: &Params) -> Result<WorldLayers, String>
         }
     }
 
-    // Accessibility: jobs within reach, relative to the best cell.
-    let l = input.access_decay_km.max(1e-6);
-    let r_cells = ((3.0 * l) / grid.cell_km).ceil() as i64;
+    // Accessibility: jobs within reach, relative to the best cell. A Gaussian kernel of
+    // standard deviation `access_decay_km`, cut at three of them, applied row then column.
     let job_tot: Vec<f64> = (0..n)
         .map(|c| (0..Sector::N).map(|s| jobs[[s, c]]).sum())
         .collect();
-    let mut access = vec![0.0; n];
-    for (c, a) in access.iter_mut().enumerate() {
-        let (col, row) = grid.col_row(c);
-        let mut sum = 0.0;
-        for dr in -r_cells..=r_cells {
-            let rr = row as i64 + dr;
-            if rr < 0 || rr >= grid.ny as i64 {
-                continue;
-            }
-            for dc in -r_cells..=r_cells {
-                let cc = col as i64 + dc;
-                if cc < 0 || cc >= grid.nx as i64 {
-                    continue;
-                }
-                let j = rr as usize * grid.nx + cc as usize;
-                if job_tot[j] > 0.0 {
-                    let d = ((dr * dr + dc * dc) as f64).sqrt() * grid.cell_km;
-                    sum += job_tot[j] * (-d / l).exp();
-                }
-            }
-        }
-        *a = sum;
-    }
+    let mut access = smooth(&grid, &job_tot, input.access_decay_km);
     let best = access.iter().copied().fold(0.0, f64::max);
     if best > 0.0 {
         access.iter_mut().for_each(|a| *a /= best);
