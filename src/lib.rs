@@ -7,12 +7,14 @@
 //! command line is `cli`'s.
 
 pub mod cli;
+pub mod compare;
 pub mod metrics;
 pub mod output;
 pub mod params;
 pub mod report;
 pub mod rng;
 pub mod runner;
+pub mod sampling;
 pub mod scenario;
 pub mod stats;
 pub mod sweep;

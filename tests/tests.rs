@@ -6,3 +6,4 @@ mod determinism;
 mod run;
 mod sweep;
 mod sweep_slurm;
+mod tidy;

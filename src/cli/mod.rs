@@ -4,6 +4,7 @@
 //! flags), 3 a sweep is incomplete (`sweep status`, `sweep merge` without `--partial`),
 //! 130 interrupted.
 
+pub mod compare;
 pub mod progress;
 pub mod run;
 pub mod sweep;
@@ -27,6 +28,9 @@ pub struct Cli {
 pub enum Command {
     /// Run a scenario (the embedded baseline without a file) and write its outputs.
     Run(run::RunArgs),
+    /// Compare a base scenario with alternatives over replicate runs (same seeds), with
+    /// confidence intervals: comparison.csv, report.html and every run's folder.
+    Compare(compare::CompareArgs),
     /// Parameter sweeps: plan, run (sharded, resumable), status, merge, SLURM, Sobol indices.
     Sweep(sweep::SweepArgs),
 }
@@ -60,6 +64,7 @@ pub fn main() -> i32 {
     };
     let result = match cli.command {
         Command::Run(args) => run::main(args),
+        Command::Compare(args) => compare::main(args),
         Command::Sweep(args) => sweep::main(args),
     };
     match result {

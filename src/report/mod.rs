@@ -46,10 +46,13 @@
 pub mod browser;
 mod chart;
 mod colour;
+pub mod compare_report;
 pub mod font;
 mod html;
 mod intervals;
 mod map;
+pub mod numbers;
+pub mod run_report;
 mod text;
 
 use std::fs::{self, OpenOptions};

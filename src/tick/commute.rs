@@ -121,8 +121,12 @@ pub fn run(sim: &mut Simulation) {
         }
     }
     let scale = world.scale;
-    world
-        .travel
-        .update_congestion(&total.outflow, &total.inflow, scale, &sim.params.commute);
+    world.travel.update_congestion(
+        &total.outflow,
+        &total.inflow,
+        scale,
+        sim.tick as f64 / 12.0,
+        &sim.params.commute,
+    );
     sim.metrics.commute = total;
 }

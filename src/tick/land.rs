@@ -24,8 +24,9 @@ pub fn run(sim: &mut Simulation) {
     let cells = &mut sim.world.cells;
     let n = sim.world.grid.n_cells();
     let cell_m2 = sim.world.grid.cell_m2();
-    let floor = lp.rent_floor.to_array();
-    let cost = lp.build_cost_rent.to_array();
+    let prices = sim.economy.productivity;
+    let floor = lp.rent_floor.to_array().map(|v| v * prices);
+    let cost = lp.build_cost_rent.to_array().map(|v| v * prices);
     for c in 0..n {
         let mix = cells.land_use[c].development_mix();
         for u in 0..Use::N {

@@ -177,8 +177,13 @@ pub fn resolve_firms(sim: &mut Simulation) {
     // 4. Release space well beyond need; build the vacancy table (firms sorted by zone).
     let w = &mut sim.world;
     let sc = &mut sim.scratch;
-    sc.vac_firms.clear();
-    sc.vac_cum.clear();
+    let nz = w.travel.n_zones();
+    let cell_zone = &w.travel.cell_zone;
+    sc.sort_buf.clear();
+    sc.vac_zone_start.clear();
+    sc.vac_zone_start.resize(nz + 1, 0);
+    sc.zone_has_firms.clear();
+    sc.zone_has_firms.resize(nz, false);
     for i in 0..w.firms.len() {
         if !w.firms.alive(i) {
             continue;
@@ -195,43 +200,54 @@ pub fn resolve_firms(sim: &mut Simulation) {
                 f.space[i] = need as f32;
             }
         }
+        let z = cell_zone[f.cell[i] as usize] as usize;
+        sc.zone_has_firms[z] = true;
         if f.vacancies[i] > 0 {
-            sc.vac_firms.push(i as u32);
+            sc.sort_buf.push(i as u32);
+            sc.vac_zone_start[z + 1] += 1;
         }
     }
-    let zone_of = |i: u32| w.travel.cell_zone[w.firms.cell[i as usize] as usize];
-    sc.vac_firms.sort_by_key(|&i| (zone_of(i), i));
-    let nz = w.travel.n_zones();
-    let mut vz = vec![0f64; nz];
-    sc.vac_zone_start.clear();
-    sc.vac_zone_start.resize(nz + 1, 0);
-    let mut acc = 0u64;
-    for &i in &sc.vac_firms {
-        let z = zone_of(i) as usize;
-        acc += w.firms.vacancies[i as usize] as u64;
-        vz[z] += w.firms.vacancies[i as usize] as f64;
-        sc.vac_zone_start[z + 1] += 1;
-        sc.vac_cum.push(acc);
-    }
+    // Counting sort by zone (firm order within a zone).
     for z in 0..nz {
         sc.vac_zone_start[z + 1] += sc.vac_zone_start[z];
     }
-    gravity_rows(&sc.grav_w, &vz, nz, &mut sc.job_grav);
-    gravity_rows(&sc.grav_w, &sc.res_zone, nz, &mut sc.home_grav);
-}
-
-/// For every origin zone, the cumulative weights `Σ_{z' ≤ z} w[o][z'] · mass[z']` (parallel over rows).
-fn gravity_rows(w: &[f32], mass: &[f64], nz: usize, out: &mut Vec<f64>) {
-    use rayon::prelude::*;
-    out.resize(nz * nz, 0.0);
-    out.par_chunks_mut(nz).enumerate().for_each(|(o, row)| {
-        let mut acc = 0.0;
-        let wr = &w[o * nz..(o + 1) * nz];
-        for z in 0..nz {
-            acc += wr[z] as f64 * mass[z];
-            row[z] = acc;
+    sc.vac_firms.clear();
+    sc.vac_firms.resize(sc.sort_buf.len(), 0);
+    let mut next = sc.vac_zone_start[..nz].to_vec();
+    for &i in &sc.sort_buf {
+        let z = cell_zone[w.firms.cell[i as usize] as usize] as usize;
+        sc.vac_firms[next[z] as usize] = i;
+        next[z] += 1;
+    }
+    sc.vac_cum.clear();
+    sc.vac_zone.clear();
+    sc.vac_zone.resize(nz, 0.0);
+    sc.vac_guide.clear();
+    sc.vac_guide.resize(sc.vac_firms.len() + nz, 0);
+    let mut acc = 0u64;
+    for z in 0..nz {
+        let (lo, hi) = (
+            sc.vac_zone_start[z] as usize,
+            sc.vac_zone_start[z + 1] as usize,
+        );
+        for &i in &sc.vac_firms[lo..hi] {
+            acc += w.firms.vacancies[i as usize] as u64;
+            sc.vac_zone[z] += w.firms.vacancies[i as usize] as f64;
+            sc.vac_cum.push(acc);
         }
-    });
+        if lo < hi {
+            let base = if lo == 0 { 0 } else { sc.vac_cum[lo - 1] };
+            crate::sampling::fill_guide_u64(
+                &sc.vac_cum[lo..hi],
+                base,
+                &mut sc.vac_guide[lo + z..hi + z + 1],
+            );
+        }
+    }
+    sc.job_grav
+        .rebuild(&sc.grav_w, &sc.vac_zone, &sc.zone_has_residents);
+    sc.home_grav
+        .rebuild(&sc.grav_w, &sc.res_zone, &sc.zone_has_firms);
 }
 
 /// Remove worker `w` from employer `f`'s headcount.
@@ -314,7 +330,7 @@ pub fn resolve_workers(sim: &mut Simulation) {
                     fl |= flags::HIGH_TECH;
                 }
                 let sp = &sim.params.startups;
-                let monthly = sim.params.firms.wage.get(sector)
+                let monthly = sim.params.firms.wage.get(sector) * sim.economy.wages
                     + maker_m2 * w.cells.rent[[Use::Maker as usize, cell as usize]];
                 let months = sp.founder_cash_months[0]
                     + rng.random::<f64>()
@@ -420,33 +436,54 @@ fn entrants(sim: &mut Simulation) {
     };
     n_new += graduates;
     let w = &mut sim.world;
-    let cum = &sim.scratch.free_cum[Use::Residential as usize];
-    let total = cum.last().copied().unwrap_or(0.0);
+    let sc = &sim.scratch;
+    let total = sc.res_cum.last().copied().unwrap_or(0.0);
+    let total_vac = sc.vac_cum.last().copied().unwrap_or(0);
     let tech_other = pop.tech_share;
     for k in 0..n_new {
         let graduate = k >= n_new - graduates;
         if total <= 0.0 {
             break;
         }
-        // Graduates settle near a university when they can.
+        // Migrants come for jobs: an anchor zone is drawn from the open vacancies (graduates:
+        // a university's zone), then a home near it by the gravity table of free homes.
+        let anchor = if graduate && !w.universities.is_empty() {
+            let u = &w.universities[(rng.random::<f64>() * w.universities.len() as f64) as usize
+                % w.universities.len()];
+            Some(w.travel.cell_zone[u.cell as usize] as usize)
+        } else if total_vac > 0 {
+            let x = (rng.random::<f64>() * total_vac as f64) as u64;
+            let i = sc
+                .vac_cum
+                .partition_point(|&c| c <= x)
+                .min(sc.vac_firms.len() - 1);
+            Some(w.travel.cell_zone[w.firms.cell[sc.vac_firms[i] as usize] as usize] as usize)
+        } else {
+            None
+        };
         let mut cell = None;
         for _ in 0..8 {
-            let x = rng.random::<f64>() * total;
-            let c = cum.partition_point(|&v| v <= x).min(cum.len() - 1);
+            let (lo, hi) = match anchor {
+                Some(a) => match sc.home_grav.sample(a, || rng.random::<f64>()) {
+                    Some(z) => (sc.zone_start[z] as usize, sc.zone_start[z + 1] as usize),
+                    None => (0, sc.res_cum.len()),
+                },
+                None => (0, sc.res_cum.len()),
+            };
+            if lo >= hi {
+                continue;
+            }
+            let base = if lo == 0 { 0.0 } else { sc.res_cum[lo - 1] };
+            let span = sc.res_cum[hi - 1] - base;
+            if span <= 0.0 {
+                continue;
+            }
+            let x = base + rng.random::<f64>() * span;
+            let kk = (lo + sc.res_cum[lo..hi].partition_point(|&v| v <= x)).min(hi - 1);
+            let c = sc.zone_order[kk] as usize;
             if w.cells.free(Use::Residential, c) >= home_m2 {
-                let better = match (cell, graduate, w.universities.first()) {
-                    (None, _, _) => true,
-                    (Some(prev), true, Some(u)) => {
-                        w.grid.dist_km(c, u.cell as usize) < w.grid.dist_km(prev, u.cell as usize)
-                    }
-                    _ => false,
-                };
-                if better {
-                    cell = Some(c);
-                }
-                if !graduate {
-                    break;
-                }
+                cell = Some(c);
+                break;
             }
         }
         let Some(c) = cell else {

@@ -19,6 +19,7 @@
 pub mod commute;
 pub mod fields;
 pub mod firms;
+pub mod invariants;
 pub mod land;
 pub mod matching;
 pub mod policy;
@@ -173,7 +174,7 @@ impl Economy {
         let g = (1.0 + p.firms.productivity_growth).powf(1.0 / 12.0);
         self.productivity *= g;
         let gap = p.workers.natural_unemployment - self.unemployment;
-        let adj = (p.workers.wage_flexibility * gap).clamp(-0.003, 0.003);
+        let adj = (p.workers.wage_flexibility * gap).clamp(-0.002, 0.002);
         self.wages *= g * (1.0 + adj);
     }
 }
@@ -223,6 +224,8 @@ pub struct Scratch {
     pub found_other: Vec<f32>,
     /// Cumulative free floor space per use over cells (sampling tables).
     pub free_cum: Vec<Vec<f64>>,
+    /// Cumulative floor space per use over cells (sampling tables).
+    pub cap_cum: Vec<Vec<f64>>,
     /// Firms with vacancies, and cumulative vacancies (sampling table).
     pub vac_firms: Vec<u32>,
     /// Cumulative vacancies.
@@ -247,12 +250,25 @@ pub struct Scratch {
     pub res_cum: Vec<f64>,
     /// Per zone: free residential floor space.
     pub res_zone: Vec<f64>,
-    /// Cumulative vacancies over `vac_firms` (which is sorted by zone), and each zone's start.
+    /// Start of each zone in `vac_firms` (which is sorted by zone), `n_zones + 1` entries.
     pub vac_zone_start: Vec<u32>,
+    /// Guide tables of `vac_cum` within each zone: zone `z`'s `hi - lo + 1` entries start at
+    /// `lo + z`, where `lo..hi` is its range in `vac_firms`.
+    pub vac_guide: Vec<u32>,
+    /// Vacancies per zone.
+    pub vac_zone: Vec<f64>,
+    /// Zones with residents (the origins of job searches).
+    pub zone_has_residents: Vec<bool>,
+    /// Zones with an operating firm (the origins of home searches near work).
+    pub zone_has_firms: Vec<bool>,
     /// Per home zone: cumulative gravity weight of vacancies over destination zones.
-    pub job_grav: Vec<f64>,
+    pub job_grav: crate::sampling::GravityTable,
     /// Per work zone: cumulative gravity weight of free homes over zones.
-    pub home_grav: Vec<f64>,
+    pub home_grav: crate::sampling::GravityTable,
+    /// Packed per-firm data for the worker phase.
+    pub firm_view: Vec<workers::FirmView>,
+    /// Work buffer for sorting firms by zone.
+    pub sort_buf: Vec<u32>,
 }
 
 impl Simulation {
@@ -266,6 +282,12 @@ impl Simulation {
         policies: Vec<Policy>,
     ) -> Simulation {
         let labour_start = world.n_workers_active() as f64;
+        let unemployed0 = world
+            .workers
+            .status
+            .iter()
+            .filter(|&&s| s == crate::world::agents::status::UNEMPLOYED)
+            .count() as f64;
         let n_parks = world.parks.len();
         let mut sim = Simulation {
             world,
@@ -282,7 +304,7 @@ impl Simulation {
             economy: Economy {
                 productivity: 1.0,
                 wages: 1.0,
-                unemployment: 0.0,
+                unemployment: unemployed0 / labour_start.max(1.0),
             },
         };
         let n_cells = sim.world.grid.n_cells();
@@ -378,5 +400,61 @@ mod tests {
         assert_eq!(s.months_until(YearMonth::parse("2015-11").unwrap()), 82);
         assert!(YearMonth::parse("2009-13").is_none());
         assert!(YearMonth::parse("209-01").is_none());
+    }
+}
+
+#[cfg(test)]
+mod run_tests {
+    use super::*;
+    use crate::world::{beijing, World};
+
+    fn small(seed: u64) -> Simulation {
+        let params = Params::default();
+        let layers = beijing::layers(&params);
+        let world = World::build(&layers, &params, 0.002, seed).unwrap();
+        Simulation::new(
+            world,
+            params,
+            seed,
+            YearMonth::parse("2009-01").unwrap(),
+            30,
+            vec![],
+        )
+    }
+
+    #[test]
+    fn invariants_hold_every_tick() {
+        let mut sim = small(3);
+        invariants::check(&sim).unwrap();
+        while !sim.done() {
+            sim.step();
+            invariants::check(&sim).unwrap_or_else(|e| panic!("tick {}: {e}", sim.tick));
+        }
+        // Something happened: births, exits, moves.
+        assert!(sim.world.firms.born.iter().any(|&b| b != u16::MAX));
+    }
+
+    #[test]
+    fn closer_universities_mean_more_spillover() {
+        let sim = small(1);
+        let w = &sim.world;
+        let tsinghua = w.universities[0].cell as usize;
+        let near = w
+            .grid
+            .cell_at(w.grid.centre(tsinghua).0 + 1.0, w.grid.centre(tsinghua).1)
+            .unwrap();
+        let far = w
+            .grid
+            .cell_at(
+                w.grid.centre(tsinghua).0 + 20.0,
+                w.grid.centre(tsinghua).1 - 20.0,
+            )
+            .unwrap();
+        assert!(
+            w.cells.knowledge[near] > 2.0 * w.cells.knowledge[far],
+            "{} vs {}",
+            w.cells.knowledge[near],
+            w.cells.knowledge[far]
+        );
     }
 }

@@ -10,7 +10,8 @@ use super::firms::gumbel;
 use super::Simulation;
 use crate::params::Params;
 use crate::rng::{stream, Stream, CHUNK};
-use crate::world::agents::{flags, status, traits, Firms, Incubators, Workers};
+use crate::sampling::{guided_search_u64, GravityTable};
+use crate::world::agents::{flags, status, traits, Incubators, Workers};
 use crate::world::grid::GridSpec;
 use crate::world::travel::Travel;
 use crate::world::types::{Sector, Use, NONE};
@@ -81,14 +82,16 @@ struct Ctx<'a> {
     grid: &'a GridSpec,
     cells: &'a Cells,
     travel: &'a Travel,
-    firms: &'a Firms,
     incs: &'a Incubators,
     open_incubators: &'a [u32],
+    view: &'a [FirmView],
     vac_firms: &'a [u32],
     vac_cum: &'a [u64],
+    vac_guide: &'a [u32],
     vac_zone_start: &'a [u32],
-    job_grav: &'a [f64],
-    home_grav: &'a [f64],
+    job_grav: &'a GravityTable,
+    home_grav: &'a GravityTable,
+    wage: &'a WageTable,
     zone_order: &'a [u32],
     zone_start: &'a [u32],
     res_cum: &'a [f64],
@@ -117,17 +120,6 @@ fn push_top3(top: &mut [(f64, u32); 3], u: f64, t: u32) {
 }
 
 impl Ctx<'_> {
-    /// Sample a zone from a cumulative gravity row.
-    #[inline]
-    fn sample_zone(row: &[f64], rng: &mut ChaCha8Rng) -> Option<usize> {
-        let total = *row.last()?;
-        if total <= 0.0 {
-            return None;
-        }
-        let x = rng.random::<f64>() * total;
-        Some(row.partition_point(|&c| c <= x).min(row.len() - 1))
-    }
-
     fn job_search(
         &self,
         rng: &mut ChaCha8Rng,
@@ -139,14 +131,13 @@ impl Ctx<'_> {
             return None;
         }
         let wp = &self.params.workers;
-        let nz = self.travel.n_zones();
         let hz = self.travel.cell_zone[home] as usize;
-        let row = &self.job_grav[hz * nz..(hz + 1) * nz];
-        let floor = current.map_or(f64::NEG_INFINITY, |c| c + wp.switch_margin);
+        // The current job gets its own taste shock, so that noise alone does not make jobs look better.
+        let floor = current.map_or(f64::NEG_INFINITY, |c| c + wp.switch_margin + gumbel(rng));
         let mut top = [(f64::NEG_INFINITY, NONE); 3];
         for _ in 0..wp.job_candidates {
             // Gravity: a destination zone ∝ vacancies × exp(−t / τ), then a vacancy in it.
-            let Some(z) = Self::sample_zone(row, rng) else {
+            let Some(z) = self.job_grav.sample(hz, || rng.random::<f64>()) else {
                 break;
             };
             let (lo, hi) = (
@@ -159,13 +150,15 @@ impl Ctx<'_> {
             let base = if lo == 0 { 0 } else { self.vac_cum[lo - 1] };
             let span = self.vac_cum[hi - 1] - base;
             let x = base + (rng.random::<f64>() * span as f64) as u64;
-            let k = (lo + self.vac_cum[lo..hi].partition_point(|&c| c <= x)).min(hi - 1);
+            let guide = &self.vac_guide[lo + z..hi + z + 1];
+            let k = (lo + guided_search_u64(&self.vac_cum[lo..hi], guide, base, x)).min(hi - 1);
             let f = self.vac_firms[k] as usize;
-            let s = Sector::from_index(self.firms.sector[f] as usize);
-            let ht = self.firms.high_tech(f);
-            let wz = self.travel.cell_zone[self.firms.cell[f] as usize] as usize;
-            let u = wp.beta_wage * wage_of(self.params, s, ht).ln()
-                - wp.beta_commute * self.travel.time(hz, wz) as f64
+            let v = self.view[f];
+            // Vacancies are grouped by their firm's zone: the work zone is `z`.
+            debug_assert_eq!(v.zone as usize, z);
+            let ht = v.high_tech();
+            let u = self.wage.beta_ln[v.class as usize]
+                - wp.beta_commute * self.travel.time(hz, z) as f64
                 + skill_fit(tech, ht)
                 + gumbel(rng);
             if u > floor {
@@ -205,13 +198,12 @@ impl Ctx<'_> {
         if total < need {
             return None;
         }
-        let nz = self.travel.n_zones();
-        let current = self.home_utility(home, work_zone, income, maker) + 0.3;
+        // Moving costs something, and the current home gets its own taste shock too.
+        let current = self.home_utility(home, work_zone, income, maker) + 0.3 + gumbel(rng);
         let mut top = [(f64::NEG_INFINITY, NONE); 3];
         for _ in 0..self.params.workers.home_candidates {
             // Workers search near their job (gravity on free homes); others anywhere.
-            let (lo, hi) = match work_zone
-                .and_then(|wz| Self::sample_zone(&self.home_grav[wz * nz..(wz + 1) * nz], rng))
+            let (lo, hi) = match work_zone.and_then(|wz| self.home_grav.sample(wz, || rng.random()))
             {
                 Some(z) => (self.zone_start[z] as usize, self.zone_start[z + 1] as usize),
                 None => (0, self.res_cum.len()),
@@ -329,6 +321,93 @@ impl Ctx<'_> {
     }
 }
 
+/// What the worker phase reads of a firm, packed into 8 bytes so that a worker's employer
+/// costs one random memory access. Rebuilt at the start of the phase.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct FirmView {
+    /// Probability that each employee is laid off this tick.
+    pub layoff: f32,
+    /// Travel zone of the firm's cell.
+    pub zone: u16,
+    /// `flags::*` bits.
+    pub flags: u8,
+    /// Wage class: `sector * 2 + high_tech`.
+    pub class: u8,
+}
+
+impl FirmView {
+    /// Whether the firm is operating.
+    #[inline]
+    pub fn alive(self) -> bool {
+        self.flags & flags::ALIVE != 0
+    }
+    /// Whether the firm is high-tech.
+    #[inline]
+    pub fn high_tech(self) -> bool {
+        self.flags & flags::HIGH_TECH != 0
+    }
+}
+
+/// Wages and wage utilities per wage class (`sector * 2 + high_tech`).
+#[derive(Clone, Debug, Default)]
+pub struct WageTable {
+    /// `wage_of(sector, high_tech)`.
+    pub wage: [f64; 2 * Sector::N],
+    /// `beta_wage * ln(wage)`.
+    pub beta_ln: [f64; 2 * Sector::N],
+}
+
+impl WageTable {
+    /// The table for the current parameters.
+    pub fn new(p: &Params) -> WageTable {
+        let mut t = WageTable::default();
+        for s in Sector::ALL {
+            for ht in [false, true] {
+                let c = s as usize * 2 + ht as usize;
+                t.wage[c] = wage_of(p, s, ht);
+                t.beta_ln[c] = p.workers.beta_wage * wage_of(p, s, ht).ln();
+            }
+        }
+        t
+    }
+}
+
+/// Rebuild the packed firm view (parallel over firms).
+fn build_view(world: &crate::world::World, out: &mut Vec<FirmView>) {
+    let f = &world.firms;
+    let zone = &world.travel.cell_zone;
+    out.resize(f.len(), FirmView::default());
+    out.par_chunks_mut(CHUNK)
+        .enumerate()
+        .for_each(|(ci, chunk)| {
+            for (j, v) in chunk.iter_mut().enumerate() {
+                let i = ci * CHUNK + j;
+                *v = FirmView {
+                    layoff: f.layoff[i],
+                    zone: zone[f.cell[i] as usize],
+                    flags: f.flags[i],
+                    class: f.sector[i].min(Sector::N as u8 - 1) * 2 + f.high_tech(i) as u8,
+                };
+            }
+        });
+}
+
+/// Prefetch the cache line holding `x` (a hint; no effect on results).
+#[inline(always)]
+fn prefetch<T>(x: &T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: prefetching is a hint that never faults, and the pointer comes from a reference.
+    unsafe {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        _mm_prefetch::<_MM_HINT_T0>(x as *const T as *const i8);
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = x;
+}
+
+/// How many workers ahead the main loop prefetches its employer's firm view.
+const PREFETCH: usize = 16;
+
 /// Run the phase.
 pub fn run(sim: &mut Simulation) {
     let n = sim.world.workers.len();
@@ -336,7 +415,9 @@ pub fn run(sim: &mut Simulation) {
     let sc = &mut sim.scratch;
     sc.worker_props
         .resize_with(n_chunks.max(sc.worker_props.len()), Vec::new);
+    build_view(&sim.world, &mut sc.firm_view);
     let params = &sim.params;
+    let wage = WageTable::new(params);
     let (seed, tick) = (sim.seed, sim.tick);
     let month = sim.start.plus(sim.tick).month as usize - 1;
     let world = &mut sim.world;
@@ -345,14 +426,16 @@ pub fn run(sim: &mut Simulation) {
         grid: &world.grid,
         cells: &world.cells,
         travel: &world.travel,
-        firms: &world.firms,
+        view: &sc.firm_view,
         incs: &world.incubators,
         open_incubators: &sc.open_incubators,
         vac_firms: &sc.vac_firms,
         vac_cum: &sc.vac_cum,
+        vac_guide: &sc.vac_guide,
         vac_zone_start: &sc.vac_zone_start,
         job_grav: &sc.job_grav,
         home_grav: &sc.home_grav,
+        wage: &wage,
         zone_order: &sc.zone_order,
         zone_start: &sc.zone_start,
         res_cum: &sc.res_cum,
@@ -362,6 +445,7 @@ pub fn run(sim: &mut Simulation) {
         policy: &sim.policy,
         scale: world.scale,
     };
+    let view = &sc.firm_view[..];
     let wp = &params.workers;
     let wage_index = sim.economy.wages;
     let retire_age = params.population.retirement_age;
@@ -385,13 +469,20 @@ pub fn run(sim: &mut Simulation) {
         .for_each(|(ci, (employer, st, age, props))| {
             let mut rng = stream(seed, tick, Stream::Workers, ci as u64);
             props.clear();
-            for j in 0..employer.len() {
+            let len = employer.len();
+            for j in 0..len {
+                if j + PREFETCH < len {
+                    let e = employer[j + PREFETCH];
+                    if e != NONE {
+                        prefetch(&view[e as usize]);
+                    }
+                }
                 let w = ci * CHUNK + j;
                 if st[j] == status::RETIRED {
                     continue;
                 }
                 let emp = employer[j];
-                if emp != NONE && ctx.firms.flags[emp as usize] & flags::ALIVE == 0 {
+                if emp != NONE && !view[emp as usize].alive() {
                     employer[j] = NONE;
                     st[j] = status::UNEMPLOYED;
                 }
@@ -413,7 +504,7 @@ pub fn run(sim: &mut Simulation) {
                 let h = home[w] as usize;
                 let mut u: f64 = rng.random();
                 let p_lay = if st[j] == status::EMPLOYED {
-                    ctx.firms.layoff[employer[j] as usize] as f64
+                    view[employer[j] as usize].layoff as f64
                 } else {
                     0.0
                 };
@@ -456,30 +547,30 @@ pub fn run(sim: &mut Simulation) {
                     status::FOUNDER => 0.0,
                     _ => wp.on_the_job_search + wp.commute_search_gain * long,
                 };
-                let mut work_zone = (employer[j] != NONE).then(|| {
-                    ctx.travel.cell_zone[ctx.firms.cell[employer[j] as usize] as usize] as usize
-                });
-                let income = wage_index
-                    * match employer[j] {
-                        NONE => 4_000.0,
-                        f => wage_of(
-                            params,
-                            Sector::from_index(ctx.firms.sector[f as usize] as usize),
-                            ctx.firms.high_tech(f as usize),
-                        ),
-                    };
-                if u < p_search {
+                let search = u < p_search;
+                let u2 = if st[j] == status::UNEMPLOYED || search {
+                    None
+                } else {
+                    Some((u - p_search) / (1.0 - p_search).max(1e-9))
+                };
+                let p_move = wp.move_rate + wp.move_commute_gain * long;
+                if !search && u2.is_some_and(|u2| u2 >= p_move) {
+                    // Neither searching for a job nor (without a further draw) moving home.
+                    continue;
+                }
+                // The employer's zone and the worker's income, needed from here on only.
+                let emp_view = (employer[j] != NONE).then(|| view[employer[j] as usize]);
+                let mut work_zone = emp_view.map(|v| v.zone as usize);
+                let income = wage_index * emp_view.map_or(4_000.0, |v| wage.wage[v.class as usize]);
+                if search {
                     let current = (st[j] == status::EMPLOYED).then(|| {
-                        let f = employer[j] as usize;
+                        let v = emp_view.expect("employed workers have an employer");
                         wp.beta_wage * (income / wage_index).ln()
                             - wp.beta_commute * commute[w] as f64
-                            + skill_fit(tech, ctx.firms.high_tech(f))
+                            + skill_fit(tech, v.high_tech())
                     });
                     if let Some(targets) = ctx.job_search(&mut rng, h, tech, current) {
-                        work_zone = Some(
-                            ctx.travel.cell_zone[ctx.firms.cell[targets[0] as usize] as usize]
-                                as usize,
-                        );
+                        work_zone = Some(view[targets[0] as usize].zone as usize);
                         props.push(WorkerProposal {
                             action: WorkerAction::Job,
                             targets,
@@ -487,12 +578,7 @@ pub fn run(sim: &mut Simulation) {
                         });
                     }
                 }
-                let u2 = if st[j] == status::UNEMPLOYED || u < p_search {
-                    rng.random::<f64>()
-                } else {
-                    (u - p_search) / (1.0 - p_search).max(1e-9)
-                };
-                let p_move = wp.move_rate + wp.move_commute_gain * long;
+                let u2 = u2.unwrap_or_else(|| rng.random::<f64>());
                 if u2 < p_move {
                     let maker = st[j] == status::FOUNDER;
                     if let Some(targets) = ctx.home_search(&mut rng, h, work_zone, income, maker) {

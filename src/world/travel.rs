@@ -24,7 +24,7 @@ pub struct Travel {
     pub zny: usize,
     /// Zone of each cell.
     pub cell_zone: Vec<u16>,
-    /// Free-flow door-to-door minutes, `[origin * n_zones + destination]`.
+    /// Free-flow door-to-door minutes (terminal time included), `[origin * n_zones + destination]`.
     pub base: Vec<f32>,
     /// Congestion factor of each zone as an origin.
     pub cong_origin: Vec<f32>,
@@ -36,6 +36,8 @@ pub struct Travel {
     pub links: Vec<Link>,
     /// Incremented by every rebuild, so dependants know to refresh.
     pub version: u32,
+    /// Terminal minutes (not subject to congestion).
+    pub terminal: f32,
 }
 
 #[derive(Copy, Clone, PartialEq)]
@@ -80,6 +82,7 @@ impl Travel {
             capacity: Vec::new(),
             links,
             version: 0,
+            terminal: p.terminal_minutes as f32,
         };
         t.rebuild(grid, p);
         t
@@ -113,6 +116,7 @@ impl Travel {
             let f = ((r - 5.0) / 25.0).clamp(0.0, 1.0);
             p.street_speed_core + (p.street_speed_outer - p.street_speed_core) * f
         };
+        self.terminal = p.terminal_minutes as f32;
         let mut adj: Vec<Vec<(usize, f64)>> = vec![Vec::new(); nz];
         for z in 0..nz {
             let (zx, zy) = ((z % self.znx) as i64, (z / self.znx) as i64);
@@ -131,12 +135,16 @@ impl Travel {
                 adj[w].push((z, minutes));
             }
         }
+        // Each link is a chain of its own nodes (one per zone it passes), entered and left
+        // from the zone's street node at half the access time each way, so a trip pays the
+        // access time once per link it uses.
         let mut n_links = vec![0u32; nz];
         for link in &self.links {
-            let v = link.speed_kmh.unwrap_or(match link.kind {
-                LinkKind::Expressway => p.expressway_speed,
-                LinkKind::Rail => p.rail_speed,
-            });
+            let (v, access) = match link.kind {
+                LinkKind::Expressway => (p.expressway_speed, p.expressway_access_minutes),
+                LinkKind::Rail => (p.rail_speed, p.rail_access_minutes),
+            };
+            let v = link.speed_kmh.unwrap_or(v);
             let mut prev: Option<(usize, f64, f64)> = None;
             let mut touched = Vec::new();
             for w in link.points.windows(2) {
@@ -149,20 +157,23 @@ impl Travel {
                     let Some(z) = self.zone_of_point(grid, zc, x, y) else {
                         continue;
                     };
-                    if let Some((pz, px, py)) = prev {
-                        if pz != z {
-                            let d = ((x - px).powi(2) + (y - py).powi(2)).sqrt();
-                            let minutes = d / v * 60.0;
-                            adj[pz].push((z, minutes));
-                            adj[z].push((pz, minutes));
-                            prev = Some((z, x, y));
-                        }
-                    } else {
-                        prev = Some((z, x, y));
+                    if prev.is_some_and(|(pz, _, _)| pz == z) {
+                        continue;
                     }
-                    if touched.last() != Some(&z) {
-                        touched.push(z);
+                    // A new node of this link in zone z.
+                    let node = adj.len();
+                    adj.push(Vec::new());
+                    adj[z].push((node, 0.5 * access));
+                    adj[node].push((z, 0.5 * access));
+                    if let Some((_, px, py)) = prev {
+                        let prev_node = node - 1;
+                        let d = ((x - px).powi(2) + (y - py).powi(2)).sqrt();
+                        let minutes = d / v * 60.0;
+                        adj[prev_node].push((node, minutes));
+                        adj[node].push((prev_node, minutes));
                     }
+                    prev = Some((z, x, y));
+                    touched.push(z);
                 }
             }
             touched.sort_unstable();
@@ -171,10 +182,11 @@ impl Travel {
                 n_links[z] += 1;
             }
         }
+        let n_nodes = adj.len();
         let intrazonal = 0.5 * size_km / p.street_speed_core * 60.0;
         let mut base = vec![0f32; nz * nz];
         base.par_chunks_mut(nz).enumerate().for_each(|(o, row)| {
-            let mut dist = vec![f64::INFINITY; nz];
+            let mut dist = vec![f64::INFINITY; n_nodes];
             let mut heap = BinaryHeap::new();
             dist[o] = 0.0;
             heap.push(Item(0.0, o));
@@ -190,7 +202,7 @@ impl Travel {
                     }
                 }
             }
-            for (d, out) in dist.iter().zip(row.iter_mut()) {
+            for (d, out) in dist[..nz].iter().zip(row.iter_mut()) {
                 let d = if d.is_finite() { *d } else { 600.0 };
                 *out = (p.terminal_minutes + intrazonal.max(d)) as f32;
             }
@@ -207,22 +219,24 @@ impl Travel {
     #[inline]
     pub fn time(&self, from_zone: usize, to_zone: usize) -> f32 {
         let nz = self.n_zones();
-        self.base[from_zone * nz + to_zone]
-            * 0.5
-            * (self.cong_origin[from_zone] + self.cong_dest[to_zone])
+        let b = self.base[from_zone * nz + to_zone];
+        let moving = (b - self.terminal).max(0.0);
+        self.terminal + moving * 0.5 * (self.cong_origin[from_zone] + self.cong_dest[to_zone])
     }
 
     /// Update the BPR congestion factors from the zones' commuter outflows and inflows (agents),
-    /// at the given scale.
+    /// at the given scale, `years` after the start (capacities grow yearly).
     pub fn update_congestion(
         &mut self,
         outflow: &[u32],
         inflow: &[u32],
         scale: f64,
+        years: f64,
         p: &CommuteParams,
     ) {
+        let growth = (1.0 + p.capacity_growth_per_year).powf(years);
         let bpr = |flow: u32, cap: f64| -> f32 {
-            let x = flow as f64 / (cap * scale).max(1e-9);
+            let x = flow as f64 / (cap * growth * scale).max(1e-9);
             (1.0 + p.bpr_alpha * x.powf(p.bpr_beta)).min(p.max_congestion) as f32
         };
         for z in 0..self.n_zones() {
@@ -275,7 +289,7 @@ mod tests {
         let before = t.time(0, 5);
         let mut inflow = vec![0u32; t.n_zones()];
         inflow[5] = 1_000_000;
-        t.update_congestion(&vec![0; t.n_zones()], &inflow, 1.0, &p);
+        t.update_congestion(&vec![0; t.n_zones()], &inflow, 1.0, 0.0, &p);
         assert!(t.time(0, 5) > before);
         assert!(t.time(0, 5) <= before * p.max_congestion as f32 * 1.0001);
     }

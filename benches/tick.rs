@@ -1,0 +1,89 @@
+//! Criterion benches: a whole monthly tick at two scales, and each phase of the tick, on
+//! fixed-seed Beijing worlds warmed up for a year. Phase timings come from the simulation's own
+//! per-phase timers over real ticks (`iter_custom`), so every phase sees realistic state.
+
+use std::time::Duration;
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use zgc::params::Params;
+use zgc::tick::{Phase, Simulation, YearMonth};
+use zgc::world::{beijing, World};
+
+fn sim(scale: f64) -> Simulation {
+    let params = Params::default();
+    let layers = beijing::layers(&params);
+    let world = World::build(&layers, &params, scale, 11).expect("world");
+    let mut s = Simulation::new(
+        world,
+        params,
+        11,
+        YearMonth::parse("2009-01").unwrap(),
+        100_000,
+        vec![],
+    );
+    for _ in 0..12 {
+        s.step();
+    }
+    s
+}
+
+/// Keep the benchmarked state within the 2009–2018 decade: rebuild (untimed) after ten years.
+fn fresh_if_old(s: &mut Simulation, scale: f64) {
+    if s.tick >= 132 {
+        *s = sim(scale);
+    }
+}
+
+fn whole_tick(c: &mut Criterion) {
+    let mut g = c.benchmark_group("tick");
+    g.sample_size(20);
+    for scale in [0.002, 0.01] {
+        let mut s = sim(scale);
+        g.bench_with_input(BenchmarkId::new("whole", scale), &scale, |b, _| {
+            b.iter_custom(|iters| {
+                let mut total = Duration::ZERO;
+                for _ in 0..iters {
+                    fresh_if_old(&mut s, scale);
+                    let t = std::time::Instant::now();
+                    s.step();
+                    total += t.elapsed();
+                }
+                total
+            })
+        });
+    }
+    g.finish();
+}
+
+fn phases(c: &mut Criterion) {
+    let mut g = c.benchmark_group("phase");
+    g.sample_size(20);
+    let mut s = sim(0.01);
+    for phase in Phase::ALL {
+        g.bench_function(phase.name(), |b| {
+            b.iter_custom(|iters| {
+                let mut total = Duration::ZERO;
+                for _ in 0..iters {
+                    fresh_if_old(&mut s, 0.01);
+                    total += s.step().timings[phase as usize];
+                }
+                total
+            })
+        });
+    }
+    g.finish();
+}
+
+fn world_build(c: &mut Criterion) {
+    let params = Params::default();
+    let layers = beijing::layers(&params);
+    let mut g = c.benchmark_group("build");
+    g.sample_size(10);
+    g.bench_function("world_0.01", |b| {
+        b.iter(|| World::build(&layers, &params, 0.01, 1).expect("world"))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, whole_tick, phases, world_build);
+criterion_main!(benches);
