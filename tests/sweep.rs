@@ -327,7 +327,7 @@ key = "params.startups.base_hazard"
 uniform = [0.005, 0.03]
 [[param]]
 key = "params.land.max_rise"
-uniform = [1.01, 1.2]
+uniform = [0.005, 0.02]
 "#,
     );
     zgc_ok(d, &["sweep", "plan", sweep.to_str().unwrap(), "--out", "s"]);

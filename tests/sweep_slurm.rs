@@ -140,6 +140,19 @@ fn slurm_array_cancel_resubmit_and_merge_match_a_local_run() {
         );
         std::thread::sleep(Duration::from_millis(50));
     }
+    // …and its zgc has started: a task cancelled while SLURM is still launching it can
+    // linger until KillWait and finish its runs.
+    let log0 = cdir.join(format!("logs/array-{array}_0.out"));
+    while !std::fs::read_to_string(&log0)
+        .unwrap_or_default()
+        .contains("run(s) to do")
+    {
+        assert!(
+            t0.elapsed() < Duration::from_secs(60),
+            "task 0 never started zgc"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
     let (cancelled, msg) = sh(&format!("scancel {task0}"));
     assert!(cancelled, "{msg}");
     wait_gone(&format!("{array},{merge}"), Duration::from_secs(120));

@@ -18,7 +18,9 @@ use crate::sweep::merge::{abbreviate, merge, MERGED_CSV, MERGED_PARQUET};
 use crate::sweep::plan::files;
 use crate::sweep::runs::{format_ids, is_done, parse_ids, run_and_write, scan, select, Shard};
 use crate::sweep::slurm::{self, shell_quote, SlurmSettings};
-use crate::sweep::sobol::{analyse, choose_indicators, read_outputs, sobol_csv, SobolOptions};
+use crate::sweep::sobol::{
+    analyse, check_design, choose_indicators, read_outputs, sobol_csv, SobolOptions,
+};
 use crate::sweep::{Plan, SweepError, SweepSpec};
 
 /// Flags of `zgc sweep`.
@@ -367,15 +369,11 @@ fn status(a: StatusArgs) -> Result<()> {
         missing.len()
     );
     if missing.is_empty() {
-        let merged = a.dir.join(MERGED_CSV).is_file();
-        println!(
-            "complete{}",
-            if merged {
-                ""
-            } else {
-                "; next: zgc sweep merge DIR"
-            }
-        );
+        if a.dir.join(MERGED_CSV).is_file() {
+            println!("complete");
+        } else {
+            println!("complete; next: zgc sweep merge {}", q(&a.dir));
+        }
         return Ok(());
     }
     let ids = format_ids(&missing);
@@ -515,7 +513,7 @@ fn sobol(a: SobolArgs) -> Result<()> {
         level: a.level,
     };
     // Check the design before reading the table, for a clear error.
-    analyse(&plan, &[], &[], &opts)?;
+    check_design(&plan)?;
     let outputs = read_outputs(&a.dir, &plan, &indicators, a.tick)?;
     let results = analyse(&plan, &indicators, &outputs, &opts)?;
     let pct = format!("{:.0}%", 100.0 * a.level);

@@ -125,6 +125,19 @@ pub fn read_outputs(
     Ok(out)
 }
 
+/// Sobol' indices need a Saltelli design.
+pub fn check_design(plan: &Plan) -> Result<(), SweepError> {
+    if plan.design == Design::Saltelli {
+        Ok(())
+    } else {
+        Err(SweepError::Input(format!(
+            "Sobol indices need a Saltelli design; sweep {:?} has the {} design (set `design = \"saltelli\"` and plan again)",
+            plan.name,
+            plan.design.name()
+        )))
+    }
+}
+
 /// Sobol' indices for each indicator from per-run outputs (`outputs[indicator][run]`).
 pub fn analyse(
     plan: &Plan,
@@ -132,13 +145,7 @@ pub fn analyse(
     outputs: &[Vec<f64>],
     opts: &SobolOptions,
 ) -> Result<Vec<IndicatorSobol>, SweepError> {
-    if plan.design != Design::Saltelli {
-        return Err(SweepError::Input(format!(
-            "Sobol indices need a Saltelli design; sweep {:?} has the {} design (set `design = \"saltelli\"` and plan again)",
-            plan.name,
-            plan.design.name()
-        )));
-    }
+    check_design(plan)?;
     let k = plan.params.len();
     let n = plan.samples;
     let reps = plan.replicates;
