@@ -2,5 +2,6 @@
 //! One module per capability; shared helpers in `common`.
 
 mod common;
+mod compare;
 mod determinism;
 mod run;
