@@ -5,9 +5,12 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-/// Path of the `zgc` binary built for these tests.
+/// Path of the `zgc` binary under test: `$ZGC_TEST_BIN` if set (e.g. a copy, when several
+/// worktrees share one target folder and its `release/zgc`), else the one built for these tests.
 pub fn zgc_bin() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_zgc"))
+    std::env::var_os("ZGC_TEST_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_zgc")))
 }
 
 /// A `zgc` command with a clean environment for determinism (`RAYON_NUM_THREADS` unset).
