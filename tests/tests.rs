@@ -4,6 +4,7 @@
 mod bad_scenarios;
 mod commands;
 mod common;
+mod compare;
 mod determinism;
 mod example_city;
 mod run;

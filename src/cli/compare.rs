@@ -72,6 +72,15 @@ struct JobOutput {
     last: Option<TickRow>,
 }
 
+/// What every job shares: the plan, when to stop, and the progress.
+struct Shared<'a> {
+    plan: &'a Plan,
+    stop: Stop<'a>,
+    progress: Mutex<Progress>,
+    runs_done: AtomicUsize,
+    n_jobs: usize,
+}
+
 /// When to stop early: on Ctrl-C, or when another run failed.
 struct Stop<'a> {
     interrupted: &'a AtomicBool,
@@ -266,21 +275,20 @@ pub fn main(args: CompareArgs) -> Result<()> {
         }
         Err(e) => {
             staging.abandon();
+            if interrupted.load(Ordering::SeqCst) {
+                return Err(CliError::Interrupted(format!(
+                    "stopped before all runs finished; nothing was written to {}",
+                    out.display()
+                ))
+                .into());
+            }
             Err(e)
         }
     }
 }
 
-fn run_job(
-    plan: &Plan,
-    s: usize,
-    replicate: usize,
-    dir: &Path,
-    stop: &Stop,
-    progress: &Mutex<Progress>,
-    runs_done: &AtomicUsize,
-    n_jobs: usize,
-) -> Result<Option<JobOutput>> {
+fn run_job(sh: &Shared, s: usize, replicate: usize, dir: &Path) -> Result<Option<JobOutput>> {
+    let (plan, stop, n_jobs) = (sh.plan, &sh.stop, sh.n_jobs);
     if stop.now() {
         return Ok(None);
     }
@@ -297,8 +305,8 @@ fn run_job(
             return false;
         }
         recorder.record(&report.row, &regions, &report.parks);
-        if let Ok(mut p) = progress.lock() {
-            let msg = format!("{}/{n_jobs} runs done", runs_done.load(Ordering::SeqCst));
+        if let Ok(mut p) = sh.progress.lock() {
+            let msg = format!("{}/{n_jobs} runs done", sh.runs_done.load(Ordering::SeqCst));
             p.inc(1, &msg);
         }
         !stop.now()
@@ -328,7 +336,7 @@ fn run_job(
             Some(all.swap_remove(k))
         })
         .collect();
-    runs_done.fetch_add(1, Ordering::SeqCst);
+    sh.runs_done.fetch_add(1, Ordering::SeqCst);
     Ok(Some(JobOutput {
         series: recorder.finish(),
         fields,
@@ -401,35 +409,30 @@ fn execute(
     let jobs: Vec<(usize, usize)> = (0..plan.replicates)
         .flat_map(|r| (0..n_s).map(move |s| (s, r)))
         .collect();
-    let progress = Mutex::new(Progress::new(
-        (jobs.len() as u64) * plan.ticks as u64,
-        "ticks",
-        "compare",
-        args.quiet,
-    ));
-    let runs_done = AtomicUsize::new(0);
-    let stop = Stop {
-        interrupted,
-        failed: AtomicBool::new(false),
+    let shared = Shared {
+        plan,
+        stop: Stop {
+            interrupted,
+            failed: AtomicBool::new(false),
+        },
+        progress: Mutex::new(Progress::new(
+            (jobs.len() as u64) * plan.ticks as u64,
+            "ticks",
+            "compare",
+            args.quiet,
+        )),
+        runs_done: AtomicUsize::new(0),
+        n_jobs: jobs.len(),
     };
     let results: Vec<Result<Option<JobOutput>>> = run_jobs(jobs.len(), threads, |j| {
         let (s, r) = jobs[j];
-        let res = run_job(
-            plan,
-            s,
-            r,
-            &staging.path(&plan.run_dir(s, r)),
-            &stop,
-            &progress,
-            &runs_done,
-            jobs.len(),
-        );
+        let res = run_job(&shared, s, r, &staging.path(&plan.run_dir(s, r)));
         if res.is_err() {
-            stop.failed.store(true, Ordering::SeqCst);
+            shared.stop.failed.store(true, Ordering::SeqCst);
         }
         res
     })?;
-    if let Ok(p) = progress.lock() {
+    if let Ok(p) = shared.progress.lock() {
         p.finish();
     }
     let mut outputs: Vec<Vec<Option<JobOutput>>> = (0..n_s)

@@ -125,9 +125,16 @@ impl Metric {
         period_unit(&self.indicator)
     }
 
-    /// Meaning of the period values (a monthly flow's "this month" dropped: they are yearly).
+    /// Meaning of the period values: a monthly flow's "this month" dropped and "per month"
+    /// made "per year", as its period values are yearly.
     pub fn description(&self) -> String {
-        self.indicator.description.replace(" this month", "")
+        let d = self.indicator.description;
+        match self.indicator.aggregation {
+            Aggregation::Flow => d
+                .replace(" this month", "")
+                .replace("per month", "per year"),
+            _ => d.to_string(),
+        }
     }
 }
 

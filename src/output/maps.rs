@@ -91,7 +91,8 @@ pub fn share_colours(layers: &mut [GridLayer], cap: bool) {
     };
     let capped = cap_at.is_some_and(|c| c > lo && max - lo > 1.5 * (c - lo));
     let hi = if capped { cap_at.unwrap_or(max) } else { max };
-    if !(hi > lo) || (!capped && layers.len() < 2) {
+    // Values are finite here, so `<=` is the whole story.
+    if hi <= lo || (!capped && layers.len() < 2) {
         return;
     }
     for l in layers.iter_mut() {

@@ -5,7 +5,7 @@
 
 use anyhow::Result;
 
-use super::numbers::{fmt_ci, fmt_pct, fmt_signed, fmt_value};
+use super::numbers::{fmt_ci, fmt_pct, fmt_signed, fmt_value, plain};
 use super::{chart_svg, Band, Chart, HtmlReport};
 use crate::compare::{Comparison, Source, CITY, KEY_INDICATORS};
 
@@ -171,7 +171,7 @@ impl CompareReport<'_> {
                     "{} ({}): {}.",
                     ind.indicator.name,
                     ind.unit(),
-                    ind.description()
+                    plain(&ind.description())
                 ));
                 let (h, rows) = scope_table(c, &parks, name, p_last, Source::Park, &level);
                 r.table(&h, &rows);
@@ -191,7 +191,7 @@ impl CompareReport<'_> {
                     "{} ({}): {}.",
                     ind.indicator.name,
                     ind.unit(),
-                    ind.description()
+                    plain(&ind.description())
                 ));
                 let (h, rows) = scope_table(c, &regions, name, p_last, Source::Region, &level);
                 r.table(&h, &rows);
@@ -350,7 +350,11 @@ fn years(c: &Comparison) -> Vec<f64> {
 /// Title of a metric's chart: its name and meaning.
 fn chart_title(c: &Comparison, m: usize) -> String {
     let metric = &c.metrics[m];
-    format!("{}: {}", metric.indicator.name, metric.description())
+    plain(&format!(
+        "{}: {}",
+        metric.indicator.name,
+        metric.description()
+    ))
 }
 
 /// Replicate means per scenario with CI bands.

@@ -265,11 +265,12 @@ fn draw<DB: DrawingBackend>(
         let free = |left: bool, mind_dots: bool| {
             let x0 = if left { px - 9 - tw } else { px + 9 };
             let bbox = (x0 - 2, py - th / 2 - 2, x0 + tw + 2, py + th / 2 + 2);
-            let clear = !taken.iter().any(|b| overlaps(bbox, b))
-                && !(mind_dots
-                    && on_map.iter().enumerate().any(|(j, (_, (qx, qy)))| {
-                        j != k && overlaps(bbox, &(qx - 6, qy - 6, qx + 6, qy + 6))
-                    }));
+            let hits_label = taken.iter().any(|b| overlaps(bbox, b));
+            let hits_dot = mind_dots
+                && on_map.iter().enumerate().any(|(j, (_, (qx, qy)))| {
+                    j != k && overlaps(bbox, &(qx - 6, qy - 6, qx + 6, qy + 6))
+                });
+            let clear = !hits_label && !hits_dot;
             clear.then_some(bbox)
         };
         // Rather cover a less important dot than lose the label.

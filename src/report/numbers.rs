@@ -61,6 +61,11 @@ pub fn fmt_ci(ci: Option<(f64, f64)>, signed: bool) -> String {
     }
 }
 
+/// Text for reports read where CJK fonts may be missing: `亿元` (10⁸ yuan) spelled `1e8 yuan`.
+pub fn plain(text: &str) -> String {
+    text.replace("亿元", "1e8 yuan")
+}
+
 /// `-1234567` → `-1,234,567` (digits only before an optional fraction).
 pub fn group_thousands(s: &str) -> String {
     let (sign, rest) = match s.strip_prefix('-') {
@@ -111,6 +116,10 @@ mod tests {
         assert_eq!(fmt_pct(None), "–");
         assert_eq!(fmt_ci(Some((-1.5, 20000.0)), true), "[-1.50, +20,000]");
         assert_eq!(fmt_signed(-1234.4), "-1,234");
+        assert_eq!(
+            plain("revenue (亿元 per month)"),
+            "revenue (1e8 yuan per month)"
+        );
         assert_eq!(fmt_ci(None, false), "");
     }
 }

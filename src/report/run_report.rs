@@ -3,7 +3,7 @@
 
 use anyhow::Result;
 
-use super::numbers::fmt_value;
+use super::numbers::{fmt_value, plain};
 use super::{chart_svg, Band, Chart, HtmlReport};
 use crate::metrics::{TickRow, INDICATORS};
 use crate::tick::YearMonth;
@@ -66,7 +66,7 @@ impl RunReport<'_> {
             r.paragraph(self.description);
         }
         r.table(
-            &["", ""],
+            &["setting", "value"],
             &self
                 .facts
                 .iter()
@@ -88,7 +88,7 @@ impl RunReport<'_> {
                         ind.name.to_string(),
                         fmt_value(v),
                         ind.unit.to_string(),
-                        ind.description.to_string(),
+                        plain(ind.description),
                     ]
                 })
                 .collect();
