@@ -7,6 +7,7 @@
 //! command line is `cli`'s.
 
 pub mod cli;
+pub mod compare;
 pub mod metrics;
 pub mod output;
 pub mod params;
@@ -16,5 +17,6 @@ pub mod runner;
 pub mod sampling;
 pub mod scenario;
 pub mod stats;
+pub mod sweep;
 pub mod tick;
 pub mod world;

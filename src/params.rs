@@ -197,6 +197,10 @@ pub struct FirmParams {
     pub target_margin: f64,
     /// Monthly hiring target as a share of staff, per unit of margin above `target_margin`.
     pub growth_rate: f64,
+    /// Hiring responds to labour-market slack: the hiring target is multiplied by
+    /// max(0, 1 + this × (unemployment − natural unemployment)); cheaper, faster hiring when
+    /// many look for work (the proportional partner of the wage index's Phillips curve).
+    pub hiring_slack_gain: f64,
     /// Monthly staff cut as a share of staff when the margin is negative, per unit of margin.
     pub shrink_rate: f64,
     /// Cash reserve at the start, in months of value added.
@@ -273,6 +277,7 @@ impl Default for FirmParams {
             capital_share: 0.2,
             target_margin: 0.05,
             growth_rate: 0.06,
+            hiring_slack_gain: 10.0,
             shrink_rate: 0.04,
             initial_cash_months: 6.0,
             exit_debt_months: 3.0,
@@ -305,7 +310,8 @@ impl Default for FirmParams {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct StartupParams {
-    /// Monthly probability that a tech-skilled worker founds a start-up, at average talent and knowledge.
+    /// Monthly probability that a tech-skilled worker founds a start-up, at average talent and a
+    /// knowledge field of 0 (the rate rises with ln(1 + knowledge)).
     pub found_rate_tech: f64,
     /// Monthly probability that another worker founds a (usually service) firm.
     pub found_rate_other: f64,
@@ -317,8 +323,11 @@ pub struct StartupParams {
     pub age_multiplier: [f64; 3],
     /// Founding multiplier for college graduates.
     pub college_multiplier: f64,
-    /// Founding multiplier where an incubator with free seats is within reach.
+    /// Founding-rate gain where an incubator with free seats is within reach or maker space is
+    /// free in the cell: the rate is multiplied by 1 + gain × min(incubator + maker space, 1.5).
     pub incubator_access_gain: f64,
+    /// Founding-rate gain per unit of rent-subsidy share for start-ups or makers in the cell.
+    pub subsidy_founding_gain: f64,
     /// Founder's own money, in months of the start-up's initial costs (lower bound, upper bound; uniform).
     pub founder_cash_months: [f64; 2],
     /// Median start-up productivity relative to an average firm of its sector, at maturity.
@@ -329,7 +338,7 @@ pub struct StartupParams {
     pub revenue_ramp_months: f64,
     /// Monthly probability of the next funding round, for Idea→Seed, Seed→A (Startup), A→B (Growth).
     pub funding_rate: [f64; 3],
-    /// Round sizes (yuan) for seed, A and B.
+    /// Round sizes (yuan at 2009 prices, indexed to the productivity index) for seed, A and B.
     pub round_size: [f64; 3],
     /// Staff target after each round (seed, A, B).
     pub staff_after_round: [f64; 3],
@@ -339,7 +348,7 @@ pub struct StartupParams {
     pub base_hazard: f64,
     /// A start-up of this many employees or more is in the growth stage and graduates from its incubator.
     pub graduation_size: u32,
-    /// Age (months) after which a profitable start-up of at least `graduation_size` becomes an SME.
+    /// Age (months) after which a start-up in the growth stage with positive cash becomes an SME.
     pub industrialisation_age: u32,
     /// Share of tech founders' start-ups that are high-tech.
     pub high_tech_share_tech: f64,
@@ -359,6 +368,7 @@ impl Default for StartupParams {
             age_multiplier: [0.9, 1.3, 0.5],
             college_multiplier: 1.4,
             incubator_access_gain: 0.3,
+            subsidy_founding_gain: 0.5,
             founder_cash_months: [4.0, 16.0],
             quality_median: 0.8,
             quality_sigma: 0.6,
@@ -469,7 +479,8 @@ pub struct WorkerParams {
     pub switch_margin: f64,
     /// Unemployment rate at which wages grow with productivity only.
     pub natural_unemployment: f64,
-    /// Monthly wage-index change per point of unemployment below the natural rate (a Phillips curve).
+    /// Monthly wage-index change per unit of (natural − actual) unemployment rate, as a fraction
+    /// (e.g. 0.02 × 0.05 = +0.1% a month when unemployment is 5 points below the natural rate).
     pub wage_flexibility: f64,
 }
 
@@ -477,13 +488,13 @@ impl Default for WorkerParams {
     fn default() -> Self {
         Self {
             on_the_job_search: 0.01,
-            commute_search_gain: 0.01,
+            commute_search_gain: 0.02,
             job_candidates: 8,
             search_decay_min: 20.0,
             beta_wage: 1.0,
             beta_commute: 0.06,
-            move_rate: 0.004,
-            move_commute_gain: 0.004,
+            move_rate: 0.005,
+            move_commute_gain: 0.015,
             home_candidates: 10,
             beta_home_rent: 2.0,
             switch_margin: 0.1,
@@ -609,10 +620,10 @@ impl Default for CommuteParams {
             expressway_access_minutes: 3.0,
             bpr_alpha: 0.15,
             bpr_beta: 4.0,
-            zone_capacity_per_km2: 12_000.0,
-            link_capacity: 25_000.0,
+            zone_capacity_per_km2: 6_000.0,
+            link_capacity: 60_000.0,
             max_congestion: 2.5,
-            capacity_growth_per_year: 0.015,
+            capacity_growth_per_year: 0.01,
             long_commute_min: 60.0,
         }
     }

@@ -153,6 +153,22 @@ pub fn run(sim: &mut Simulation) {
         }
     });
 
+    // The same for floor space (capacity) per use.
+    let cap = &mut sim.scratch.cap_cum;
+    cap.resize(Use::N, CumTable::default());
+    cap.par_iter_mut().enumerate().for_each(|(u, t)| {
+        t.cum.clear();
+        let mut acc = 0.0;
+        for c in 0..n {
+            acc += w.cells.capacity[[u, c]];
+            t.cum.push(acc);
+        }
+        t.guide.clear();
+        if guides {
+            t.rebuild_guide();
+        }
+    });
+
     // Zone index, gravity weights and free homes by zone.
     let nz = w.travel.n_zones();
     if sim.scratch.zone_start.len() != nz + 1 {
@@ -246,14 +262,7 @@ pub fn run(sim: &mut Simulation) {
             };
         let avail = 1.0 + sp.incubator_access_gain * space_access.min(1.5);
         let sub = if any_sub {
-            1.0 + 0.5
-                * sim.policy.firm_subsidy(
-                    c,
-                    crate::world::types::Sector::ItElectronics,
-                    FirmKind::Startup as u8,
-                    Use::Maker as u8,
-                    None,
-                )
+            1.0 + sp.subsidy_founding_gain * sim.policy.startup_subsidy(c)
         } else {
             1.0
         };

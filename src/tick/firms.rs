@@ -14,6 +14,10 @@ use crate::world::grid::GridSpec;
 use crate::world::types::{FirmKind, Generation, Sector, Stage, Use, NONE};
 use crate::world::{Cells, PartnerSite};
 
+/// Monthly hazard of closing for an established firm displaced from its space (by a
+/// conversion) that has not yet found new space.
+pub const DISPLACED_EXIT_HAZARD: f64 = 0.1;
+
 /// What a firm proposes this tick.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FirmAction {
@@ -63,6 +67,8 @@ pub struct LocationCtx<'a> {
     pub cells: &'a Cells,
     /// Cumulative free space per use.
     pub free_cum: &'a [crate::sampling::CumTable],
+    /// Cumulative floor space (capacity) per use.
+    pub cap_cum: &'a [crate::sampling::CumTable],
     /// Partner sites.
     pub partners: &'a [PartnerSite],
     /// Parameters.
@@ -113,8 +119,6 @@ impl LocationCtx<'_> {
         forced: bool,
         stay_bonus: f64,
     ) -> FirmAction {
-        let cum = &self.free_cum[use_ as usize];
-        let total = cum.total().unwrap_or(0.0);
         let mut best = if forced {
             (f64::NEG_INFINITY, FirmAction::Stay)
         } else {
@@ -123,17 +127,29 @@ impl LocationCtx<'_> {
                 FirmAction::Stay,
             )
         };
-        if total > need_m2 {
-            for _ in 0..k {
-                let x = rng.random::<f64>() * total;
-                let cell = cum.find(x);
-                if self.cells.free(use_, cell) < need_m2 || cell == origin {
-                    continue;
-                }
-                let u = self.utility(use_, cell, origin) + gumbel(rng);
-                if u > best.0 {
-                    best = (u, FirmAction::Move(cell as u32));
-                }
+        // Half the candidates are drawn where space is free, half where floor space of the use
+        // exists (where firms like to be, full or not): a firm that picks a full cell fails to
+        // move, and its demand shows up as unmet demand that raises the rent there.
+        let free = &self.free_cum[use_ as usize];
+        let all = &self.cap_cum[use_ as usize];
+        let totals = [free.total().unwrap_or(0.0), all.total().unwrap_or(0.0)];
+        for j in 0..k {
+            let (cum, total) = if j % 2 == 0 {
+                (free, totals[0])
+            } else {
+                (all, totals[1])
+            };
+            if total <= 0.0 {
+                continue;
+            }
+            let x = rng.random::<f64>() * total;
+            let cell = cum.find(x);
+            if cell == origin || (j % 2 == 0 && self.cells.free(use_, cell) < need_m2) {
+                continue;
+            }
+            let u = self.utility(use_, cell, origin) + gumbel(rng);
+            if u > best.0 {
+                best = (u, FirmAction::Move(cell as u32));
             }
         }
         let fp = &self.params.firms;
@@ -249,6 +265,7 @@ pub fn run(sim: &mut Simulation) {
         grid: &world.grid,
         cells: &world.cells,
         free_cum: &sc.free_cum,
+        cap_cum: &sc.cap_cum,
         partners: &world.partner_sites,
         params,
         scale,
@@ -292,6 +309,9 @@ pub fn run(sim: &mut Simulation) {
     let fp = &params.firms;
     let any_sub = policy.any_subsidy();
     let (prod_index, wage_index) = (sim.economy.productivity, sim.economy.wages);
+    let slack = (1.0
+        + fp.hiring_slack_gain * (sim.economy.unemployment - params.workers.natural_unemployment))
+        .max(0.0);
     (
         cash.par_chunks_mut(CHUNK),
         knowledge.par_chunks_mut(CHUNK),
@@ -351,7 +371,7 @@ pub fn run(sim: &mut Simulation) {
                     );
                 let revenue = e * prod;
                 let va = revenue * fp.value_added_share.get(s);
-                let wages = e * fp.wage.get(s) * wage_index;
+                let wages = e * super::workers::wage_of(params, s, high_tech) * wage_index;
                 let use_ = Use::from_index(space_use[i] as usize);
                 let rent_rate = ctx.cells.rent[[use_ as usize, c]];
                 let rented_m2 = if gen.is_some() {
@@ -417,6 +437,16 @@ pub fn run(sim: &mut Simulation) {
                     }
                 }
 
+                // A displaced established firm that has found no space for a while closes down.
+                if !startup && home_based && rng.random::<f64>() < DISPLACED_EXIT_HAZARD {
+                    props.push(FirmProposal {
+                        firm: i as u32,
+                        action: FirmAction::Exit,
+                        hires: 0,
+                    });
+                    continue;
+                }
+
                 // Growth.
                 let margin = if va > 0.0 { profit / va } else { -1.0 };
                 let mut hires = 0u32;
@@ -427,7 +457,7 @@ pub fn run(sim: &mut Simulation) {
                     }
                 } else if margin > fp.target_margin {
                     hires = stochastic_round(
-                        e * fp.growth_rate * (margin - fp.target_margin),
+                        e * fp.growth_rate * slack * (margin - fp.target_margin),
                         rng.random(),
                     );
                 } else if margin < -0.05 && employees[i] > 1 {

@@ -3,7 +3,6 @@
 //! start-ups, jobs and homes (worker order); then labour-force entry. Also the yearly compaction.
 
 use rand::Rng;
-use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
 
 use super::firms::FirmAction;
@@ -353,7 +352,7 @@ pub fn resolve_workers(sim: &mut Simulation) {
                         fl |= flags::HIGH_TECH;
                     }
                     let sp = &sim.params.startups;
-                    let monthly = sim.params.firms.wage.get(sector)
+                    let monthly = sim.params.firms.wage.get(sector) * sim.economy.wages
                         + maker_m2 * w.cells.rent[[Use::Maker as usize, cell as usize]];
                     let months = sp.founder_cash_months[0]
                         + rng.random::<f64>()
@@ -445,20 +444,7 @@ pub fn resolve_workers(sim: &mut Simulation) {
 }
 
 /// New workers: in-migrants keep the labour force on its growth path; graduates arrive each July.
-///
-/// Each entrant draws up to 8 cells in proportion to the free residential space at the start
-/// of the tick and takes the first with room (a graduate: the one closest to the first
-/// university among the 8). Late in a run the gap to the growth path can reach a million
-/// agents at full scale while few cells have room, so almost every draw fails; a failed draw
-/// changes nothing. The in-migrants' draws are therefore scanned ahead, in parallel, for the
-/// ones that land on a cell with room ("hits"), and only the hits are played through, in
-/// order: the same draws, the same outcomes as trying them one by one.
 fn entrants(sim: &mut Simulation) {
-    entrants_with(sim, ENTRANT_WINDOW);
-}
-
-/// [`entrants`] scanning `window` draws ahead at a time.
-fn entrants_with(sim: &mut Simulation, window: usize) {
     let pop = sim.params.population.clone();
     let scale = sim.world.scale;
     let home_m2 = pop.home_m2_per_worker / scale;
@@ -474,34 +460,72 @@ fn entrants_with(sim: &mut Simulation, window: usize) {
     };
     n_new += graduates;
     let w = &mut sim.world;
-    let cum = &sim.scratch.free_cum[Use::Residential as usize];
-    let total = cum.total().unwrap_or(0.0);
-    if total <= 0.0 {
-        return;
-    }
-    // Cells that can take an entrant now (free space only shrinks during this loop), and how
-    // many of them the table can draw (positive weight, or the last cell, which a draw rounded
-    // up to the total gives). Once none is left, every later draw fails and changes nothing,
-    // so the loop can stop there: the generator is not used afterwards.
-    let n = cum.cum.len();
-    let fits = |w: &World, c: usize| w.cells.free(Use::Residential, c) >= home_m2;
-    let drawable = |c: usize| c + 1 == n || cum.cum[c] > if c == 0 { 0.0 } else { cum.cum[c - 1] };
-    let good = &mut sim.scratch.cell_flags;
-    good.clear();
-    good.extend((0..n).map(|c| fits(w, c)));
-    let mut n_good = (0..n).filter(|&c| good[c] && drawable(c)).count();
-    let metrics = &mut sim.metrics;
-    // Settle an entrant in cell `c` (its traits are drawn next); returns the cells left.
-    let settle = |w: &mut World,
-                  rng: &mut ChaCha8Rng,
-                  (good, n_good): (&mut [bool], &mut usize),
-                  metrics: &mut crate::metrics::MetricsState,
-                  c: usize,
-                  graduate: bool| {
-        let tech = rng.random::<f64>() < if graduate { 0.6 } else { pop.tech_share };
+    let sc = &sim.scratch;
+    let total = sc.res_cum.last().copied().unwrap_or(0.0);
+    // Cumulative vacancies over zones (for drawing a migrant's job zone).
+    let vac_zone_cum: Vec<u64> = sc
+        .vac_zones
+        .iter()
+        .scan(0u64, |a, z| {
+            *a += z.span as u64;
+            Some(*a)
+        })
+        .collect();
+    let total_vac = vac_zone_cum.last().copied().unwrap_or(0);
+    let tech_other = pop.tech_share;
+    for k in 0..n_new {
+        let graduate = k >= n_new - graduates;
+        if total <= 0.0 {
+            break;
+        }
+        // Migrants come for jobs: an anchor zone is drawn from the open vacancies (graduates:
+        // a university's zone), then a home near it by the gravity table of free homes.
+        let anchor = if graduate && !w.universities.is_empty() {
+            let u = &w.universities[(rng.random::<f64>() * w.universities.len() as f64) as usize
+                % w.universities.len()];
+            Some(w.travel.cell_zone[u.cell as usize] as usize)
+        } else if total_vac > 0 {
+            let x = (rng.random::<f64>() * total_vac as f64) as u64;
+            Some(
+                vac_zone_cum
+                    .partition_point(|&c| c <= x)
+                    .min(vac_zone_cum.len() - 1),
+            )
+        } else {
+            None
+        };
+        let mut cell = None;
+        for _ in 0..8 {
+            let (lo, hi) = match anchor {
+                Some(a) => match sc.home_grav.sample(a, || rng.random::<f64>()) {
+                    Some(z) => (sc.zone_start[z] as usize, sc.zone_start[z + 1] as usize),
+                    None => (0, sc.res_cum.len()),
+                },
+                None => (0, sc.res_cum.len()),
+            };
+            if lo >= hi {
+                continue;
+            }
+            let base = if lo == 0 { 0.0 } else { sc.res_cum[lo - 1] };
+            let span = sc.res_cum[hi - 1] - base;
+            if span <= 0.0 {
+                continue;
+            }
+            let x = base + rng.random::<f64>() * span;
+            let kk = (lo + sc.res_cum[lo..hi].partition_point(|&v| v <= x)).min(hi - 1);
+            let c = sc.zone_order[kk] as usize;
+            if w.cells.free(Use::Residential, c) >= home_m2 {
+                cell = Some(c);
+                break;
+            }
+        }
+        let Some(c) = cell else {
+            continue;
+        };
+        let tech = rng.random::<f64>() < if graduate { 0.6 } else { tech_other };
         let college = graduate || rng.random::<f64>() < pop.college_share;
         let t = if tech { traits::TECH } else { 0 } | if college { traits::COLLEGE } else { 0 };
-        let z: f64 = StandardNormal.sample(rng);
+        let z: f64 = StandardNormal.sample(&mut rng);
         let age = if graduate {
             23
         } else {
@@ -513,114 +537,8 @@ fn entrants_with(sim: &mut Simulation, window: usize) {
         if tech {
             w.cells.tech_residents[c] += 1;
         }
-        metrics.c.entrants += 1;
-        if !fits(w, c) {
-            good[c] = false;
-            *n_good -= drawable(c) as usize;
-        }
-        *n_good
-    };
-
-    // In-migrants: draws scanned ahead for hits, in windows.
-    let n_in = n_new - graduates;
-    let mut k = 0; // next in-migrant; its tries start at the generator's position
-    while k < n_in && n_good > 0 {
-        let p = rng.get_word_pos();
-        let window = ((n_in - k) * 8).min(window);
-        let hits = entrant_hits(&rng, window, |u| {
-            let c = cum.find(u * total);
-            good[c].then_some(c as u32)
-        });
-        // `d`: draw (from p) where in-migrant k's tries start.
-        let mut d = 0usize;
-        for &(i, c) in &hits {
-            let (i, c) = (i as usize, c as usize);
-            if i < d || !good[c] {
-                continue; // a trait draw of a settled entrant, or a cell filled since the scan
-            }
-            let e = k + (i - d) / 8;
-            if e >= n_in {
-                break;
-            }
-            rng.set_word_pos(p + 2 * (i as u128 + 1));
-            let left = settle(w, &mut rng, (good, &mut n_good), metrics, c, false);
-            k = e + 1;
-            d = ((rng.get_word_pos() - p) / 2) as usize;
-            if left == 0 || k >= n_in {
-                break;
-            }
-        }
-        if n_good == 0 || k >= n_in {
-            break;
-        }
-        // The rest of the window: whole in-migrants failing (8 draws each).
-        let failed = ((window.max(d) - d) / 8).min(n_in - k);
-        k += failed;
-        d += 8 * failed;
-        rng.set_word_pos(p + 2 * d as u128);
+        sim.metrics.c.entrants += 1;
     }
-    if n_good == 0 {
-        return;
-    }
-    // Graduates (in July): the cell closest to the first university among their 8 draws.
-    debug_assert!(k >= n_in || graduates == 0);
-    for _ in 0..graduates {
-        if n_good == 0 {
-            break;
-        }
-        let mut cell = None;
-        for _ in 0..8 {
-            let x = rng.random::<f64>() * total;
-            let c = cum.find(x);
-            debug_assert_eq!(good[c], fits(w, c));
-            if good[c] {
-                let better = match (cell, w.universities.first()) {
-                    (None, _) => true,
-                    (Some(prev), Some(u)) => {
-                        w.grid.dist_km(c, u.cell as usize) < w.grid.dist_km(prev, u.cell as usize)
-                    }
-                    _ => false,
-                };
-                if better {
-                    cell = Some(c);
-                }
-            }
-        }
-        if let Some(c) = cell {
-            settle(w, &mut rng, (good, &mut n_good), metrics, c, true);
-        }
-    }
-}
-
-/// Draws scanned ahead per window of the entrants' fast path.
-const ENTRANT_WINDOW: usize = 1 << 20;
-/// Draws per parallel block of the scan.
-const ENTRANT_BLOCK: usize = 1 << 14;
-
-/// The draws among the next `n` of `rng` (not advanced) for which `hit(u)` gives a cell, as
-/// (draw index, cell), in draw order; scanned in parallel over fixed blocks.
-fn entrant_hits(
-    rng: &ChaCha8Rng,
-    n: usize,
-    hit: impl Fn(f64) -> Option<u32> + Sync,
-) -> Vec<(u32, u32)> {
-    use rayon::prelude::*;
-    let p = rng.get_word_pos();
-    (0..n.div_ceil(ENTRANT_BLOCK))
-        .into_par_iter()
-        .flat_map_iter(|b| {
-            let (i0, i1) = (b * ENTRANT_BLOCK, ((b + 1) * ENTRANT_BLOCK).min(n));
-            let mut r = rng.clone();
-            r.set_word_pos(p + 2 * i0 as u128);
-            let mut out = Vec::new();
-            for i in i0..i1 {
-                if let Some(c) = hit(r.random::<f64>()) {
-                    out.push((i as u32, c));
-                }
-            }
-            out
-        })
-        .collect()
 }
 
 /// Yearly compaction: drop retired workers and closed firms, remapping employer indices.
@@ -654,136 +572,4 @@ pub fn compact(sim: &mut Simulation) {
         .iter()
         .zip(&w.workers.status)
         .all(|(&e, &s)| (e == NONE) == (s == status::UNEMPLOYED)));
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::params::Params;
-    use crate::tick::YearMonth;
-    use crate::world::beijing;
-
-    /// The entrants loop as first written: every draw tried in turn.
-    fn entrants_reference(sim: &mut Simulation) {
-        let pop = sim.params.population.clone();
-        let scale = sim.world.scale;
-        let home_m2 = pop.home_m2_per_worker / scale;
-        let date = sim.date();
-        let target = sim.labour_start * (1.0 + pop.growth_per_year).powf(sim.tick as f64 / 12.0);
-        let active = sim.world.n_workers_active() as f64;
-        let mut rng = stream(sim.seed, sim.tick, Stream::Entrants, 0);
-        let mut n_new = stochastic_round((target - active).max(0.0), rng.random()) as usize;
-        let graduates = if date.month == 7 {
-            stochastic_round(pop.graduates_per_year * sim.labour_start, rng.random()) as usize
-        } else {
-            0
-        };
-        n_new += graduates;
-        let w = &mut sim.world;
-        let cum = &sim.scratch.free_cum[Use::Residential as usize].cum;
-        let total = cum.last().copied().unwrap_or(0.0);
-        for k in 0..n_new {
-            let graduate = k >= n_new - graduates;
-            if total <= 0.0 {
-                break;
-            }
-            let mut cell = None;
-            for _ in 0..8 {
-                let x = rng.random::<f64>() * total;
-                let c = cum.partition_point(|&v| v <= x).min(cum.len() - 1);
-                if w.cells.free(Use::Residential, c) >= home_m2 {
-                    let better = match (cell, graduate, w.universities.first()) {
-                        (None, _, _) => true,
-                        (Some(prev), true, Some(u)) => {
-                            w.grid.dist_km(c, u.cell as usize)
-                                < w.grid.dist_km(prev, u.cell as usize)
-                        }
-                        _ => false,
-                    };
-                    if better {
-                        cell = Some(c);
-                    }
-                    if !graduate {
-                        break;
-                    }
-                }
-            }
-            let Some(c) = cell else {
-                continue;
-            };
-            let tech = rng.random::<f64>() < if graduate { 0.6 } else { pop.tech_share };
-            let college = graduate || rng.random::<f64>() < pop.college_share;
-            let t = if tech { traits::TECH } else { 0 } | if college { traits::COLLEGE } else { 0 };
-            let z: f64 = StandardNormal.sample(&mut rng);
-            let age = if graduate {
-                23
-            } else {
-                (30.0 + 7.0 * z).clamp(20.0, pop.retirement_age as f64 - 1.0) as u8
-            };
-            w.workers.push(c as u32, t, age);
-            w.cells.used[[Use::Residential as usize, c]] += home_m2;
-            w.cells.residents[c] += 1;
-            if tech {
-                w.cells.tech_residents[c] += 1;
-            }
-            sim.metrics.c.entrants += 1;
-        }
-    }
-
-    /// A July tick with a large gap to the growth path and `room` homes' worth of free space
-    /// left in every `every`-th residential cell (none elsewhere).
-    fn squeezed(room: f64, every: usize) -> Simulation {
-        let params = Params::default();
-        let layers = beijing::layers(&params);
-        let world = World::build(&layers, &params, 0.002, 9).unwrap();
-        let start = YearMonth::parse("2009-01").unwrap();
-        let mut sim = Simulation::new(world, params, 9, start, 24, vec![]);
-        for _ in 0..6 {
-            sim.step();
-        }
-        assert_eq!(sim.date().month, 7);
-        let home_m2 = sim.params.population.home_m2_per_worker / sim.world.scale;
-        let r = Use::Residential as usize;
-        for c in 0..sim.world.grid.n_cells() {
-            let used = sim.world.cells.used[[r, c]];
-            let free = if c % every == 0 {
-                room * home_m2
-            } else {
-                0.3 * home_m2
-            };
-            sim.world.cells.capacity[[r, c]] = used + free;
-        }
-        sim.labour_start *= 1.5;
-        super::super::fields::run(&mut sim);
-        sim
-    }
-
-    #[test]
-    fn entrants_fast_path_equals_trying_every_draw() {
-        for (room, every, window) in [
-            (1.5, 7, ENTRANT_WINDOW),
-            (3.0, 40, ENTRANT_WINDOW),
-            (0.5, 1, ENTRANT_WINDOW),
-            (100.0, 3, ENTRANT_WINDOW),
-            (1.5, 7, 61),
-            (100.0, 3, 64),
-            (3.0, 40, 1000),
-        ] {
-            let mut a = squeezed(room, every);
-            let mut b = squeezed(room, every);
-            entrants_with(&mut a, window);
-            entrants_reference(&mut b);
-            let (wa, wb) = (&a.world, &b.world);
-            assert!(!wa.workers.is_empty());
-            assert_eq!(
-                wa.workers.home, wb.workers.home,
-                "room {room} every {every}"
-            );
-            assert_eq!(wa.workers.traits, wb.workers.traits);
-            assert_eq!(wa.workers.age, wb.workers.age);
-            assert_eq!(wa.cells.residents, wb.cells.residents);
-            assert_eq!(wa.cells.used, wb.cells.used);
-            assert_eq!(a.metrics.c.entrants, b.metrics.c.entrants);
-        }
-    }
 }

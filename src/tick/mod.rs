@@ -224,6 +224,8 @@ pub struct Scratch {
     pub found_other: Vec<f32>,
     /// Cumulative free floor space per use over cells (sampling tables).
     pub free_cum: Vec<crate::sampling::CumTable>,
+    /// Cumulative floor space per use over cells (sampling tables).
+    pub cap_cum: Vec<crate::sampling::CumTable>,
     /// The vacancy urn: per zone, each firm with vacancies (in firm order) repeated once per
     /// vacancy, then the zone's last firm once more; `vac_zones` says where each zone starts.
     pub vac_urn: Vec<workers::Vacancy>,
@@ -267,8 +269,6 @@ pub struct Scratch {
     pub firm_steady: Vec<u64>,
     /// Each firm's travel zone (commute phase).
     pub firm_zone: Vec<u16>,
-    /// Per-cell flags (entrants: cells with room for one more home).
-    pub cell_flags: Vec<bool>,
     /// Work buffers for sorting firms by zone.
     pub sort_buf: Vec<u32>,
     /// Second work buffer.
@@ -286,6 +286,12 @@ impl Simulation {
         policies: Vec<Policy>,
     ) -> Simulation {
         let labour_start = world.n_workers_active() as f64;
+        let unemployed0 = world
+            .workers
+            .status
+            .iter()
+            .filter(|&&s| s == crate::world::agents::status::UNEMPLOYED)
+            .count() as f64;
         let n_parks = world.parks.len();
         let mut sim = Simulation {
             world,
@@ -302,7 +308,7 @@ impl Simulation {
             economy: Economy {
                 productivity: 1.0,
                 wages: 1.0,
-                unemployment: 0.0,
+                unemployment: unemployed0 / labour_start.max(1.0),
             },
         };
         let n_cells = sim.world.grid.n_cells();

@@ -66,6 +66,7 @@ pub fn run(sim: &mut Simulation) {
     let knowledge_field = &world.cells.knowledge;
     let sp = &params.startups;
     let max_stay = params.incubators.max_stay_months;
+    let prices = sim.economy.productivity;
     let Firms {
         cell,
         sector,
@@ -122,8 +123,8 @@ pub fn run(sim: &mut Simulation) {
                     let p = funding_probability(params, st, service, k, tfp[i] as f64, home_based);
                     if rng.random::<f64>() < p {
                         let r = st as usize;
-                        cash[j] += sp.round_size[r];
-                        sums.funding += sp.round_size[r];
+                        cash[j] += sp.round_size[r] * prices;
+                        sums.funding += sp.round_size[r] * prices;
                         stage[j] = (r + 1) as u8;
                         target[j] = (sp.staff_after_round[r].round() as u32).max(target[j]);
                         if stage[j] == Stage::Growth as u8 {

@@ -63,6 +63,28 @@ pub fn skill_fit(tech: bool, high_tech_firm: bool) -> f64 {
     }
 }
 
+/// An employed searcher keeps only candidates better than the current job plus the switching
+/// margin; the current job gets its own taste shock (drawn after the candidates), so noise
+/// alone does not make other jobs look better. A threshold commutes with taking the best
+/// three, so filtering afterwards gives the same result as filtering each candidate. Nothing
+/// is drawn when there is no candidate.
+#[inline]
+fn drop_below_current(
+    top: &mut [(f64, u32); 3],
+    current: Option<f64>,
+    margin: f64,
+    rng: &mut ChaCha8Rng,
+) {
+    if let (Some(c), true) = (current, top[0].1 != NONE) {
+        let floor = c + margin + gumbel(rng);
+        for t in top.iter_mut() {
+            if t.0 <= floor {
+                *t = (f64::NEG_INFINITY, NONE);
+            }
+        }
+    }
+}
+
 /// Founding multiplier for a worker's age.
 #[inline]
 pub fn age_multiplier(p: &Params, age: u8) -> f64 {
@@ -177,7 +199,6 @@ impl Ctx<'_> {
             v[c] = self.vac_urn[at[c]];
         }
         // Stage 3: utilities, in candidate order.
-        let floor = current.map_or(f64::NEG_INFINITY, |c| c + wp.switch_margin);
         let mut top = [(f64::NEG_INFINITY, NONE); 3];
         let mut zones = [0u16; 3];
         for c in 0..n {
@@ -188,7 +209,7 @@ impl Ctx<'_> {
                 - wp.beta_commute * self.travel.time(hz, z[c]) as f64
                 + skill_fit(tech, ht)
                 + gumbel_of(u[c][2]);
-            if util > floor && !top.iter().any(|&(_, t)| t == v.firm) && util > top[2].0 {
+            if !top.iter().any(|&(_, t)| t == v.firm) && util > top[2].0 {
                 top[2] = (util, v.firm);
                 zones[2] = z[c] as u16;
                 if top[2].0 > top[1].0 {
@@ -201,6 +222,7 @@ impl Ctx<'_> {
                 }
             }
         }
+        drop_below_current(&mut top, current, wp.switch_margin, rng);
         (top[0].1 != NONE).then(|| (top.map(|(_, t)| t), zones[0] as usize))
     }
 
@@ -217,7 +239,6 @@ impl Ctx<'_> {
         }
         let wp = &self.params.workers;
         let hz = self.travel.cell_zone[home] as usize;
-        let floor = current.map_or(f64::NEG_INFINITY, |c| c + wp.switch_margin);
         let mut top = [(f64::NEG_INFINITY, NONE); 3];
         let mut zones = [0u16; 3];
         for _ in 0..wp.job_candidates {
@@ -240,7 +261,7 @@ impl Ctx<'_> {
                 - wp.beta_commute * self.travel.time(hz, z) as f64
                 + skill_fit(tech, ht)
                 + gumbel(rng);
-            if u > floor && !top.iter().any(|&(_, t)| t == v.firm) && u > top[2].0 {
+            if !top.iter().any(|&(_, t)| t == v.firm) && u > top[2].0 {
                 // (the same insertion as `push_top3`, carrying the zone along)
                 top[2] = (u, v.firm);
                 zones[2] = z as u16;
@@ -254,6 +275,7 @@ impl Ctx<'_> {
                 }
             }
         }
+        drop_below_current(&mut top, current, wp.switch_margin, rng);
         (top[0].1 != NONE).then(|| (top.map(|(_, t)| t), zones[0] as usize))
     }
 
@@ -287,7 +309,8 @@ impl Ctx<'_> {
         if total < need {
             return None;
         }
-        let current = self.home_utility(home, work_zone, income, maker) + 0.3;
+        // Moving costs something, and the current home gets its own taste shock too.
+        let current = self.home_utility(home, work_zone, income, maker) + 0.3 + gumbel(rng);
         let mut top = [(f64::NEG_INFINITY, NONE); 3];
         for _ in 0..self.params.workers.home_candidates {
             // Workers search near their job (gravity on free homes); others anywhere.
@@ -795,8 +818,10 @@ mod tests {
                 assert_eq!(ra, rb, "worker {i}");
                 assert_eq!(a.get_word_pos(), b.get_word_pos(), "worker {i}");
                 found += ra.is_some() as usize;
-                // A full search draws 3 numbers (64-bit, two 32-bit words) per candidate.
-                let full = 6 * sim.params.workers.job_candidates as u128;
+                // A full search draws 3 numbers (64-bit, two 32-bit words) per candidate, and an
+                // employed searcher one more for the current job's taste shock.
+                let full = 6 * sim.params.workers.job_candidates as u128
+                    + if current.is_some() { 2 } else { 0 };
                 fell_back += (![0, full].contains(&a.get_word_pos())) as usize;
             }
             assert!(found > 100, "{found}");

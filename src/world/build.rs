@@ -16,14 +16,6 @@ use crate::sampling::CumTable;
 /// Candidate job slots a worker weighs when the initial jobs are assigned.
 const INIT_JOB_CANDIDATES: usize = 16;
 
-/// Sample an index from cumulative weights (`cum` ascending, last = total).
-fn sample_cum(cum: &[f64], u: f64) -> usize {
-    let total = *cum.last().unwrap_or(&0.0);
-    let x = u * total;
-    cum.partition_point(|&c| c <= x)
-        .min(cum.len().saturating_sub(1))
-}
-
 /// Share of jobs held by firms of at least `k` employees under the truncated discrete Pareto
 /// distribution P(size ≥ s) = s^−α, 1 ≤ s ≤ max.
 pub fn employment_share_at_least(alpha: f64, max: u32, k: u32) -> f64 {
@@ -254,14 +246,15 @@ impl World {
                 if jobs <= 0.0 {
                     continue;
                 }
-                let cum_z: Vec<f64> = cells_z
+                // A firm is at most as large as the zone's largest cell of this sector can hold,
+                // and goes to a cell whose remaining jobs can take at least half of it (in
+                // proportion to the remaining jobs), so cells fill as the layer says.
+                let mut remaining: Vec<f64> = cells_z
                     .iter()
-                    .scan(0.0, |a, &c| {
-                        *a += layers.jobs[[s as usize, c]];
-                        Some(*a)
-                    })
+                    .map(|&c| layers.jobs[[s as usize, c]] * scale)
                     .collect();
-                let cap = (jobs.ceil() as u32).clamp(1, pop.firm_size_max);
+                let max_cell = remaining.iter().copied().fold(0.0, f64::max);
+                let cap = (max_cell.ceil() as u32).clamp(1, pop.firm_size_max);
                 let mut left = jobs;
                 while left > 0.0 {
                     let u: f64 = rng.random::<f64>().max(1e-12);
@@ -271,7 +264,24 @@ impl World {
                         break;
                     }
                     left -= size as f64;
-                    let cell = cells_z[sample_cum(&cum_z, rng.random())];
+                    let fits = |r: f64| if r >= 0.5 * size as f64 { r } else { 0.0 };
+                    let mut total: f64 = remaining.iter().map(|&r| fits(r)).sum();
+                    let strict = total > 0.0;
+                    if !strict {
+                        total = remaining.iter().map(|&r| r.max(0.0)).sum();
+                    }
+                    let mut x = rng.random::<f64>() * total;
+                    let mut k = remaining.len() - 1;
+                    for (j, &r) in remaining.iter().enumerate() {
+                        let w = if strict { fits(r) } else { r.max(0.0) };
+                        if x < w {
+                            k = j;
+                            break;
+                        }
+                        x -= w;
+                    }
+                    remaining[k] -= size as f64;
+                    let cell = cells_z[k];
                     let ht_p = layers.high_tech[cell]
                         * match s {
                             Sector::ItElectronics | Sector::BioMedicine => 1.0,

@@ -3,6 +3,7 @@
 pub mod agents;
 pub mod beijing;
 pub mod build;
+pub mod custom;
 pub mod grid;
 pub mod layers;
 pub mod places;

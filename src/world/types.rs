@@ -212,7 +212,7 @@ impl LandUse {
         // residential, office, commercial, emall, industrial, maker
         match self {
             LandUse::Green => [0.0; Use::N],
-            LandUse::Residential => [0.85, 0.03, 0.12, 0.0, 0.0, 0.0],
+            LandUse::Residential => [0.94, 0.0, 0.06, 0.0, 0.0, 0.0],
             LandUse::Office => [0.10, 0.70, 0.15, 0.0, 0.0, 0.05],
             LandUse::Commercial => [0.10, 0.35, 0.50, 0.0, 0.0, 0.05],
             LandUse::Industrial => [0.05, 0.10, 0.05, 0.0, 0.80, 0.0],
