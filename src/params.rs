@@ -141,10 +141,6 @@ pub struct PopulationParams {
     pub college_share: f64,
     /// Labour-force growth per year through new entrants (in-migration), on top of replacing retirements.
     pub growth_per_year: f64,
-    /// Last calendar year of labour-force growth: from the January after it the growth path
-    /// stays level (Beijing's population has been held near its 2016 level since the
-    /// 2016–2035 master plan capped it at 23 million).
-    pub growth_until_year: i32,
     /// Graduates released by the universities each July, as a share of the labour force.
     pub graduates_per_year: f64,
     /// Age of retirement (years).
@@ -167,7 +163,6 @@ impl Default for PopulationParams {
             tech_share: 0.25,
             college_share: 0.45,
             growth_per_year: 0.012,
-            growth_until_year: 2016,
             graduates_per_year: 0.012,
             retirement_age: 60,
             home_m2_per_worker: 45.0,

@@ -89,10 +89,6 @@ pub const RULES: &[(&str, Rule)] = &[
     ("population.tech_share", Rule::Between(0.0, 0.95)),
     ("population.college_share", Rule::Share),
     ("population.growth_per_year", Rule::Between(-0.5, 0.5)),
-    (
-        "population.growth_until_year",
-        Rule::Between(1900.0, 2200.0),
-    ),
     ("population.graduates_per_year", Rule::Share),
     ("population.retirement_age", Rule::Between(21.0, 99.0)),
     ("population.home_m2_per_worker", Rule::Pos),

@@ -434,11 +434,7 @@ fn entrants(sim: &mut Simulation) {
     let scale = sim.world.scale;
     let home_m2 = pop.home_m2_per_worker / scale;
     let date = sim.date();
-    // Months of growth: from the start up to the end of `growth_until_year`.
-    let growth_end = (pop.growth_until_year as i64 + 1 - sim.start.year as i64) * 12
-        - (sim.start.month as i64 - 1);
-    let growth_months = (sim.tick as i64).min(growth_end).max(0) as f64;
-    let target = sim.labour_start * (1.0 + pop.growth_per_year).powf(growth_months / 12.0);
+    let target = sim.labour_start * (1.0 + pop.growth_per_year).powf(sim.tick as f64 / 12.0);
     let active = sim.world.n_workers_active() as f64;
     let mut rng = stream(sim.seed, sim.tick, Stream::Entrants, 0);
     let mut n_new = stochastic_round((target - active).max(0.0), rng.random()) as usize;
