@@ -1,6 +1,7 @@
-//! Criterion benches: a whole monthly tick at two scales, and each phase of the tick, on
-//! fixed-seed Beijing worlds warmed up for a year. Phase timings come from the simulation's own
-//! per-phase timers over real ticks (`iter_custom`), so every phase sees realistic state.
+//! Criterion benches: a whole monthly tick at three scales, each phase of the tick, and world
+//! building at two scales, on fixed-seed Beijing worlds warmed up for a year. Phase timings come
+//! from the simulation's own per-phase timers over real ticks (`iter_custom`), so every phase
+//! sees realistic state. Full-scale figures (scale 1.0) are in BENCHMARKS.md.
 
 use std::time::Duration;
 
@@ -37,7 +38,7 @@ fn fresh_if_old(s: &mut Simulation, scale: f64) {
 fn whole_tick(c: &mut Criterion) {
     let mut g = c.benchmark_group("tick");
     g.sample_size(20);
-    for scale in [0.002, 0.01] {
+    for scale in [0.002, 0.01, 0.1] {
         let mut s = sim(scale);
         g.bench_with_input(BenchmarkId::new("whole", scale), &scale, |b, _| {
             b.iter_custom(|iters| {
@@ -79,9 +80,11 @@ fn world_build(c: &mut Criterion) {
     let layers = beijing::layers(&params);
     let mut g = c.benchmark_group("build");
     g.sample_size(10);
-    g.bench_function("world_0.01", |b| {
-        b.iter(|| World::build(&layers, &params, 0.01, 1).expect("world"))
-    });
+    for scale in [0.01, 0.1] {
+        g.bench_with_input(BenchmarkId::new("world", scale), &scale, |b, &scale| {
+            b.iter(|| World::build(&layers, &params, scale, 1).expect("world"))
+        });
+    }
     g.finish();
 }
 

@@ -75,7 +75,7 @@ pub struct RunArgs {
     /// Threads (default: RAYON_NUM_THREADS, else all cores); as many runs go at once.
     #[arg(long)]
     pub threads: Option<usize>,
-    /// Runs at once (default: --threads); each run's phases share the threads.
+    /// Runs at once (default: --threads); the threads are split between them.
     #[arg(long)]
     pub jobs: Option<usize>,
     /// No progress output.
@@ -250,8 +250,7 @@ fn run(a: RunArgs) -> Result<()> {
         .copied()
         .filter(|&r| !is_done(&a.dir, r))
         .collect();
-    let pool = super::thread_pool(a.threads)?;
-    let threads = pool.current_num_threads();
+    let threads = super::thread_pool(a.threads)?.current_num_threads();
     let jobs = match a.jobs {
         Some(0) => return Err(input("--jobs must be at least 1")),
         Some(j) => j,
@@ -292,9 +291,19 @@ fn run(a: RunArgs) -> Result<()> {
     let next = AtomicUsize::new(0);
     let failures: Mutex<Vec<(usize, String)>> = Mutex::new(Vec::new());
     let finished = AtomicUsize::new(0);
+    // Each job gets a pool of its own (the threads split between the jobs, at least one
+    // each): runs that share one pool wait on each other's parallel phases and spin while
+    // they wait, which costs CPU time and gains nothing when there are as many runs as cores.
+    let pools = (0..jobs)
+        .map(|j| {
+            super::thread_pool(Some(
+                (threads / jobs + usize::from(j < threads % jobs)).max(1),
+            ))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
     let t0 = Instant::now();
     std::thread::scope(|s| {
-        for _ in 0..jobs {
+        for pool in &pools {
             s.spawn(|| loop {
                 if stop.load(Ordering::SeqCst) {
                     break;

@@ -679,43 +679,109 @@ pub fn record(sim: &mut Simulation) -> (TickRow, Vec<ParkRow>) {
     let w = &sim.world;
     let inv = 1.0 / w.scale;
     let yi = 1e-8 * inv;
-    let (mut employed, mut unemployed, mut founders) = (0u64, 0u64, 0u64);
-    for &s in &w.workers.status {
-        match s {
-            status::EMPLOYED => employed += 1,
-            status::UNEMPLOYED => unemployed += 1,
-            status::FOUNDER => founders += 1,
-            _ => {}
-        }
-    }
+    // Worker counts by status (integer sums: any order gives the same).
+    let counts = {
+        use rayon::prelude::*;
+        w.workers
+            .status
+            .par_chunks(1 << 16)
+            .map(|chunk| {
+                let mut n = [0u64; 4];
+                for &s in chunk {
+                    n[(s as usize).min(3)] += 1;
+                }
+                n
+            })
+            .reduce(
+                || [0; 4],
+                |a, b| [a[0] + b[0], a[1] + b[1], a[2] + b[2], a[3] + b[3]],
+            )
+    };
+    let (employed, unemployed, founders) = (
+        counts[status::EMPLOYED as usize],
+        counts[status::UNEMPLOYED as usize],
+        counts[status::FOUNDER as usize],
+    );
     let n_parks = w.parks.len();
-    let mut park_firms = vec![0u64; n_parks];
-    let mut park_ht = vec![0u64; n_parks];
-    let mut park_startups = vec![0u64; n_parks];
-    let (mut firms, mut ht, mut startups) = (0u64, 0u64, 0u64);
-    let mut tenants = [0u64; 3];
+    // Counts over firms in parallel (integer sums: any order gives the same) ...
+    #[derive(Clone)]
+    struct Counts {
+        firms: u64,
+        ht: u64,
+        startups: u64,
+        tenants: [u64; 3],
+        park: Vec<[u64; 3]>,
+    }
+    let zero = Counts {
+        firms: 0,
+        ht: 0,
+        startups: 0,
+        tenants: [0; 3],
+        park: vec![[0; 3]; n_parks],
+    };
+    let counts = {
+        use rayon::prelude::*;
+        let f = &w.firms;
+        (0..f.len())
+            .into_par_iter()
+            .with_min_len(1 << 14)
+            .fold(
+                || zero.clone(),
+                |mut n, i| {
+                    if f.alive(i) {
+                        n.firms += 1;
+                        let high = f.high_tech(i) as u64;
+                        let startup = (f.kind[i] == FirmKind::Startup as u8) as u64;
+                        n.ht += high;
+                        n.startups += startup;
+                        if f.incubator[i] != NONE {
+                            let g = w.incubators.generation[f.incubator[i] as usize];
+                            n.tenants[g as usize] += 1;
+                        }
+                        let p = w.cells.park[f.cell[i] as usize];
+                        if p != crate::world::NO_PARK {
+                            let q = &mut n.park[p as usize];
+                            q[0] += 1;
+                            q[1] += high;
+                            q[2] += startup;
+                        }
+                    }
+                    n
+                },
+            )
+            .reduce(
+                || zero.clone(),
+                |mut a, b| {
+                    a.firms += b.firms;
+                    a.ht += b.ht;
+                    a.startups += b.startups;
+                    for g in 0..3 {
+                        a.tenants[g] += b.tenants[g];
+                    }
+                    for (x, y) in a.park.iter_mut().zip(&b.park) {
+                        for k in 0..3 {
+                            x[k] += y[k];
+                        }
+                    }
+                    a
+                },
+            )
+    };
+    let (firms, ht, startups, tenants) = (counts.firms, counts.ht, counts.startups, counts.tenants);
+    let park_firms: Vec<u64> = counts.park.iter().map(|q| q[0]).collect();
+    let park_ht: Vec<u64> = counts.park.iter().map(|q| q[1]).collect();
+    let park_startups: Vec<u64> = counts.park.iter().map(|q| q[2]).collect();
+    // ... and money in firm order (float sums depend on their order).
     let (mut va_parks, mut revenue, mut va) = (0.0, 0.0, 0.0);
     for i in 0..w.firms.len() {
         if !w.firms.alive(i) {
             continue;
-        }
-        firms += 1;
-        let high = w.firms.high_tech(i);
-        ht += high as u64;
-        let startup = w.firms.kind[i] == FirmKind::Startup as u8;
-        startups += startup as u64;
-        if w.firms.incubator[i] != NONE {
-            let g = w.incubators.generation[w.firms.incubator[i] as usize];
-            tenants[g as usize] += 1;
         }
         revenue += w.firms.revenue[i] as f64;
         va += w.firms.value_added[i] as f64;
         let p = w.cells.park[w.firms.cell[i] as usize];
         if p != crate::world::NO_PARK {
             let p = p as usize;
-            park_firms[p] += 1;
-            park_ht[p] += high as u64;
-            park_startups[p] += startup as u64;
             sim.metrics.park_revenue[p] += w.firms.revenue[i] as f64;
             sim.metrics.park_va[p] += w.firms.value_added[i] as f64;
             va_parks += w.firms.value_added[i] as f64;

@@ -4,6 +4,7 @@
 use rayon::prelude::*;
 
 use super::Simulation;
+use crate::sampling::CumTable;
 use crate::world::agents::flags;
 use crate::world::types::{FirmKind, Use};
 
@@ -133,30 +134,40 @@ pub fn run(sim: &mut Simulation) {
         w.cells.knowledge[c] = field[c] / sim.k_ref;
     }
 
-    // Sampling tables of free floor space per use.
+    // Sampling tables of free floor space per use; with guides at large scales, where they
+    // are drawn from often (same results either way).
+    let guides = w.workers.len() >= 1 << 20;
     let cum = &mut sim.scratch.free_cum;
-    cum.resize(Use::N, Vec::new());
-    for u in Use::ALL {
-        let v = &mut cum[u as usize];
-        v.clear();
+    cum.resize(Use::N, CumTable::default());
+    cum.par_iter_mut().enumerate().for_each(|(u, t)| {
+        let u = Use::from_index(u);
+        t.cum.clear();
         let mut acc = 0.0;
         for c in 0..n {
             acc += w.cells.free(u, c);
-            v.push(acc);
+            t.cum.push(acc);
         }
-    }
+        t.guide.clear();
+        if guides {
+            t.rebuild_guide();
+        }
+    });
 
+    // The same for floor space (capacity) per use.
     let cap = &mut sim.scratch.cap_cum;
-    cap.resize(Use::N, Vec::new());
-    for u in Use::ALL {
-        let v = &mut cap[u as usize];
-        v.clear();
+    cap.resize(Use::N, CumTable::default());
+    cap.par_iter_mut().enumerate().for_each(|(u, t)| {
+        t.cum.clear();
         let mut acc = 0.0;
         for c in 0..n {
-            acc += w.cells.capacity[[u as usize, c]];
-            v.push(acc);
+            acc += w.cells.capacity[[u, c]];
+            t.cum.push(acc);
         }
-    }
+        t.guide.clear();
+        if guides {
+            t.rebuild_guide();
+        }
+    });
 
     // Zone index, gravity weights and free homes by zone.
     let nz = w.travel.n_zones();

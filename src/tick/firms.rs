@@ -66,9 +66,9 @@ pub struct LocationCtx<'a> {
     /// Cells.
     pub cells: &'a Cells,
     /// Cumulative free space per use.
-    pub free_cum: &'a [Vec<f64>],
+    pub free_cum: &'a [crate::sampling::CumTable],
     /// Cumulative floor space (capacity) per use.
-    pub cap_cum: &'a [Vec<f64>],
+    pub cap_cum: &'a [crate::sampling::CumTable],
     /// Partner sites.
     pub partners: &'a [PartnerSite],
     /// Parameters.
@@ -132,14 +132,18 @@ impl LocationCtx<'_> {
         // move, and its demand shows up as unmet demand that raises the rent there.
         let free = &self.free_cum[use_ as usize];
         let all = &self.cap_cum[use_ as usize];
+        let totals = [free.total().unwrap_or(0.0), all.total().unwrap_or(0.0)];
         for j in 0..k {
-            let cum = if j % 2 == 0 { free } else { all };
-            let total = cum.last().copied().unwrap_or(0.0);
+            let (cum, total) = if j % 2 == 0 {
+                (free, totals[0])
+            } else {
+                (all, totals[1])
+            };
             if total <= 0.0 {
                 continue;
             }
             let x = rng.random::<f64>() * total;
-            let cell = cum.partition_point(|&c| c <= x).min(cum.len() - 1);
+            let cell = cum.find(x);
             if cell == origin || (j % 2 == 0 && self.cells.free(use_, cell) < need_m2) {
                 continue;
             }
@@ -178,13 +182,54 @@ pub fn productivity(
     startup_ramp: f64,
     home_based: bool,
 ) -> f64 {
+    let spill = (1.0 + knowledge).powf(p.firms.spillover_elasticity);
+    productivity_with(p, sector, tfp, high_tech, spill, startup_ramp, home_based)
+}
+
+/// [`productivity`] with the knowledge spillover factor `(1 + K)^elasticity` given.
+#[allow(clippy::too_many_arguments)]
+#[inline]
+pub fn productivity_with(
+    p: &Params,
+    sector: Sector,
+    tfp: f64,
+    high_tech: bool,
+    spill: f64,
+    startup_ramp: f64,
+    home_based: bool,
+) -> f64 {
     let fp = &p.firms;
     fp.revenue_per_worker.get(sector)
         * tfp
         * if high_tech { fp.high_tech_premium } else { 1.0 }
-        * (1.0 + knowledge).powf(fp.spillover_elasticity)
+        * spill
         * startup_ramp
         * if home_based { 0.85 } else { 1.0 }
+}
+
+/// Per cell with jobs: the knowledge factors `(1 + K)^e` of productivity and of innovation
+/// (NaN elsewhere), in parallel over cells.
+fn knowledge_factors(sim: &mut Simulation) {
+    let cells = &sim.world.cells;
+    let fp = &sim.params.firms;
+    let out = &mut sim.scratch.k_factors;
+    out.resize(cells.jobs.len(), (f64::NAN, f64::NAN));
+    out.par_chunks_mut(CHUNK)
+        .enumerate()
+        .for_each(|(ci, chunk)| {
+            for (j, o) in chunk.iter_mut().enumerate() {
+                let c = ci * CHUNK + j;
+                *o = if cells.jobs[c] > 0 {
+                    let k = cells.knowledge[c];
+                    (
+                        (1.0 + k).powf(fp.spillover_elasticity),
+                        (1.0 + k).powf(fp.innovation_spillover),
+                    )
+                } else {
+                    (f64::NAN, f64::NAN)
+                };
+            }
+        });
 }
 
 /// Monthly relocation probability for a rent burden (rent / value added).
@@ -204,6 +249,7 @@ pub fn service_of(inc: &Incubators, incubator: u32, sector: Sector) -> Option<Ge
 
 /// Run the phase.
 pub fn run(sim: &mut Simulation) {
+    knowledge_factors(sim);
     let n = sim.world.firms.len();
     let n_chunks = n.div_ceil(CHUNK);
     let sc = &mut sim.scratch;
@@ -226,6 +272,7 @@ pub fn run(sim: &mut Simulation) {
     };
     let policy = &sim.policy;
     let incs = &world.incubators;
+    let k_factors = &sc.k_factors;
     let Firms {
         cell,
         sector,
@@ -297,6 +344,15 @@ pub fn run(sim: &mut Simulation) {
                 let ip = &params.incubators;
                 age[j] = age[j].saturating_add(1);
                 let k = ctx.cells.knowledge[c];
+                // (1 + K)^e for productivity and innovation: from the per-cell table (cells
+                // with jobs at the start of the tick), else computed.
+                let (spill, innov_spill) = match k_factors[c] {
+                    (a, b) if !a.is_nan() => (a, b),
+                    _ => (
+                        (1.0 + k).powf(fp.spillover_elasticity),
+                        (1.0 + k).powf(fp.innovation_spillover),
+                    ),
+                };
                 let innov_mult = gen.map_or(1.0, |g| ip.innovation_multiplier.get(g));
                 let ramp = if startup {
                     (age[j] as f64 * innov_mult / params.startups.revenue_ramp_months).min(1.0)
@@ -304,7 +360,15 @@ pub fn run(sim: &mut Simulation) {
                     1.0
                 };
                 let prod = prod_index
-                    * productivity(params, s, tfp[i] as f64, high_tech, k, ramp, home_based);
+                    * productivity_with(
+                        params,
+                        s,
+                        tfp[i] as f64,
+                        high_tech,
+                        spill,
+                        ramp,
+                        home_based,
+                    );
                 let revenue = e * prod;
                 let va = revenue * fp.value_added_share.get(s);
                 let wages = e * super::workers::wage_of(params, s, high_tech) * wage_index;
@@ -341,7 +405,7 @@ pub fn run(sim: &mut Simulation) {
                     * fp.innovation_rate.get(s)
                     * kind_mult
                     * if high_tech { 1.0 } else { 0.3 }
-                    * (1.0 + k).powf(fp.innovation_spillover)
+                    * innov_spill
                     * innov_mult;
                 let patents = if lambda > 0.0 {
                     Poisson::new(lambda)

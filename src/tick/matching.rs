@@ -6,7 +6,7 @@ use rand::Rng;
 use rand_distr::{Distribution, StandardNormal};
 
 use super::firms::FirmAction;
-use super::workers::{VacZone, Vacancy, WorkerAction};
+use super::workers::{prefetch, VacZone, Vacancy, WorkerAction};
 use super::Simulation;
 use crate::rng::{stochastic_round, stream, Stream};
 use crate::world::agents::{flags, status, traits, NewFirm};
@@ -54,16 +54,15 @@ pub fn resolve_firms(sim: &mut Simulation) {
     let n_chunks = sim.world.firms.len().div_ceil(crate::rng::CHUNK);
     let scale = sim.world.scale;
     let fp = sim.params.firms.clone();
-    let props: Vec<_> = sim.scratch.firm_props[..n_chunks]
-        .iter()
-        .flatten()
-        .copied()
-        .collect();
+    // The proposals, per chunk in chunk order (taken out of the scratch space while the
+    // world is mutated, then put back).
+    let chunks = std::mem::take(&mut sim.scratch.firm_props);
+    let props = || chunks[..n_chunks].iter().flatten();
     for v in sim.world.firms.vacancies.iter_mut() {
         *v = 0;
     }
     // 1. Exits and incubator departures.
-    for p in &props {
+    for p in props() {
         let i = p.firm as usize;
         match p.action {
             FirmAction::Exit => close_firm(&mut sim.world, &mut sim.metrics, i, false),
@@ -81,7 +80,7 @@ pub fn resolve_firms(sim: &mut Simulation) {
         }
     }
     // 2. Moves, in firm order; the destination must still have room.
-    for p in &props {
+    for p in props() {
         let i = p.firm as usize;
         let w = &mut sim.world;
         if !w.firms.alive(i) {
@@ -140,7 +139,7 @@ pub fn resolve_firms(sim: &mut Simulation) {
         }
     }
     // 3. Space for hiring, in firm order.
-    for p in &props {
+    for p in props() {
         let i = p.firm as usize;
         let w = &mut sim.world;
         if p.hires == 0 || !w.firms.alive(i) {
@@ -174,6 +173,7 @@ pub fn resolve_firms(sim: &mut Simulation) {
         let room = ((f.space[i] as f64 / m2).floor() as i64 - f.employees[i] as i64).max(0) as u32;
         f.vacancies[i] = p.hires.min(room);
     }
+    sim.scratch.firm_props = chunks;
     // 4. Release space well beyond need; build the vacancy table (firms sorted by zone).
     let w = &mut sim.world;
     let sc = &mut sim.scratch;
@@ -236,7 +236,7 @@ pub fn resolve_firms(sim: &mut Simulation) {
                 class: w.firms.sector[f].min(Sector::N as u8 - 1) * 2 + w.firms.high_tech(f) as u8,
             };
             let n = w.firms.vacancies[f];
-            sc.vac_urn.extend(std::iter::repeat_n(v, n as usize));
+            sc.vac_urn.extend(std::iter::repeat(v).take(n as usize));
             span += n as u64;
             sc.vac_zone[z] += n as f64;
             last = Some(v);
@@ -282,149 +282,164 @@ pub fn resolve_workers(sim: &mut Simulation) {
     let maker_m2 = sim.params.firms.m2_per_worker.maker;
     let tick = sim.tick;
     let mut rng = stream(sim.seed, tick, Stream::Matching, 0);
-    let props: Vec<_> = sim.scratch.worker_props[..n_chunks]
-        .iter()
-        .flatten()
-        .copied()
-        .collect();
-    for p in &props {
-        let wi = p.worker as usize;
-        let w = &mut sim.world;
-        match p.action {
-            WorkerAction::Retire => {
-                leave_employer(w, &mut sim.metrics, wi);
-                w.workers.status[wi] = status::RETIRED;
-                let h = w.workers.home[wi] as usize;
-                w.cells.used[[Use::Residential as usize, h]] =
-                    (w.cells.used[[Use::Residential as usize, h]] - home_m2).max(0.0);
-                w.cells.residents[h] -= 1;
-                if w.workers.traits[wi] & traits::TECH != 0 {
-                    w.cells.tech_residents[h] -= 1;
+    let chunks = std::mem::take(&mut sim.scratch.worker_props);
+    for chunk in &chunks[..n_chunks] {
+        for (j, p) in chunk.iter().enumerate() {
+            // Prefetch the firms a proposal a few places ahead will touch (a hint only): its
+            // worker's employer and a job proposal's first target.
+            if let Some(q) = chunk.get(j + 8) {
+                let f = &sim.world.firms;
+                let e = sim.world.workers.employer[q.worker as usize];
+                if e != NONE {
+                    prefetch(&f.employees[e as usize]);
+                    prefetch(&f.flags[e as usize]);
                 }
-                sim.metrics.c.retired += 1;
+                if q.action == WorkerAction::Job {
+                    let t = q.targets[0] as usize;
+                    prefetch(&f.vacancies[t]);
+                    prefetch(&f.flags[t]);
+                }
             }
-            WorkerAction::Quit => {
-                if w.workers.status[wi] == status::EMPLOYED {
+            let wi = p.worker as usize;
+            let w = &mut sim.world;
+            match p.action {
+                WorkerAction::Retire => {
                     leave_employer(w, &mut sim.metrics, wi);
-                    w.workers.status[wi] = status::UNEMPLOYED;
-                }
-            }
-            WorkerAction::Found => {
-                let h = w.workers.home[wi] as usize;
-                let sector = Sector::from_index((p.aux & 15) as usize);
-                let high_tech = p.aux & 16 != 0;
-                let seat = 1.0 / scale;
-                let (mut cell, mut incubator, mut space, mut fl) =
-                    (h as u32, NONE, 0.0f32, flags::ALIVE | flags::HOME_BASED);
-                let inc = p.targets[0];
-                if inc != NONE
-                    && w.incubators.used[inc as usize] + seat
-                        <= w.incubators.seats[inc as usize] + 1e-9
-                {
-                    w.incubators.used[inc as usize] += seat;
-                    incubator = inc;
-                    cell = w.incubators.cell[inc as usize];
-                    fl = flags::ALIVE;
-                } else if p.targets[1] != NONE
-                    && w.cells.free(Use::Maker, p.targets[1] as usize) >= maker_m2 / scale
-                {
-                    cell = p.targets[1];
-                    w.cells.used[[Use::Maker as usize, cell as usize]] += maker_m2 / scale;
-                    space = maker_m2 as f32;
-                    fl = flags::ALIVE;
-                } else if p.targets[1] != NONE {
-                    w.cells.unmet[[Use::Maker as usize, p.targets[1] as usize]] += maker_m2 / scale;
-                }
-                if high_tech {
-                    fl |= flags::HIGH_TECH;
-                }
-                let sp = &sim.params.startups;
-                let monthly = sim.params.firms.wage.get(sector) * sim.economy.wages
-                    + maker_m2 * w.cells.rent[[Use::Maker as usize, cell as usize]];
-                let months = sp.founder_cash_months[0]
-                    + rng.random::<f64>()
-                        * (sp.founder_cash_months[1] - sp.founder_cash_months[0]).max(0.0);
-                leave_employer(w, &mut sim.metrics, wi);
-                let id = w.next_firm_id;
-                w.next_firm_id += 1;
-                let idx = w.firms.push(
-                    id,
-                    NewFirm {
-                        cell,
-                        sector,
-                        kind: FirmKind::Startup as u8,
-                        stage: Stage::Idea as u8,
-                        flags: fl,
-                        space_use: Use::Maker as u8,
-                        employees: 1,
-                        space,
-                        tfp: p.quality,
-                        cash: months * monthly,
-                        knowledge: 0.0,
-                        age: 0,
-                        born: tick.min(u16::MAX as u32 - 1) as u16,
-                        incubator,
-                    },
-                );
-                w.workers.employer[wi] = idx as u32;
-                w.workers.status[wi] = status::FOUNDER;
-                sim.metrics
-                    .record_birth(tick as usize, cell, incubator != NONE);
-            }
-            WorkerAction::Job => {
-                if w.workers.status[wi] == status::FOUNDER
-                    || w.workers.status[wi] == status::RETIRED
-                {
-                    continue;
-                }
-                for &t in &p.targets {
-                    if t == NONE {
-                        break;
+                    w.workers.status[wi] = status::RETIRED;
+                    let h = w.workers.home[wi] as usize;
+                    w.cells.used[[Use::Residential as usize, h]] =
+                        (w.cells.used[[Use::Residential as usize, h]] - home_m2).max(0.0);
+                    w.cells.residents[h] -= 1;
+                    if w.workers.traits[wi] & traits::TECH != 0 {
+                        w.cells.tech_residents[h] -= 1;
                     }
-                    let t = t as usize;
-                    if w.firms.alive(t)
-                        && w.firms.vacancies[t] > 0
-                        && w.workers.employer[wi] != t as u32
-                    {
-                        w.firms.vacancies[t] -= 1;
-                        w.firms.employees[t] += 1;
+                    sim.metrics.c.retired += 1;
+                }
+                WorkerAction::Quit => {
+                    if w.workers.status[wi] == status::EMPLOYED {
                         leave_employer(w, &mut sim.metrics, wi);
-                        w.workers.employer[wi] = t as u32;
-                        w.workers.status[wi] = status::EMPLOYED;
-                        sim.metrics.c.hires += 1;
-                        break;
+                        w.workers.status[wi] = status::UNEMPLOYED;
                     }
                 }
-            }
-            WorkerAction::Home => {
-                if w.workers.status[wi] == status::RETIRED {
-                    continue;
-                }
-                for &t in &p.targets {
-                    if t == NONE {
-                        break;
+                WorkerAction::Found => {
+                    let h = w.workers.home[wi] as usize;
+                    let sector = Sector::from_index((p.aux & 15) as usize);
+                    let high_tech = p.aux & 16 != 0;
+                    let seat = 1.0 / scale;
+                    let (mut cell, mut incubator, mut space, mut fl) =
+                        (h as u32, NONE, 0.0f32, flags::ALIVE | flags::HOME_BASED);
+                    let inc = p.targets[0];
+                    if inc != NONE
+                        && w.incubators.used[inc as usize] + seat
+                            <= w.incubators.seats[inc as usize] + 1e-9
+                    {
+                        w.incubators.used[inc as usize] += seat;
+                        incubator = inc;
+                        cell = w.incubators.cell[inc as usize];
+                        fl = flags::ALIVE;
+                    } else if p.targets[1] != NONE
+                        && w.cells.free(Use::Maker, p.targets[1] as usize) >= maker_m2 / scale
+                    {
+                        cell = p.targets[1];
+                        w.cells.used[[Use::Maker as usize, cell as usize]] += maker_m2 / scale;
+                        space = maker_m2 as f32;
+                        fl = flags::ALIVE;
+                    } else if p.targets[1] != NONE {
+                        w.cells.unmet[[Use::Maker as usize, p.targets[1] as usize]] +=
+                            maker_m2 / scale;
                     }
-                    let c = t as usize;
-                    if w.cells.free(Use::Residential, c) >= home_m2 {
-                        let h = w.workers.home[wi] as usize;
-                        w.cells.used[[Use::Residential as usize, h]] =
-                            (w.cells.used[[Use::Residential as usize, h]] - home_m2).max(0.0);
-                        w.cells.used[[Use::Residential as usize, c]] += home_m2;
-                        w.cells.residents[h] -= 1;
-                        w.cells.residents[c] += 1;
-                        if w.workers.traits[wi] & traits::TECH != 0 {
-                            w.cells.tech_residents[h] -= 1;
-                            w.cells.tech_residents[c] += 1;
+                    if high_tech {
+                        fl |= flags::HIGH_TECH;
+                    }
+                    let sp = &sim.params.startups;
+                    let monthly = sim.params.firms.wage.get(sector) * sim.economy.wages
+                        + maker_m2 * w.cells.rent[[Use::Maker as usize, cell as usize]];
+                    let months = sp.founder_cash_months[0]
+                        + rng.random::<f64>()
+                            * (sp.founder_cash_months[1] - sp.founder_cash_months[0]).max(0.0);
+                    leave_employer(w, &mut sim.metrics, wi);
+                    let id = w.next_firm_id;
+                    w.next_firm_id += 1;
+                    let idx = w.firms.push(
+                        id,
+                        NewFirm {
+                            cell,
+                            sector,
+                            kind: FirmKind::Startup as u8,
+                            stage: Stage::Idea as u8,
+                            flags: fl,
+                            space_use: Use::Maker as u8,
+                            employees: 1,
+                            space,
+                            tfp: p.quality,
+                            cash: months * monthly,
+                            knowledge: 0.0,
+                            age: 0,
+                            born: tick.min(u16::MAX as u32 - 1) as u16,
+                            incubator,
+                        },
+                    );
+                    w.workers.employer[wi] = idx as u32;
+                    w.workers.status[wi] = status::FOUNDER;
+                    sim.metrics
+                        .record_birth(tick as usize, cell, incubator != NONE);
+                }
+                WorkerAction::Job => {
+                    if w.workers.status[wi] == status::FOUNDER
+                        || w.workers.status[wi] == status::RETIRED
+                    {
+                        continue;
+                    }
+                    for &t in &p.targets {
+                        if t == NONE {
+                            break;
                         }
-                        w.workers.home[wi] = c as u32;
-                        sim.metrics.c.home_moves += 1;
-                        break;
+                        let t = t as usize;
+                        if w.firms.alive(t)
+                            && w.firms.vacancies[t] > 0
+                            && w.workers.employer[wi] != t as u32
+                        {
+                            w.firms.vacancies[t] -= 1;
+                            w.firms.employees[t] += 1;
+                            leave_employer(w, &mut sim.metrics, wi);
+                            w.workers.employer[wi] = t as u32;
+                            w.workers.status[wi] = status::EMPLOYED;
+                            sim.metrics.c.hires += 1;
+                            break;
+                        }
                     }
-                    w.cells.unmet[[Use::Residential as usize, c]] += home_m2;
+                }
+                WorkerAction::Home => {
+                    if w.workers.status[wi] == status::RETIRED {
+                        continue;
+                    }
+                    for &t in &p.targets {
+                        if t == NONE {
+                            break;
+                        }
+                        let c = t as usize;
+                        if w.cells.free(Use::Residential, c) >= home_m2 {
+                            let h = w.workers.home[wi] as usize;
+                            w.cells.used[[Use::Residential as usize, h]] =
+                                (w.cells.used[[Use::Residential as usize, h]] - home_m2).max(0.0);
+                            w.cells.used[[Use::Residential as usize, c]] += home_m2;
+                            w.cells.residents[h] -= 1;
+                            w.cells.residents[c] += 1;
+                            if w.workers.traits[wi] & traits::TECH != 0 {
+                                w.cells.tech_residents[h] -= 1;
+                                w.cells.tech_residents[c] += 1;
+                            }
+                            w.workers.home[wi] = c as u32;
+                            sim.metrics.c.home_moves += 1;
+                            break;
+                        }
+                        w.cells.unmet[[Use::Residential as usize, c]] += home_m2;
+                    }
                 }
             }
         }
     }
+    sim.scratch.worker_props = chunks;
     entrants(sim);
 }
 

@@ -223,14 +223,16 @@ pub struct Scratch {
     /// Per-cell founding rate of another worker.
     pub found_other: Vec<f32>,
     /// Cumulative free floor space per use over cells (sampling tables).
-    pub free_cum: Vec<Vec<f64>>,
+    pub free_cum: Vec<crate::sampling::CumTable>,
     /// Cumulative floor space per use over cells (sampling tables).
-    pub cap_cum: Vec<Vec<f64>>,
+    pub cap_cum: Vec<crate::sampling::CumTable>,
     /// The vacancy urn: per zone, each firm with vacancies (in firm order) repeated once per
     /// vacancy, then the zone's last firm once more; `vac_zones` says where each zone starts.
     pub vac_urn: Vec<workers::Vacancy>,
     /// Incubators with a free seat this tick.
     pub open_incubators: Vec<u32>,
+    /// Per cell with jobs: `(1 + K)^e` for productivity and for innovation (firm phase).
+    pub k_factors: Vec<(f64, f64)>,
     /// Raw knowledge sources per cell.
     pub k_source: Vec<f64>,
     /// Knowledge kernel (weights over a square window).

@@ -115,7 +115,7 @@ struct Ctx<'a> {
     zone_order: &'a [u32],
     zone_start: &'a [u32],
     res_cum: &'a [f64],
-    free_cum: &'a [Vec<f64>],
+    free_cum: &'a [crate::sampling::CumTable],
     found_tech: &'a [f32],
     found_other: &'a [f32],
     policy: &'a super::policy::PolicyState,
@@ -405,11 +405,11 @@ impl Ctx<'_> {
                 home as u32,
             );
         }
-        if let Some(&total) = cum.last() {
+        if let Some(total) = cum.total() {
             if total >= need {
                 for _ in 0..sp.location_candidates {
                     let x = rng.random::<f64>() * total;
-                    let c = cum.partition_point(|&v| v <= x).min(cum.len() - 1);
+                    let c = cum.find(x);
                     if self.cells.free(Use::Maker, c) < need {
                         continue;
                     }
@@ -601,6 +601,8 @@ pub fn run(sim: &mut Simulation) {
     )
         .into_par_iter()
         .enumerate()
+        // One task per chunk: chunk costs vary (new entrants, who search, sit at the end).
+        .with_max_len(1)
         .for_each(|(ci, (employer, st, age, props))| {
             let mut rng = stream(seed, tick, Stream::Workers, ci as u64);
             props.clear();

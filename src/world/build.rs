@@ -66,7 +66,7 @@ fn assign_initial_jobs(
     let mut slots: Vec<u64> = Vec::with_capacity(plans.iter().map(|p| p.0 as usize).sum());
     for (i, &(size, zone, ht)) in plans.iter().enumerate() {
         let packed = i as u64 | (zone as u64) << 32 | (ht as u64) << 48;
-        slots.extend(std::iter::repeat_n(packed, size as usize));
+        slots.extend(std::iter::repeat(packed).take(size as usize));
     }
     let n_slots = slots.len();
     let n = n_employed.min(n_slots);

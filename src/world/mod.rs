@@ -126,19 +126,23 @@ pub struct World {
 }
 
 impl World {
-    /// Alive firms.
+    /// Alive firms (counted in parallel).
     pub fn n_firms_alive(&self) -> usize {
-        (0..self.firms.len())
-            .filter(|&i| self.firms.alive(i))
-            .count()
+        use rayon::prelude::*;
+        self.firms
+            .flags
+            .par_chunks(1 << 16)
+            .map(|c| c.iter().filter(|&&f| f & agents::flags::ALIVE != 0).count())
+            .sum()
     }
-    /// Workers in the labour force (not retired).
+    /// Workers in the labour force (not retired; counted in parallel).
     pub fn n_workers_active(&self) -> usize {
+        use rayon::prelude::*;
         self.workers
             .status
-            .iter()
-            .filter(|&&s| s != agents::status::RETIRED)
-            .count()
+            .par_chunks(1 << 16)
+            .map(|c| c.iter().filter(|&&s| s != agents::status::RETIRED).count())
+            .sum()
     }
     /// A region (park, district, area or place) by name.
     pub fn region_by_name(&self, name: &str) -> Option<Vec<u32>> {
