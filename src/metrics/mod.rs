@@ -6,7 +6,7 @@ use serde::Serialize;
 use crate::tick::commute::CommuteSums;
 use crate::tick::Simulation;
 use crate::world::agents::status;
-use crate::world::types::{FirmKind, Generation, Use, NONE};
+use crate::world::types::{FirmKind, Generation, Sector, Use, NONE};
 
 /// How an indicator is aggregated over time and across replicates.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -375,6 +375,12 @@ pub const PARK_INDICATORS: &[Indicator] = &[
         Yearly,
     ),
     ind(
+        "high_tech_share_zone",
+        "share",
+        "share of the park's operating technology-sector firms (IT and electronics, bio-medicine, smart manufacturing) that are high-tech: the firms a science park registers",
+        Yearly,
+    ),
+    ind(
         "revenue_share",
         "share",
         "the park's share of the revenue of all parks",
@@ -425,6 +431,8 @@ pub struct ParkRow {
     pub firms: f64,
     /// High-tech share of firms.
     pub high_tech_share: f64,
+    /// High-tech share of the technology-sector firms.
+    pub high_tech_share_zone: f64,
     /// Revenue over the year (亿元), annualised if the year is partial.
     pub revenue_yi: f64,
     /// Value added over the year (亿元), annualised.
@@ -451,6 +459,7 @@ impl ParkRow {
         [
             self.output_per_km2,
             self.high_tech_share,
+            self.high_tech_share_zone,
             self.revenue_share,
             self.value_added_yi,
             self.firms,
@@ -691,6 +700,8 @@ pub fn record(sim: &mut Simulation) -> (TickRow, Vec<ParkRow>) {
     let n_parks = w.parks.len();
     let mut park_firms = vec![0u64; n_parks];
     let mut park_ht = vec![0u64; n_parks];
+    let mut park_tech = vec![0u64; n_parks];
+    let mut park_tech_ht = vec![0u64; n_parks];
     let mut park_startups = vec![0u64; n_parks];
     let (mut firms, mut ht, mut startups) = (0u64, 0u64, 0u64);
     let mut tenants = [0u64; 3];
@@ -715,6 +726,10 @@ pub fn record(sim: &mut Simulation) -> (TickRow, Vec<ParkRow>) {
             let p = p as usize;
             park_firms[p] += 1;
             park_ht[p] += high as u64;
+            if w.firms.sector[i] <= Sector::SmartManufacturing as u8 {
+                park_tech[p] += 1;
+                park_tech_ht[p] += high as u64;
+            }
             park_startups[p] += startup as u64;
             sim.metrics.park_revenue[p] += w.firms.revenue[i] as f64;
             sim.metrics.park_va[p] += w.firms.value_added[i] as f64;
@@ -869,6 +884,7 @@ pub fn record(sim: &mut Simulation) -> (TickRow, Vec<ParkRow>) {
                 area_km2: km2,
                 firms: park_firms[p] as f64 * inv,
                 high_tech_share: ratio(park_ht[p] as f64, park_firms[p] as f64),
+                high_tech_share_zone: ratio(park_tech_ht[p] as f64, park_tech[p] as f64),
                 revenue_yi: rev,
                 value_added_yi: sim.metrics.park_va[p] * yi * annual,
                 output_per_km2: ratio(rev, km2),
