@@ -141,6 +141,10 @@ pub struct PopulationParams {
     pub college_share: f64,
     /// Labour-force growth per year through new entrants (in-migration), on top of replacing retirements.
     pub growth_per_year: f64,
+    /// Years from the start during which the labour force grows at `growth_per_year`; it
+    /// stays on the level reached afterwards (Beijing's resident population peaked in 2016 and
+    /// was capped by the 2016–2035 master plan).
+    pub growth_years: f64,
     /// Graduates released by the universities each July, as a share of the labour force.
     pub graduates_per_year: f64,
     /// Age of retirement (years).
@@ -163,6 +167,7 @@ impl Default for PopulationParams {
             tech_share: 0.25,
             college_share: 0.45,
             growth_per_year: 0.012,
+            growth_years: 7.0,
             graduates_per_year: 0.012,
             retirement_age: 60,
             home_m2_per_worker: 45.0,

@@ -265,7 +265,7 @@ pub fn main(args: ValidateArgs) -> Result<()> {
     print!("{}", table_text(&outcomes));
     if let Some(k) = &k {
         println!(
-            "value added mapping: ZGC value added (亿元, nominal) = {} × value_added_parks (2009 prices) × deflator",
+            "value added mapping: ZGC value added (亿元) = {} × value_added_parks (亿元/year, nominal)",
             short(k.mean)
         );
     }
@@ -415,10 +415,11 @@ fn markdown(outcomes: &[Outcome], setting: &str, command: &str, k: Option<&Summa
     let _ = writeln!(s, "\n## Model output → 亿元\n");
     let _ = writeln!(
         s,
-        "The model's `value_added_parks` is the value added of all firms in the parks' cells, in 亿元 at 2009 prices. \
-         Zhongguancun's value added in the article (2,615 亿元 in 2010, 4,954 亿元 in 2014) is nominal and counts the firms registered in the zone. \
-         The mapping is `ZGC value added = k × value_added_parks × deflator`, with the deflator 1.12 from 2010 to 2014 (Beijing GDP, public statistics) \
-         and `k` fixed so that 2010 matches {} 亿元: k = {} (mean over replicates). The growth 2010→2014 is the tested quantity.\n",
+        "The model's `value_added_parks` is the value added of all firms in the parks' cells, in 亿元 per year, nominal \
+         (revenue per worker grows with the price index P_t, docs/ODD.md §7.1). \
+         Zhongguancun's value added in the article (2,615 亿元 in 2010, 4,954 亿元 in 2014) counts the firms registered in the zone. \
+         The mapping is `ZGC value added = k × value_added_parks`, with `k` (the registered firms' share of the parks' value added) \
+         fixed so that 2010 matches {} 亿元: k = {} (mean over replicates). The growth 2010→2014 is the tested quantity.\n",
         ZGC_VALUE_ADDED.0,
         k.map_or("–".into(), |k| short(k.mean))
     );
