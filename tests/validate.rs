@@ -167,10 +167,10 @@ uniform = [0.001, 0.005]
     );
     ok(&run_in(
         dir.path(),
-        &["sweep", "plan", "cal_sweep.toml", "--out", "s", "--quiet"],
+        &["sweep", "plan", "cal_sweep.toml", "--out", "s"],
     ));
     ok(&run_in(dir.path(), &["sweep", "run", "s", "--quiet"]));
-    ok(&run_in(dir.path(), &["sweep", "merge", "s", "--quiet"]));
+    ok(&run_in(dir.path(), &["sweep", "merge", "s"]));
     let merged = std::fs::read_to_string(dir.path().join("s/merged.csv")).unwrap();
     assert!(merged
         .lines()
