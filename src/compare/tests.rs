@@ -163,7 +163,10 @@ fn periods_end_in_december_and_at_the_last_month() {
     let born = &s.metrics[find(CITY, "startups_born")];
     assert_eq!(born.description(), "start-ups founded");
     let va = &s.metrics[find(CITY, "value_added")];
-    assert_eq!(va.description(), "value added of all firms (亿元 per year)");
+    assert_eq!(
+        va.description(),
+        "value added of all firms (100 million yuan per year)"
+    );
     let m = &s.metrics[find("park:haidian", "output_per_km2")];
     assert_eq!(m.key(), "park:haidian/output_per_km2");
     assert_eq!(m.unit(), "1e8 yuan/km²/year");
