@@ -19,4 +19,5 @@ pub mod scenario;
 pub mod stats;
 pub mod sweep;
 pub mod tick;
+pub mod validate;
 pub mod world;

@@ -141,6 +141,10 @@ pub struct PopulationParams {
     pub college_share: f64,
     /// Labour-force growth per year through new entrants (in-migration), on top of replacing retirements.
     pub growth_per_year: f64,
+    /// Years from the start during which the labour force grows at `growth_per_year`; it
+    /// stays on the level reached afterwards (Beijing's resident population peaked in 2016 and
+    /// was capped by the 2016–2035 master plan).
+    pub growth_years: f64,
     /// Graduates released by the universities each July, as a share of the labour force.
     pub graduates_per_year: f64,
     /// Age of retirement (years).
@@ -162,7 +166,8 @@ impl Default for PopulationParams {
             initial_unemployment: 0.04,
             tech_share: 0.25,
             college_share: 0.45,
-            growth_per_year: 0.012,
+            growth_per_year: 0.015,
+            growth_years: 7.0,
             graduates_per_year: 0.012,
             retirement_age: 60,
             home_m2_per_worker: 45.0,
@@ -287,7 +292,7 @@ impl Default for FirmParams {
             relocation_max: 0.04,
             relocation_base: 0.001,
             relocation_space_constrained: 0.05,
-            productivity_growth: 0.06,
+            productivity_growth: 0.085,
             location_candidates: 12,
             beta_knowledge: 0.6,
             beta_rent: 1.5,
@@ -377,10 +382,10 @@ impl Default for StartupParams {
             round_size: [1_500_000.0, 10_000_000.0, 50_000_000.0],
             staff_after_round: [4.0, 12.0, 30.0],
             investor_gain: 0.5,
-            base_hazard: 0.004,
+            base_hazard: 0.003,
             graduation_size: 20,
             industrialisation_age: 84,
-            high_tech_share_tech: 0.85,
+            high_tech_share_tech: 0.8,
             tech_sector_mix: PerSector {
                 it_electronics: 0.55,
                 bio_medicine: 0.12,

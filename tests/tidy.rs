@@ -212,6 +212,7 @@ fn odd_documents_every_indicator() {
     let odd = odd_text();
     let missing: Vec<&str> = zgc::metrics::INDICATORS
         .iter()
+        .chain(zgc::metrics::PARK_INDICATORS)
         .map(|i| i.name)
         .filter(|n| !odd.contains(&format!("`{n}`")))
         .collect();

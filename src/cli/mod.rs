@@ -11,6 +11,7 @@ pub mod places;
 pub mod progress;
 pub mod run;
 pub mod sweep;
+pub mod validate;
 
 use clap::{Parser, Subcommand};
 
@@ -36,6 +37,10 @@ pub enum Command {
     Compare(compare::CompareArgs),
     /// Parameter sweeps: plan, run (sharded, resumable), status, merge, SLURM, Sobol indices.
     Sweep(sweep::SweepArgs),
+    /// Validate the baseline against the article's figures over replicate runs (a table of
+    /// targets, observed values, simulated means with 95% CIs, bands; exit 1 if one fails),
+    /// or score a calibration sweep with --from-sweep.
+    Validate(validate::ValidateArgs),
     /// Validate a scenario without running it and print it fully resolved, as TOML.
     Check(check::CheckArgs),
     /// Write a commented template scenario NAME.toml that runs as written.
@@ -75,6 +80,7 @@ pub fn main() -> i32 {
         Command::Run(args) => run::main(args),
         Command::Compare(args) => compare::main(args),
         Command::Sweep(args) => sweep::main(args),
+        Command::Validate(args) => validate::main(args),
         Command::Check(args) => check::main(args),
         Command::Init(args) => init::main(args),
         Command::Places(args) => places::main(args),

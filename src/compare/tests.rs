@@ -37,6 +37,7 @@ fn park(name: &str, output: f64) -> ParkRow {
         area_km2: 1.0,
         firms: 10.0,
         high_tech_share: 0.7,
+        high_tech_share_zone: 0.8,
         revenue_yi: output,
         value_added_yi: output / 4.0,
         output_per_km2: output,

@@ -6,7 +6,7 @@ use serde::Serialize;
 use crate::tick::commute::CommuteSums;
 use crate::tick::Simulation;
 use crate::world::agents::status;
-use crate::world::types::{FirmKind, Generation, Use, NONE};
+use crate::world::types::{FirmKind, Generation, Sector, Use, NONE};
 
 /// How an indicator is aggregated over time and across replicates.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -375,6 +375,12 @@ pub const PARK_INDICATORS: &[Indicator] = &[
         Yearly,
     ),
     ind(
+        "high_tech_share_zone",
+        "share",
+        "share of the park's operating technology-sector firms (IT and electronics, bio-medicine, smart manufacturing) that are high-tech: the firms a science park registers",
+        Yearly,
+    ),
+    ind(
         "revenue_share",
         "share",
         "the park's share of the revenue of all parks",
@@ -425,6 +431,8 @@ pub struct ParkRow {
     pub firms: f64,
     /// High-tech share of firms.
     pub high_tech_share: f64,
+    /// High-tech share of the technology-sector firms.
+    pub high_tech_share_zone: f64,
     /// Revenue over the year (亿元), annualised if the year is partial.
     pub revenue_yi: f64,
     /// Value added over the year (亿元), annualised.
@@ -451,6 +459,7 @@ impl ParkRow {
         [
             self.output_per_km2,
             self.high_tech_share,
+            self.high_tech_share_zone,
             self.revenue_share,
             self.value_added_yi,
             self.firms,
@@ -710,14 +719,14 @@ pub fn record(sim: &mut Simulation) -> (TickRow, Vec<ParkRow>) {
         ht: u64,
         startups: u64,
         tenants: [u64; 3],
-        park: Vec<[u64; 3]>,
+        park: Vec<[u64; 5]>,
     }
     let zero = Counts {
         firms: 0,
         ht: 0,
         startups: 0,
         tenants: [0; 3],
-        park: vec![[0; 3]; n_parks],
+        park: vec![[0; 5]; n_parks],
     };
     let counts = {
         use rayon::prelude::*;
@@ -744,6 +753,10 @@ pub fn record(sim: &mut Simulation) -> (TickRow, Vec<ParkRow>) {
                             q[0] += 1;
                             q[1] += high;
                             q[2] += startup;
+                            if f.sector[i] <= Sector::SmartManufacturing as u8 {
+                                q[3] += 1;
+                                q[4] += high;
+                            }
                         }
                     }
                     n
@@ -759,7 +772,7 @@ pub fn record(sim: &mut Simulation) -> (TickRow, Vec<ParkRow>) {
                         a.tenants[g] += b.tenants[g];
                     }
                     for (x, y) in a.park.iter_mut().zip(&b.park) {
-                        for k in 0..3 {
+                        for k in 0..5 {
                             x[k] += y[k];
                         }
                     }
@@ -771,6 +784,8 @@ pub fn record(sim: &mut Simulation) -> (TickRow, Vec<ParkRow>) {
     let park_firms: Vec<u64> = counts.park.iter().map(|q| q[0]).collect();
     let park_ht: Vec<u64> = counts.park.iter().map(|q| q[1]).collect();
     let park_startups: Vec<u64> = counts.park.iter().map(|q| q[2]).collect();
+    let park_tech: Vec<u64> = counts.park.iter().map(|q| q[3]).collect();
+    let park_tech_ht: Vec<u64> = counts.park.iter().map(|q| q[4]).collect();
     // ... and money in firm order (float sums depend on their order).
     let (mut va_parks, mut revenue, mut va) = (0.0, 0.0, 0.0);
     for i in 0..w.firms.len() {
@@ -935,6 +950,7 @@ pub fn record(sim: &mut Simulation) -> (TickRow, Vec<ParkRow>) {
                 area_km2: km2,
                 firms: park_firms[p] as f64 * inv,
                 high_tech_share: ratio(park_ht[p] as f64, park_firms[p] as f64),
+                high_tech_share_zone: ratio(park_tech_ht[p] as f64, park_tech[p] as f64),
                 revenue_yi: rev,
                 value_added_yi: sim.metrics.park_va[p] * yi * annual,
                 output_per_km2: ratio(rev, km2),

@@ -89,6 +89,7 @@ pub const RULES: &[(&str, Rule)] = &[
     ("population.tech_share", Rule::Between(0.0, 0.95)),
     ("population.college_share", Rule::Share),
     ("population.growth_per_year", Rule::Between(-0.5, 0.5)),
+    ("population.growth_years", Rule::NonNeg),
     ("population.graduates_per_year", Rule::Share),
     ("population.retirement_age", Rule::Between(21.0, 99.0)),
     ("population.home_m2_per_worker", Rule::Pos),

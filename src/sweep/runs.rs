@@ -176,20 +176,67 @@ pub fn scan(dir: &Path, n_runs: usize) -> Result<(Vec<usize>, Vec<usize>), Sweep
     Ok((done, missing))
 }
 
-/// Column indices (into `INDICATORS`) of the recorded indicators.
-pub fn indicator_columns(plan: &Plan) -> Result<Vec<usize>, SweepError> {
+/// Where a recorded column comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Column {
+    /// A city-wide indicator: index into `INDICATORS`.
+    City(usize),
+    /// A park's yearly indicator (park name without `park:`, index into
+    /// `PARK_INDICATORS`): a value only in December and the last month.
+    Park(String, usize),
+    /// A region's indicator (`regions.csv` region name, index into `REGION_INDICATORS`).
+    Region(String, usize),
+}
+
+/// The recorded columns, in order.
+pub fn indicator_columns(plan: &Plan) -> Result<Vec<Column>, SweepError> {
     plan.record
         .indicators
         .iter()
         .map(|name| {
+            if let Some((scope, park, k)) = super::spec::scoped_indicator(name) {
+                return Ok(if park {
+                    Column::Park(scope.trim_start_matches("park:").to_string(), k)
+                } else {
+                    Column::Region(scope, k)
+                });
+            }
             INDICATORS
                 .iter()
                 .position(|i| i.name == name)
+                .map(Column::City)
                 .ok_or_else(|| {
                     SweepError::Input(format!(
                         "the plan records {name:?}, which this zgc does not know; plan the sweep again with this version"
                     ))
                 })
+        })
+        .collect()
+}
+
+/// The values of the recorded columns at one tick.
+fn column_values(
+    cols: &[Column],
+    report: &crate::tick::TickReport,
+    sim: &crate::tick::Simulation,
+) -> Vec<f64> {
+    let regions = if cols.iter().any(|c| matches!(c, Column::Region(..))) {
+        crate::metrics::region_rows(sim)
+    } else {
+        Vec::new()
+    };
+    cols.iter()
+        .map(|c| match c {
+            Column::City(k) => report.row.values[*k],
+            Column::Park(name, k) => report
+                .parks
+                .iter()
+                .find(|p| p.park == *name)
+                .map_or(f64::NAN, |p| p.values()[*k]),
+            Column::Region(name, k) => regions
+                .iter()
+                .find(|r| r.region == *name)
+                .map_or(f64::NAN, |r| r.values()[*k]),
         })
         .collect()
 }
@@ -228,15 +275,9 @@ pub fn execute(
     let mut rows: Vec<(u32, String, Vec<f64>)> = Vec::new();
     let mut last: Option<(u32, String, Vec<f64>)> = None;
     let mut stopped = false;
-    let outcome = runner::run(&scenario, &overrides, &mut |report, _sim| {
+    let outcome = runner::run(&scenario, &overrides, &mut |report, sim| {
         let r = &report.row;
-        let take = || {
-            (
-                r.tick,
-                r.date.clone(),
-                cols.iter().map(|&c| r.values[c]).collect(),
-            )
-        };
+        let take = || (r.tick, r.date.clone(), column_values(&cols, report, sim));
         match when {
             When::EveryTick => rows.push(take()),
             When::Yearly => {
@@ -244,7 +285,11 @@ pub fn execute(
                     rows.push(take());
                 }
             }
-            When::Final => last = Some(take()),
+            When::Final => {
+                if sim.done() {
+                    last = Some(take());
+                }
+            }
         }
         if stop.load(Ordering::Relaxed) {
             stopped = true;

@@ -461,7 +461,7 @@ impl SweepSpec {
             let indicators: Vec<String> = if asked.iter().any(|a| a == "all") {
                 INDICATORS.iter().map(|i| i.name.to_string()).collect()
             } else {
-                for a in &asked {
+                for a in asked.iter().filter(|a| !is_scoped(a)) {
                     if !INDICATORS.iter().any(|i| i.name == a) {
                         let near = INDICATORS
                             .iter()
@@ -478,12 +478,28 @@ impl SweepSpec {
                         ));
                     }
                 }
-                // INDICATORS order, without duplicates.
-                INDICATORS
+                for a in asked.iter().filter(|a| is_scoped(a)) {
+                    if scoped_indicator(a).is_none() {
+                        return Err(err(
+                            "record.indicators",
+                            format!(
+                                "unknown indicator {a:?}; a scoped indicator is `park:<park>/<park indicator>` or `<region>/<region indicator>` (docs/sweeps.md)"
+                            ),
+                        ));
+                    }
+                }
+                // INDICATORS order, without duplicates, then scoped ones in the order given.
+                let mut v: Vec<String> = INDICATORS
                     .iter()
                     .filter(|i| asked.iter().any(|a| a == i.name))
                     .map(|i| i.name.to_string())
-                    .collect()
+                    .collect();
+                for a in asked.iter().filter(|a| is_scoped(a)) {
+                    if !v.contains(a) {
+                        v.push(a.clone());
+                    }
+                }
+                v
             };
             if indicators.is_empty() {
                 return Err(err(
@@ -716,6 +732,32 @@ impl SweepSpec {
             Design::Saltelli => self.samples.checked_mul(k + 2),
         }
     }
+}
+
+/// Whether a recorded indicator is scoped (`scope/name`): a park's or a region's.
+pub fn is_scoped(key: &str) -> bool {
+    key.contains('/')
+}
+
+/// Where a scoped indicator comes from: `(true, park index in PARK_INDICATORS)` for
+/// `park:<park>/<park indicator>`, `(false, index in REGION_INDICATORS)` for
+/// `<region>/<region indicator>` (regions of `regions.csv`, parks as `park:<name>` too);
+/// `None` when the name is not an indicator of its kind or the scope is empty.
+pub fn scoped_indicator(key: &str) -> Option<(String, bool, usize)> {
+    use crate::metrics::{PARK_INDICATORS, REGION_INDICATORS};
+    let (scope, name) = key.rsplit_once('/')?;
+    if scope.is_empty() {
+        return None;
+    }
+    if scope.starts_with("park:") {
+        if let Some(k) = PARK_INDICATORS.iter().position(|i| i.name == name) {
+            return Some((scope.to_string(), true, k));
+        }
+    }
+    REGION_INDICATORS
+        .iter()
+        .position(|i| i.name == name)
+        .map(|k| (scope.to_string(), false, k))
 }
 
 #[cfg(test)]

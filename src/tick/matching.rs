@@ -449,7 +449,8 @@ fn entrants(sim: &mut Simulation) {
     let scale = sim.world.scale;
     let home_m2 = pop.home_m2_per_worker / scale;
     let date = sim.date();
-    let target = sim.labour_start * (1.0 + pop.growth_per_year).powf(sim.tick as f64 / 12.0);
+    let years = (sim.tick as f64 / 12.0).min(pop.growth_years);
+    let target = sim.labour_start * (1.0 + pop.growth_per_year).powf(years);
     let active = sim.world.n_workers_active() as f64;
     let mut rng = stream(sim.seed, sim.tick, Stream::Entrants, 0);
     let mut n_new = stochastic_round((target - active).max(0.0), rng.random()) as usize;
