@@ -7,6 +7,7 @@
 //! command line is `cli`'s.
 
 pub mod cli;
+pub mod limits;
 pub mod metrics;
 pub mod output;
 pub mod params;
