@@ -2,5 +2,8 @@
 //! One module per capability; shared helpers in `common`.
 
 mod common;
+mod corpus;
 mod determinism;
+mod properties;
+mod robust;
 mod run;

@@ -1,0 +1,98 @@
+//! The fuzz corpora as regression tests: every file kept in `fuzz/corpus/<target>/` goes through
+//! the same checks as the fuzz targets (`fuzz/fuzz_targets/`), on the stable toolchain, so a
+//! finding fixed once stays fixed even where `cargo fuzz` cannot run.
+
+use std::path::Path;
+
+use zgc::scenario::Scenario;
+use zgc::world::asc::parse_asc;
+
+use crate::common::root;
+
+fn corpus(target: &str) -> Vec<(String, Vec<u8>)> {
+    let dir = root().join("fuzz/corpus").join(target);
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.is_file())
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "{} is empty", dir.display());
+    files
+        .into_iter()
+        .map(|p| {
+            (
+                p.file_name().unwrap().to_string_lossy().to_string(),
+                std::fs::read(&p).unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// Returns whether the input was accepted; panics as the fuzz target would.
+fn scenario_parser(data: &[u8]) -> bool {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return false;
+    };
+    let Ok(s) = Scenario::from_str(text, "fuzz.toml", None) else {
+        return false;
+    };
+    assert!(s.ticks >= 1);
+    assert_eq!(
+        zgc::tick::YearMonth::parse(&s.start.to_string()),
+        Some(s.start),
+        "the start month does not print back"
+    );
+    let resolved = s.resolved_toml();
+    let again = Scenario::from_str(&resolved, "resolved.toml", None)
+        .unwrap_or_else(|e| panic!("resolved TOML does not parse back: {e}\n{resolved}"));
+    assert_eq!(again.hash(), s.hash(), "round trip changed the scenario");
+    if zgc::limits::check_folder_name(s.name()).is_ok() {
+        let p = Path::new("results").join(s.name());
+        assert_eq!(p.components().count(), 2, "{p:?}");
+    }
+    true
+}
+
+fn grid_reader(data: &[u8]) -> bool {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return false;
+    };
+    match parse_asc(text) {
+        Ok(g) => {
+            assert_eq!(g.values.len(), g.ncols * g.nrows);
+            assert!(g.values.iter().all(|v| v.is_finite()));
+            assert!(g.cellsize > 0.0);
+            true
+        }
+        Err(_) => false,
+    }
+}
+
+#[test]
+fn scenario_parser_corpus_never_panics() {
+    let files = corpus("scenario_parser");
+    let accepted = files
+        .iter()
+        .filter(|(name, data)| {
+            std::panic::catch_unwind(|| scenario_parser(data))
+                .unwrap_or_else(|_| panic!("fuzz/corpus/scenario_parser/{name} panics"))
+        })
+        .count();
+    // The seeds include valid scenarios (the baseline among them).
+    assert!(accepted >= 3, "only {accepted} of {} accepted", files.len());
+}
+
+#[test]
+fn grid_reader_corpus_never_panics() {
+    let files = corpus("grid_reader");
+    let accepted = files
+        .iter()
+        .filter(|(name, data)| {
+            std::panic::catch_unwind(|| grid_reader(data))
+                .unwrap_or_else(|_| panic!("fuzz/corpus/grid_reader/{name} panics"))
+        })
+        .count();
+    assert!(accepted >= 2, "only {accepted} of {} accepted", files.len());
+}
