@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The project's test command (README): installs what the tests need when missing (Debian's
 # chromium for the report tests, slurm-wlm and munge for the cluster tests, as root), starts the
-# local single-node SLURM cluster, then runs the whole suite in release mode.
+# local single-node SLURM cluster, fuzzes the scenario parser and the grid reader for a bounded
+# time (ZGC_FUZZ_SECONDS per target, default 60; 0 skips; scripts/fuzz.sh), then runs the whole
+# suite in release mode.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
@@ -16,4 +18,12 @@ if [ ${#need[@]} -gt 0 ]; then
   fi
 fi
 bash scripts/slurm-local.sh start
+fuzz_status=0
+if [ "${ZGC_FUZZ_SECONDS:-60}" != 0 ]; then
+  bash scripts/fuzz.sh "${ZGC_FUZZ_SECONDS:-60}" || fuzz_status=$?
+fi
 cargo test --release "$@"
+if [ "$fuzz_status" != 0 ]; then
+  echo "scripts/test.sh: the fuzz run failed (see above)" >&2
+  exit "$fuzz_status"
+fi

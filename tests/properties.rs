@@ -420,3 +420,109 @@ fn known_cases() {
     }
     assert!(born > 0, "no start-up was born in any case");
 }
+
+/// The largest values the scenario validation accepts, all at once, on the Beijing world: the
+/// run neither panics nor breaks an invariant (rents stay finite: floor-space sums must not
+/// overflow), and values past the bounds are refused with the key named.
+#[test]
+fn extreme_accepted_policy_values_keep_the_invariants() {
+    let max = zgc::scenario::policy::MAX_AMOUNT;
+    let text = format!(
+        r#"
+[scenario]
+name = "extreme"
+[run]
+seed = 3
+scale = 0.0005
+start = "2009-01"
+ticks = 15
+[params.commute]
+zone_cells = 10
+[params.knowledge]
+decay_km = 0.5
+cutoff_decays = 1.0
+
+[[policy]]
+kind = "incubator"
+start = 0
+region = {{ around = "wudaokou", radius_km = 1e300 }}
+generation = "3.0"
+seats = {max:e}
+
+[[policy]]
+kind = "rezone"
+start = 1
+region = {{ rect_km = [-1e300, -1e300, 1e300, 1e300] }}
+zone = "mixed"
+floor_m2 = {max:e}
+
+[[policy]]
+kind = "rezone"
+start = 2
+region = {{ name = "haidian" }}
+zone = "office"
+floor_m2 = {max:e}
+
+[[policy]]
+kind = "land_cap"
+start = 3
+region = {{ name = "zhongguancun_avenue" }}
+release_m2 = {max:e}
+
+[[policy]]
+kind = "convert_space"
+start = 4
+end = 5
+region = {{ cells = [[0, 0], [159, 183]] }}
+from = "office"
+to = "maker"
+share = 1.0
+
+[[policy]]
+kind = "rent_subsidy"
+start = 0
+region = {{ name = "haidian" }}
+target = "all_firms"
+share = 1.0
+housing = true
+
+[[policy]]
+kind = "partner_site"
+start = 0
+sectors = ["it_electronics", "services"]
+capacity = {max:e}
+rent = 0.0
+distance_km = 0.0
+bonus = 1000.0
+
+[[policy]]
+kind = "transport"
+start = 6
+link_from = "huilongguan"
+link_to = "huilongguan"
+speed_kmh = 300.0
+"#
+    );
+    let scenario = zgc::scenario::Scenario::from_str(&text, "extreme.toml", None).unwrap();
+    let (mut sim, _) = zgc::runner::prepare(&scenario, &zgc::runner::Overrides::default()).unwrap();
+    while !sim.done() {
+        let report = sim.step();
+        invariants::check(&sim).unwrap_or_else(|e| panic!("tick {}: {e}", sim.tick));
+        for (ind, v) in INDICATORS.iter().zip(&report.row.values) {
+            assert!(!v.is_infinite(), "tick {}: {} = {v}", sim.tick, ind.name);
+        }
+    }
+    for (from, to, key) in [
+        (format!("seats = {max:e}"), "seats = 1e16", "seats"),
+        (format!("capacity = {max:e}"), "capacity = inf", "capacity"),
+        ("bonus = 1000.0".into(), "bonus = 1e300", "bonus"),
+        ("bonus = 1000.0".into(), "bonus = nan", "bonus"),
+    ] {
+        let bad = text.replacen(&from, to, 1);
+        let e = zgc::scenario::Scenario::from_str(&bad, "extreme.toml", None)
+            .map(|_| ())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(key), "{to}: {e}");
+    }
+}

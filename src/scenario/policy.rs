@@ -166,13 +166,29 @@ fn share(v: f64, key: &str) -> Result<f64, KeyErr> {
     }
 }
 
+/// Largest amount a policy may name (m², seats, firms, yuan, km): far above any real city, and
+/// small enough that sums over every cell of a grid stay finite.
+pub const MAX_AMOUNT: f64 = 1e15;
+
 fn nonneg(v: f64, key: &str) -> Result<f64, KeyErr> {
-    if v >= 0.0 && v.is_finite() {
+    if (0.0..=MAX_AMOUNT).contains(&v) {
         Ok(v)
     } else {
         Err((
             key.into(),
-            format!("expected a non-negative number, found {v}"),
+            format!("expected a non-negative number of at most {MAX_AMOUNT:e}, found {v}"),
+        ))
+    }
+}
+
+/// A utility bonus: finite and at most 1000 in size (utilities are of order 1–10).
+fn utility(v: f64, key: &str) -> Result<f64, KeyErr> {
+    if v.abs() <= 1e3 {
+        Ok(v)
+    } else {
+        Err((
+            key.into(),
+            format!("expected a number between -1000 and 1000, found {v}"),
         ))
     }
 }
@@ -328,7 +344,7 @@ impl PolicySpec {
                 capacity: nonneg(need(&self.capacity, "capacity", k)?, "capacity")?,
                 rent: nonneg(self.rent.unwrap_or(30.0), "rent")?,
                 distance_km: nonneg(self.distance_km.unwrap_or(150.0), "distance_km")?,
-                bonus: self.bonus.unwrap_or(3.0),
+                bonus: utility(self.bonus.unwrap_or(3.0), "bonus")?,
             },
             other => return Err(("kind".into(), format!("unknown policy kind {other:?}"))),
         })
