@@ -221,21 +221,25 @@ pub fn meminfo_available(text: &str) -> Option<u64> {
 /// Headroom under the tightest cgroup memory limit of this process and its ancestors
 /// (cgroup v2 `memory.max − memory.current`, or v1 `memory.limit_in_bytes − memory.usage_in_bytes`).
 fn cgroup_headroom() -> Option<(u64, String)> {
+    let cg = std::fs::read_to_string("/proc/self/cgroup").ok()?;
+    cgroup_headroom_in(&cg, "/sys/fs/cgroup", "/sys/fs/cgroup/memory")
+}
+
+/// [`cgroup_headroom`] for the text of `/proc/self/cgroup` and the mount points of the v2
+/// hierarchy and of the v1 memory controller.
+pub fn cgroup_headroom_in(cgroup: &str, v2_root: &str, v1_root: &str) -> Option<(u64, String)> {
     let read_u64 =
         |p: &str| -> Option<u64> { std::fs::read_to_string(p).ok()?.trim().parse().ok() };
-    let cg = std::fs::read_to_string("/proc/self/cgroup").ok()?;
     let mut best: Option<(u64, String)> = None;
-    for line in cg.lines() {
+    for line in cgroup.lines() {
         let mut it = line.splitn(3, ':');
-        let (_, controllers, path) = (it.next()?, it.next()?, it.next()?);
+        let (Some(_), Some(controllers), Some(path)) = (it.next(), it.next(), it.next()) else {
+            continue;
+        };
         let (root, max_f, cur_f) = if controllers.is_empty() {
-            ("/sys/fs/cgroup", "memory.max", "memory.current")
+            (v2_root, "memory.max", "memory.current")
         } else if controllers.split(',').any(|c| c == "memory") {
-            (
-                "/sys/fs/cgroup/memory",
-                "memory.limit_in_bytes",
-                "memory.usage_in_bytes",
-            )
+            (v1_root, "memory.limit_in_bytes", "memory.usage_in_bytes")
         } else {
             continue;
         };
@@ -243,26 +247,24 @@ fn cgroup_headroom() -> Option<(u64, String)> {
         let mut p = path.trim_end_matches('/').to_string();
         loop {
             let dir = format!("{root}{p}");
-            if let Some(max) = read_u64(&format!("{dir}/{max_f}")) {
-                // v1 reports "no limit" as a huge number.
-                if max < (1u64 << 60) {
-                    let cur = read_u64(&format!("{dir}/{cur_f}")).unwrap_or(0);
-                    let head = max.saturating_sub(cur);
-                    if best.as_ref().map_or(true, |b| head < b.0) {
-                        best = Some((
-                            head,
-                            format!(
-                                "cgroup limit {} in {dir}/{max_f}, {} in use",
-                                human_bytes(max),
-                                human_bytes(cur)
-                            ),
-                        ));
-                    }
+            // v2 says "max" for no limit (not a number); v1 a huge number.
+            if let Some(max) = read_u64(&format!("{dir}/{max_f}")).filter(|&m| m < (1u64 << 60)) {
+                let cur = read_u64(&format!("{dir}/{cur_f}")).unwrap_or(0);
+                let head = max.saturating_sub(cur);
+                if best.as_ref().map_or(true, |b| head < b.0) {
+                    best = Some((
+                        head,
+                        format!(
+                            "cgroup limit {} in {dir}/{max_f}, {} in use",
+                            human_bytes(max),
+                            human_bytes(cur)
+                        ),
+                    ));
                 }
             }
             match p.rfind('/') {
-                Some(i) if !p.is_empty() => p.truncate(i),
-                _ => break,
+                Some(i) => p.truncate(i),
+                None => break,
             }
         }
     }
@@ -369,6 +371,55 @@ mod tests {
             let l = detect_memory_limit().expect("a limit on Linux");
             assert!(l.bytes > 0, "{l:?}");
         }
+    }
+
+    #[test]
+    fn cgroup_limits_of_the_process_and_its_ancestors_are_found() {
+        let t = tempfile::tempdir().unwrap();
+        let root = t.path().to_str().unwrap();
+        let w = |rel: &str, text: &str| {
+            let p = t.path().join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        };
+        // v2: the job's own cgroup has no limit, its parent (a SLURM job, say) has 1 GiB.
+        w("v2/slurm/job_7/memory.max", "1073741824\n");
+        w("v2/slurm/job_7/memory.current", "268435456\n");
+        w("v2/slurm/job_7/step_0/memory.max", "max\n");
+        w("v2/slurm/job_7/step_0/memory.current", "1000\n");
+        let (head, src) = cgroup_headroom_in(
+            "0::/slurm/job_7/step_0\n",
+            &format!("{root}/v2"),
+            &format!("{root}/v1"),
+        )
+        .unwrap();
+        assert_eq!(head, 768 << 20);
+        assert!(
+            src.contains("job_7/memory.max") && src.contains("1.0 GiB"),
+            "{src}"
+        );
+        // v1: "no limit" is a huge number; a limit is found.
+        w(
+            "v1/docker/abc/memory.limit_in_bytes",
+            "9223372036854771712\n",
+        );
+        w("v1/memory.limit_in_bytes", "9223372036854771712\n");
+        let none = cgroup_headroom_in(
+            "4:memory:/docker/abc\n",
+            "/nonexistent",
+            &format!("{root}/v1"),
+        );
+        assert_eq!(none, None);
+        w("v1/docker/abc/memory.limit_in_bytes", "536870912\n");
+        w("v1/docker/abc/memory.usage_in_bytes", "0\n");
+        let (head, _) = cgroup_headroom_in(
+            "9:pids:/\n4:memory:/docker/abc\n",
+            "/nonexistent",
+            &format!("{root}/v1"),
+        )
+        .unwrap();
+        assert_eq!(head, 512 << 20);
+        assert_eq!(cgroup_headroom_in("garbage", root, root), None);
     }
 
     #[test]
