@@ -494,6 +494,33 @@ fn a_run_that_cannot_fit_in_memory_is_refused_before_it_starts() {
 }
 
 #[test]
+fn absurd_thread_counts_are_refused() {
+    let dir = tempdir();
+    write(dir.path(), "fast.toml", &fast(2));
+    for t in ["0", "100000", "18446744073709551615"] {
+        let out = run_in(
+            dir.path(),
+            &[
+                "run",
+                "fast.toml",
+                "--out",
+                "out",
+                "--quiet",
+                "--threads",
+                t,
+            ],
+        );
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{t}: {err}");
+        assert!(
+            err.contains("--threads must be between 1 and 1024"),
+            "{t}: {err}"
+        );
+    }
+    assert_eq!(entries(dir.path()), vec!["fast.toml"]);
+}
+
+#[test]
 fn memory_stays_bounded_however_many_ticks_a_run_has() {
     let dir = tempdir();
     let scen = write(dir.path(), "fast.toml", &fast(240));
