@@ -7,6 +7,7 @@
 //! command line is `cli`'s.
 
 pub mod cli;
+pub mod compare;
 pub mod limits;
 pub mod metrics;
 pub mod output;
@@ -14,7 +15,9 @@ pub mod params;
 pub mod report;
 pub mod rng;
 pub mod runner;
+pub mod sampling;
 pub mod scenario;
 pub mod stats;
+pub mod sweep;
 pub mod tick;
 pub mod world;

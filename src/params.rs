@@ -310,7 +310,8 @@ impl Default for FirmParams {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct StartupParams {
-    /// Monthly probability that a tech-skilled worker founds a start-up, at average talent and knowledge.
+    /// Monthly probability that a tech-skilled worker founds a start-up, at average talent and a
+    /// knowledge field of 0 (the rate rises with ln(1 + knowledge)).
     pub found_rate_tech: f64,
     /// Monthly probability that another worker founds a (usually service) firm.
     pub found_rate_other: f64,
@@ -322,8 +323,11 @@ pub struct StartupParams {
     pub age_multiplier: [f64; 3],
     /// Founding multiplier for college graduates.
     pub college_multiplier: f64,
-    /// Founding multiplier where an incubator with free seats is within reach.
+    /// Founding-rate gain where an incubator with free seats is within reach or maker space is
+    /// free in the cell: the rate is multiplied by 1 + gain × min(incubator + maker space, 1.5).
     pub incubator_access_gain: f64,
+    /// Founding-rate gain per unit of rent-subsidy share for start-ups or makers in the cell.
+    pub subsidy_founding_gain: f64,
     /// Founder's own money, in months of the start-up's initial costs (lower bound, upper bound; uniform).
     pub founder_cash_months: [f64; 2],
     /// Median start-up productivity relative to an average firm of its sector, at maturity.
@@ -344,7 +348,7 @@ pub struct StartupParams {
     pub base_hazard: f64,
     /// A start-up of this many employees or more is in the growth stage and graduates from its incubator.
     pub graduation_size: u32,
-    /// Age (months) after which a profitable start-up of at least `graduation_size` becomes an SME.
+    /// Age (months) after which a start-up in the growth stage with positive cash becomes an SME.
     pub industrialisation_age: u32,
     /// Share of tech founders' start-ups that are high-tech.
     pub high_tech_share_tech: f64,
@@ -364,6 +368,7 @@ impl Default for StartupParams {
             age_multiplier: [0.9, 1.3, 0.5],
             college_multiplier: 1.4,
             incubator_access_gain: 0.3,
+            subsidy_founding_gain: 0.5,
             founder_cash_months: [4.0, 16.0],
             quality_median: 0.8,
             quality_sigma: 0.6,
@@ -474,7 +479,8 @@ pub struct WorkerParams {
     pub switch_margin: f64,
     /// Unemployment rate at which wages grow with productivity only.
     pub natural_unemployment: f64,
-    /// Monthly wage-index change per point of unemployment below the natural rate (a Phillips curve).
+    /// Monthly wage-index change per unit of (natural − actual) unemployment rate, as a fraction
+    /// (e.g. 0.02 × 0.05 = +0.1% a month when unemployment is 5 points below the natural rate).
     pub wage_flexibility: f64,
 }
 
@@ -614,10 +620,10 @@ impl Default for CommuteParams {
             expressway_access_minutes: 3.0,
             bpr_alpha: 0.15,
             bpr_beta: 4.0,
-            zone_capacity_per_km2: 12_000.0,
-            link_capacity: 25_000.0,
+            zone_capacity_per_km2: 6_000.0,
+            link_capacity: 60_000.0,
             max_congestion: 2.5,
-            capacity_growth_per_year: 0.025,
+            capacity_growth_per_year: 0.01,
             long_commute_min: 60.0,
         }
     }

@@ -81,7 +81,7 @@ pub fn prepare(scenario: &Scenario, o: &Overrides) -> Result<(Simulation, Durati
         return Err(ScenarioError::at("--ticks", "", "expected at least 1 tick"));
     }
     let t0 = Instant::now();
-    let layers = scenario.layers();
+    let layers = scenario.layers()?;
     check_resources(&layers, scenario, scale, ticks, o, &file)?;
     let world = World::build(&layers, &scenario.file.params, scale, seed)
         .map_err(|m| ScenarioError::at(&file, "world", m))?;

@@ -242,3 +242,129 @@ fn console_check_catches_a_script_error() {
         run.stderr
     );
 }
+
+#[path = "common/mod.rs"]
+mod common;
+
+/// Rows of a screenshot in bands of `band` pixels: the share of non-white pixels per band.
+fn band_ink(png: &[u8], band: usize) -> Vec<f64> {
+    let mut dec = png::Decoder::new(std::io::Cursor::new(png));
+    dec.set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
+    let mut reader = dec.read_info().unwrap();
+    let mut buf = vec![0u8; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    let ch = info.color_type.samples();
+    let (w, h) = (info.width as usize, info.height as usize);
+    (0..h.div_ceil(band))
+        .map(|b| {
+            let rows = b * band..((b + 1) * band).min(h);
+            let n = rows.len() * w;
+            let ink = rows
+                .flat_map(|y| (0..w).map(move |x| (y * w + x) * ch))
+                .filter(|&i| buf[i] < 245 || buf[i + 1] < 245 || buf[i + 2] < 245)
+                .count();
+            ink as f64 / n as f64
+        })
+        .collect()
+}
+
+/// Opens a report in Chromium: no console error, a non-blank screenshot of the whole page
+/// (`height` pixels tall) whose bands down to `content_px` all hold something, and a DOM with
+/// at least `svgs` charts and `imgs` images. Leaves `<name>.png` for a person to look at.
+fn check_report(chromium: &Path, html: &Path, name: &str, height: u32, svgs: usize, imgs: usize) {
+    let work = tempfile::tempdir().unwrap();
+    let shot = out_dir().join(format!("{name}.png"));
+    let run = screenshot(chromium, html, &shot, (1200, height), work.path(), TIMEOUT).unwrap();
+    let errors = run.console_errors();
+    assert!(
+        errors.is_empty(),
+        "{name}: console errors:\n{}",
+        errors.join("\n")
+    );
+    let bytes = fs::read(&shot).unwrap();
+    let stats = png_stats(&bytes).unwrap();
+    println!("{name}: {} : {stats:?}", shot.display());
+    assert!(stats.distinct_colours > 200, "{name}: {stats:?}");
+    assert!(
+        stats.non_white_fraction > 0.05,
+        "{name} looks blank: {stats:?}"
+    );
+    // Every 1000-pixel band of the page's content has ink: charts and maps were drawn.
+    let bands = band_ink(&bytes, 1000);
+    let content: Vec<f64> = bands.iter().copied().take_while(|&f| f > 0.004).collect();
+    println!("{name}: ink per 1000-px band {bands:.3?}");
+    assert!(
+        content.len() * 1000 >= (height as usize).min(8000),
+        "{name}: blank stretch after {} px: {bands:?}",
+        content.len() * 1000
+    );
+
+    let dom = dump_dom(chromium, html, work.path(), TIMEOUT).unwrap();
+    assert!(dom.console_errors().is_empty(), "{}", dom.stderr);
+    let d = &dom.stdout;
+    assert!(d.matches("<svg").count() >= svgs, "{name}: too few charts");
+    assert!(d.matches("<img").count() >= imgs, "{name}: too few images");
+    assert!(!d.contains("<script"), "no script anywhere");
+    let text = fs::read_to_string(html).unwrap();
+    assert_eq!(
+        text.matches("://").count(),
+        text.matches("\"http://www.w3.org/2000/svg\"").count(),
+        "{name} refers to something outside itself"
+    );
+}
+
+#[test]
+fn run_and_compare_reports_render_in_chromium() {
+    let Some(chromium) = chromium_or_skip("run_and_compare_reports_render_in_chromium") else {
+        return;
+    };
+    let dir = out_dir().join("zgc");
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).unwrap();
+    let (base, alt) = common::tiny_pair(&dir);
+    common::ok(&common::run_in(
+        &dir,
+        &[
+            "run",
+            base.to_str().unwrap(),
+            "--ticks",
+            "24",
+            "--out",
+            "run",
+            "--quiet",
+        ],
+    ));
+    common::ok(&common::run_in(
+        &dir,
+        &[
+            "compare",
+            base.to_str().unwrap(),
+            alt.to_str().unwrap(),
+            "--replicates",
+            "2",
+            "--ticks",
+            "24",
+            "--out",
+            "compare",
+            "--quiet",
+        ],
+    ));
+    // The run report: 7 charts, 7 maps.
+    check_report(
+        &chromium,
+        &dir.join("run/report.html"),
+        "run_report",
+        10000,
+        7,
+        7,
+    );
+    // The comparison: charts of every city-wide indicator and effects, 5 maps per field.
+    check_report(
+        &chromium,
+        &dir.join("compare/report.html"),
+        "compare_report",
+        30000,
+        50,
+        9,
+    );
+}

@@ -64,6 +64,21 @@ fn tiny_run_writes_every_output() {
             > 0.0
     );
     assert!(summary["final"]["workers"].as_f64().unwrap() > 0.0);
+    // Maps of every grid and a small report.
+    for m in [
+        "office_rent",
+        "residential_rent",
+        "jobs",
+        "residents",
+        "startups",
+        "commute",
+        "knowledge",
+    ] {
+        let png = std::fs::read(o.join(format!("maps/{m}.png"))).unwrap();
+        assert!(png.starts_with(b"\x89PNG"), "maps/{m}.png");
+    }
+    let html = std::fs::read_to_string(o.join("report.html")).unwrap();
+    assert!(html.contains("zgc run: tiny") && html.contains("data:image/png;base64,"));
     let asc = std::fs::read_to_string(o.join("grids/jobs.asc")).unwrap();
     assert!(asc.starts_with("ncols 160\nnrows 184\n"));
     assert_eq!(asc.lines().count(), 6 + 184);
@@ -74,6 +89,30 @@ fn tiny_run_writes_every_output() {
         .filter(|e| e.file_name().to_string_lossy().contains("partial"))
         .collect();
     assert!(leftovers.is_empty());
+}
+
+#[test]
+fn no_pictures_skips_maps_and_report() {
+    let dir = tempdir();
+    let scen = write(
+        dir.path(),
+        "tiny.toml",
+        &TINY.replace("ticks = 36", "ticks = 2"),
+    );
+    ok(&run_in(
+        dir.path(),
+        &[
+            "run",
+            scen.to_str().unwrap(),
+            "--out",
+            "out",
+            "--quiet",
+            "--no-pictures",
+        ],
+    ));
+    let o = dir.path().join("out");
+    assert!(o.join("summary.json").is_file() && o.join("grids/commute.asc").is_file());
+    assert!(!o.join("maps").exists() && !o.join("report.html").exists());
 }
 
 #[test]

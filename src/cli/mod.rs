@@ -1,10 +1,16 @@
 //! The command line: flags (clap) → validated plans → commands; progress and exit codes.
 //!
-//! Exit codes: 0 success, 1 a runtime failure (I/O), 2 bad input (scenario, flags),
+//! Exit codes: 0 success, 1 a runtime failure (I/O), 2 bad input (scenario, sweep file,
+//! flags), 3 a sweep is incomplete (`sweep status`, `sweep merge` without `--partial`),
 //! 130 interrupted.
 
+pub mod check;
+pub mod compare;
+pub mod init;
+pub mod places;
 pub mod progress;
 pub mod run;
+pub mod sweep;
 
 use clap::{Parser, Subcommand};
 
@@ -25,6 +31,17 @@ pub struct Cli {
 pub enum Command {
     /// Run a scenario (the embedded baseline without a file) and write its outputs.
     Run(run::RunArgs),
+    /// Compare a base scenario with alternatives over replicate runs (same seeds), with
+    /// confidence intervals: comparison.csv, report.html and every run's folder.
+    Compare(compare::CompareArgs),
+    /// Parameter sweeps: plan, run (sharded, resumable), status, merge, SLURM, Sobol indices.
+    Sweep(sweep::SweepArgs),
+    /// Validate a scenario without running it and print it fully resolved, as TOML.
+    Check(check::CheckArgs),
+    /// Write a commented template scenario NAME.toml that runs as written.
+    Init(init::InitArgs),
+    /// List the named places, parks, districts and areas a region can use.
+    Places(places::PlacesArgs),
 }
 
 /// Input errors (exit code 2) as distinct from runtime failures (exit code 1).
@@ -56,6 +73,11 @@ pub fn main() -> i32 {
     };
     let result = match cli.command {
         Command::Run(args) => run::main(args),
+        Command::Compare(args) => compare::main(args),
+        Command::Sweep(args) => sweep::main(args),
+        Command::Check(args) => check::main(args),
+        Command::Init(args) => init::main(args),
+        Command::Places(args) => places::main(args),
     };
     match result {
         Ok(()) => 0,
@@ -70,6 +92,14 @@ pub fn report_error(e: &anyhow::Error) -> i32 {
         return match c {
             CliError::Input(_) => 2,
             CliError::Interrupted(_) => 130,
+        };
+    }
+    if let Some(s) = e.downcast_ref::<crate::sweep::SweepError>() {
+        eprintln!("error: {s}");
+        return match s {
+            crate::sweep::SweepError::Input(_) => 2,
+            crate::sweep::SweepError::Incomplete(_) => 3,
+            crate::sweep::SweepError::Io(_) => 1,
         };
     }
     if let Some(s) = e.downcast_ref::<ScenarioError>() {

@@ -15,6 +15,7 @@ pub struct Progress {
     start: Instant,
     last_line: Instant,
     label: String,
+    per_minute: bool,
 }
 
 impl Progress {
@@ -41,7 +42,28 @@ impl Progress {
             start: Instant::now(),
             last_line: Instant::now(),
             label: label.to_string(),
+            per_minute: false,
         }
+    }
+
+    /// Like [`Progress::new`], with the rate shown per minute (for slow steps such as runs).
+    pub fn per_minute(total: u64, unit: &'static str, label: &str, quiet: bool) -> Progress {
+        let mut p = Progress::new(total, unit, label, quiet);
+        p.per_minute = true;
+        if let Some(b) = &p.bar {
+            let style = ProgressStyle::with_template(&format!(
+                "{{prefix}} [{{bar:30}}] {{pos}}/{{len}} {unit} {{msg}} ETA {{eta}}"
+            ))
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> ");
+            b.set_style(style);
+        }
+        p
+    }
+
+    /// Steps per minute so far.
+    pub fn rate_per_minute(&self) -> f64 {
+        60.0 * self.done as f64 / self.start.elapsed().as_secs_f64().max(1e-9)
     }
 
     /// Advance by `n` with a short message.
@@ -49,7 +71,28 @@ impl Progress {
         self.done += n;
         if let Some(b) = &self.bar {
             b.inc(n);
-            b.set_message(msg.to_string());
+            if self.per_minute {
+                b.set_message(format!(
+                    "{:.1} {}/min {msg}",
+                    self.rate_per_minute(),
+                    self.unit
+                ));
+            } else {
+                b.set_message(msg.to_string());
+            }
+        } else if self.plain && self.per_minute {
+            let due = self.last_line.elapsed() >= Duration::from_secs(10)
+                || self.done == self.total
+                || self.done == n;
+            if due {
+                let rate = self.rate_per_minute();
+                let eta = (self.total - self.done.min(self.total)) as f64 / (rate / 60.0).max(1e-9);
+                eprintln!(
+                    "{}: {}/{} {} ({:.1} {}/min, ETA {:.0} s) {}",
+                    self.label, self.done, self.total, self.unit, rate, self.unit, eta, msg
+                );
+                self.last_line = Instant::now();
+            }
         } else if self.plain {
             let due = self.last_line.elapsed() >= Duration::from_secs(5)
                 || self.done == self.total

@@ -1,18 +1,18 @@
-//! `zgc run`: run one scenario and write its outputs (CSV tables, summary, grids).
+//! `zgc run`: run one scenario and write its outputs (CSV tables, summary, grids, maps, report).
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::Args;
-use serde_json::json;
 
 use super::progress::Progress;
 use super::CliError;
-use crate::metrics::{region_rows, TickRow, INDICATORS};
-use crate::output::{self, CsvStream, Staging};
+use crate::metrics::{region_rows, TickRow};
+use crate::output::run_folder::{Extras, RunFolder};
+use crate::output::{self, Staging};
 use crate::runner::{self, Overrides, RunOutcome};
 use crate::scenario::Scenario;
 use crate::tick::Phase;
@@ -53,6 +53,9 @@ pub struct RunArgs {
     /// Run even if the estimated memory exceeds what is available.
     #[arg(long, conflicts_with = "max_memory")]
     pub ignore_memory_check: bool,
+    /// Skip the PNG maps and report.html (CSV tables, grids and summary only).
+    #[arg(long)]
+    pub no_pictures: bool,
 }
 
 /// The memory limit the flags ask for: `--max-memory`, none with `--ignore-memory-check`,
@@ -178,35 +181,17 @@ fn execute(
     interrupted: &AtomicBool,
 ) -> Result<(RunOutcome, Option<TickRow>)> {
     let wall = Instant::now();
-    let mut ts = CsvStream::create(&staging.path("timeseries.csv"))?;
-    ts.header(&output::timeseries_header())?;
-    let mut parks = CsvStream::create(&staging.path("parks.csv"))?;
-    parks.header(output::PARK_HEADER)?;
-    let mut regions = CsvStream::create(&staging.path("regions.csv"))?;
-    regions.header(output::REGION_HEADER)?;
-    let mut events = Vec::new();
+    let mut folder = RunFolder::create(&staging.dir)?;
     let ticks = overrides.ticks.unwrap_or(scenario.ticks) as u64;
     let mut progress = Progress::new(ticks, "ticks", scenario.name(), args.quiet);
-    let mut last: Option<TickRow> = None;
     let mut io_error: Option<anyhow::Error> = None;
     let outcome = runner::run(scenario, overrides, &mut |report, sim| {
-        let r = (|| -> Result<()> {
-            ts.record(&output::timeseries_record(&report.row))?;
-            for p in &report.parks {
-                parks.record(&output::park_record(p))?;
-            }
-            for r in region_rows(sim) {
-                regions.record(&output::region_record(&r))?;
-            }
-            Ok(())
-        })();
-        if let Err(e) = r {
+        if let Err(e) = folder.record(report, &region_rows(sim)) {
             io_error = Some(e);
             return false;
         }
         for e in &report.events {
             progress.println(&format!("{}: {e}", report.row.date));
-            events.push(format!("{}: {e}", report.row.date));
         }
         let msg = format!(
             "{} firms {:.0} start-ups {:.0}",
@@ -215,7 +200,6 @@ fn execute(
             report.row.get("startups_alive").unwrap_or(f64::NAN)
         );
         progress.inc(1, &msg);
-        last = Some(report.row.clone());
         !interrupted.load(Ordering::SeqCst)
     })
     .map_err(CliError::from)?;
@@ -223,102 +207,21 @@ fn execute(
     if let Some(e) = io_error {
         return Err(e);
     }
-    ts.flush()?;
-    parks.flush()?;
-    regions.flush()?;
+    let last = folder.rows().last().cloned();
     if interrupted.load(Ordering::SeqCst) {
+        folder.flush()?;
         return Ok((outcome, last));
     }
-    output::grids::write_all(&outcome.sim.world, &staging.path("grids"))
-        .context("writing grids")?;
-    let summary = summary_json(
+    folder.finish(
         scenario,
         &outcome,
-        last.as_ref(),
         threads,
-        wall.elapsed().as_secs_f64(),
-        &events,
-    );
-    output::write_atomic(
-        &staging.path(output::COMPLETE_MARKER),
-        serde_json::to_string_pretty(&summary)?.as_bytes(),
+        wall,
+        Extras {
+            pictures: !args.no_pictures,
+        },
     )?;
     Ok((outcome, last))
-}
-
-/// The content of `summary.json`.
-pub fn summary_json(
-    scenario: &Scenario,
-    o: &RunOutcome,
-    last: Option<&TickRow>,
-    threads: usize,
-    wall_s: f64,
-    events: &[String],
-) -> serde_json::Value {
-    let finals: serde_json::Map<String, serde_json::Value> = INDICATORS
-        .iter()
-        .enumerate()
-        .map(|(k, ind)| {
-            let v = last.map(|r| r.values[k]).filter(|v| v.is_finite());
-            (
-                ind.name.to_string(),
-                v.map_or(serde_json::Value::Null, |v| json!(v)),
-            )
-        })
-        .collect();
-    let phases: serde_json::Map<String, serde_json::Value> = Phase::ALL
-        .iter()
-        .map(|p| {
-            (
-                p.name().to_string(),
-                json!(o.stats.phases[*p as usize].as_secs_f64()),
-            )
-        })
-        .collect();
-    let mut tick_ms: Vec<f64> = o
-        .stats
-        .tick_times
-        .iter()
-        .map(|d| d.as_secs_f64() * 1e3)
-        .collect();
-    tick_ms.sort_by(f64::total_cmp);
-    let median_ms = tick_ms.get(tick_ms.len() / 2).copied().unwrap_or(0.0);
-    let ticks_s = o.stats.ticks_wall.as_secs_f64();
-    let end = scenario.start.plus(o.sim.tick.saturating_sub(1));
-    json!({
-        "provenance": {
-            "model": "zgc",
-            "model_version": env!("CARGO_PKG_VERSION"),
-            "git_commit": option_env!("ZGC_GIT_COMMIT").filter(|s| !s.is_empty()),
-            "scenario": scenario.name(),
-            "scenario_file": scenario.source.as_ref().map(|p| p.display().to_string()),
-            "scenario_hash": scenario.hash(),
-            "seed": o.seed,
-            "scale": o.scale,
-            "ticks": o.sim.tick,
-            "start": scenario.start.to_string(),
-            "end": end.to_string(),
-            "world": o.sim.world.name,
-        },
-        "final": finals,
-        "events": events,
-        "warnings": if o.sim.world.widened_m2 > 0.0 {
-            vec![format!("{:.0} m² of floor space were added at the start where agents (each standing for {:.0} real ones) needed more room than the layers held", o.sim.world.widened_m2, 1.0 / o.scale)]
-        } else { Vec::new() },
-        "performance": {
-            "threads": threads,
-            "wall_s": wall_s,
-            "build_world_s": o.stats.build.as_secs_f64(),
-            "ticks_s": ticks_s,
-            "median_tick_ms": median_ms,
-            "phase_s": phases,
-            "agents_start": o.stats.agents_start,
-            "agents_end": o.stats.agents_end,
-            "agent_steps": o.stats.agent_steps,
-            "agent_steps_per_s": o.stats.agent_steps as f64 / ticks_s.max(1e-9),
-            "peak_rss_bytes": output::peak_rss_bytes(),
-        },
-    })
 }
 
 fn print_summary(

@@ -18,6 +18,20 @@ pub enum Aggregation {
     Flow,
     /// A share or mean: average over months for yearly figures.
     Mean,
+    /// Already a yearly figure (a row of `parks.csv`): taken as it is.
+    Yearly,
+}
+
+impl Aggregation {
+    /// Name as written in CSV files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Aggregation::Level => "level",
+            Aggregation::Flow => "flow",
+            Aggregation::Mean => "mean",
+            Aggregation::Yearly => "yearly",
+        }
+    }
 }
 
 /// Definition of an indicator column of `timeseries.csv`.
@@ -47,7 +61,7 @@ const fn ind(
     }
 }
 
-use Aggregation::{Flow, Level, Mean};
+use Aggregation::{Flow, Level, Mean, Yearly};
 
 /// Every indicator column of `timeseries.csv` after `tick` and `date`, in column order.
 pub const INDICATORS: &[Indicator] = &[
@@ -163,25 +177,25 @@ pub const INDICATORS: &[Indicator] = &[
     ind(
         "revenue",
         "1e8 yuan/month",
-        "revenue of all firms (亿元 per month)",
+        "revenue of all firms (100 million yuan per month)",
         Flow,
     ),
     ind(
         "value_added",
         "1e8 yuan/month",
-        "value added of all firms (亿元 per month)",
+        "value added of all firms (100 million yuan per month)",
         Flow,
     ),
     ind(
         "value_added_parks",
         "1e8 yuan/month",
-        "value added of firms in the science parks (亿元 per month)",
+        "value added of firms in the science parks (100 million yuan per month)",
         Flow,
     ),
     ind(
         "funding_raised",
         "1e8 yuan/month",
-        "venture funding raised by start-ups (亿元 per month)",
+        "venture funding raised by start-ups (100 million yuan per month)",
         Flow,
     ),
     ind(
@@ -302,6 +316,79 @@ pub const INDICATORS: &[Indicator] = &[
     ),
 ];
 
+/// Indicators of one tracked region (a row of `regions.csv` after `tick`, `date`, `region`), in
+/// column order; [`RegionRow::values`] gives them in this order.
+pub const REGION_INDICATORS: &[Indicator] = &[
+    ind(
+        "residents",
+        "persons",
+        "resident workers of the region",
+        Level,
+    ),
+    ind("jobs", "jobs", "jobs located in the region", Level),
+    ind(
+        "jobs_housing_ratio",
+        "ratio",
+        "jobs per resident worker in the region",
+        Mean,
+    ),
+    ind(
+        "mean_commute_min",
+        "minutes",
+        "mean one-way commute of the region's working residents",
+        Mean,
+    ),
+    ind(
+        "startups_born",
+        "firms/month",
+        "start-ups founded in the region",
+        Flow,
+    ),
+    ind(
+        "startups_alive",
+        "firms",
+        "operating start-ups in the region",
+        Level,
+    ),
+    ind(
+        "rent_office",
+        "yuan/m²/month",
+        "office rent in the region, weighted by floor space",
+        Mean,
+    ),
+];
+
+/// Indicators of one science park from its yearly row of `parks.csv` (December, or the last
+/// month of a run, annualised); [`ParkRow::values`] gives them in this order. Other park
+/// figures (jobs–housing, commute, start-ups) are in [`REGION_INDICATORS`] of `park:<name>`.
+pub const PARK_INDICATORS: &[Indicator] = &[
+    ind(
+        "output_per_km2",
+        "1e8 yuan/km²/year",
+        "revenue of the park's firms per km² of park land (100 million yuan per km² per year)",
+        Yearly,
+    ),
+    ind(
+        "high_tech_share",
+        "share",
+        "share of the park's operating firms that are high-tech",
+        Yearly,
+    ),
+    ind(
+        "revenue_share",
+        "share",
+        "the park's share of the revenue of all parks",
+        Yearly,
+    ),
+    ind(
+        "value_added",
+        "1e8 yuan/year",
+        "value added of the park's firms (100 million yuan per year)",
+        Yearly,
+    ),
+    ind("firms", "firms", "operating firms in the park", Yearly),
+];
+
 /// One row of `timeseries.csv`: `tick`, `date`, then the values of `INDICATORS` in order.
 #[derive(Clone, Debug, Serialize)]
 pub struct TickRow {
@@ -358,6 +445,19 @@ pub struct ParkRow {
     pub jobs_housing_ratio: f64,
 }
 
+impl ParkRow {
+    /// The values of [`PARK_INDICATORS`], in order.
+    pub fn values(&self) -> [f64; PARK_INDICATORS.len()] {
+        [
+            self.output_per_km2,
+            self.high_tech_share,
+            self.revenue_share,
+            self.value_added_yi,
+            self.firms,
+        ]
+    }
+}
+
 /// One row of `regions.csv`.
 #[derive(Clone, Debug, Serialize)]
 pub struct RegionRow {
@@ -381,6 +481,21 @@ pub struct RegionRow {
     pub startups_alive: f64,
     /// Mean office rent.
     pub rent_office: f64,
+}
+
+impl RegionRow {
+    /// The values of [`REGION_INDICATORS`], in order.
+    pub fn values(&self) -> [f64; REGION_INDICATORS.len()] {
+        [
+            self.residents,
+            self.jobs,
+            self.jobs_housing_ratio,
+            self.mean_commute_min,
+            self.startups_born,
+            self.startups_alive,
+            self.rent_office,
+        ]
+    }
 }
 
 /// Counters of the current tick, filled by the phases.
@@ -674,7 +789,7 @@ pub fn record(sim: &mut Simulation) -> (TickRow, Vec<ParkRow>) {
     let births_in = |name: &str| {
         region_idx(name).map_or(f64::NAN, |r| sim.metrics.c.region_births[r] as f64 * inv)
     };
-    let now = sim.tick as usize + 1;
+    let now = sim.tick as usize;
     let c = &sim.metrics.c;
     let patents = fs.0;
     let values = vec![
@@ -818,4 +933,47 @@ pub fn region_rows(sim: &Simulation) -> Vec<RegionRow> {
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn indicator_tables_are_consistent() {
+        for table in [INDICATORS, REGION_INDICATORS, PARK_INDICATORS] {
+            let mut names: Vec<&str> = table.iter().map(|i| i.name).collect();
+            names.sort_unstable();
+            names.dedup();
+            assert_eq!(names.len(), table.len(), "duplicate indicator names");
+            for i in table {
+                assert!(
+                    !i.unit.is_empty() && !i.description.is_empty(),
+                    "{}",
+                    i.name
+                );
+            }
+        }
+        // Region rows: the table follows the columns of `regions.csv`.
+        let header: Vec<&str> = crate::output::REGION_HEADER[3..].to_vec();
+        let names: Vec<&str> = REGION_INDICATORS.iter().map(|i| i.name).collect();
+        assert_eq!(header, names);
+        let r = RegionRow {
+            tick: 0,
+            date: String::new(),
+            region: String::new(),
+            residents: 1.0,
+            jobs: 2.0,
+            jobs_housing_ratio: 3.0,
+            mean_commute_min: 4.0,
+            startups_born: 5.0,
+            startups_alive: 6.0,
+            rent_office: 7.0,
+        };
+        assert_eq!(r.values(), [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0]);
+        assert_eq!(r.values().len(), REGION_INDICATORS.len());
+        assert!(PARK_INDICATORS
+            .iter()
+            .all(|i| i.aggregation == Aggregation::Yearly));
+    }
 }

@@ -5,7 +5,8 @@ use std::path::Path;
 
 use anyhow::Result;
 
-use crate::world::types::Use;
+use crate::world::agents::status;
+use crate::world::types::{Use, NONE};
 use crate::world::World;
 
 /// A named final-state field, row 0 = south, values per cell (NaN = no data).
@@ -68,12 +69,39 @@ pub fn fields(world: &World) -> Vec<Field> {
             values: (0..n).map(|i| c.startups[i] as f64 * inv).collect(),
         },
         Field {
+            name: "commute",
+            title: "Commute time by home cell",
+            unit: "minutes one way (mean of working residents)",
+            values: commute_by_home(world),
+        },
+        Field {
             name: "knowledge",
             title: "Knowledge field",
             unit: "relative to the 2009 mean of job cells",
             values: c.knowledge.to_vec(),
         },
     ]
+}
+
+/// Mean one-way commute (minutes) of the working residents of each home cell; NaN where
+/// nobody living there works. Summed in worker order, so deterministic.
+pub fn commute_by_home(world: &World) -> Vec<f64> {
+    let n = world.grid.n_cells();
+    let (mut sum, mut count) = (vec![0.0f64; n], vec![0u32; n]);
+    let w = &world.workers;
+    for i in 0..w.len() {
+        let working = w.employer[i] != NONE
+            && (w.status[i] == status::EMPLOYED || w.status[i] == status::FOUNDER);
+        if working {
+            let h = w.home[i] as usize;
+            sum[h] += w.commute[i] as f64;
+            count[h] += 1;
+        }
+    }
+    sum.iter()
+        .zip(&count)
+        .map(|(&s, &c)| if c > 0 { s / c as f64 } else { f64::NAN })
+        .collect()
 }
 
 /// ESRI ASCII text of a field (coordinates in metres east/north of the world's origin).

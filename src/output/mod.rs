@@ -1,8 +1,12 @@
-//! Writing run outputs: streamed CSV tables, `summary.json`, ESRI ASCII grids. The only code
+//! Writing run outputs: streamed CSV tables, `summary.json`, ESRI ASCII grids, PNG maps, run
+//! folders and `comparison.csv`. The only code
 //! (with `report`) that writes files. Everything goes to a staging folder first and is moved
 //! into place when complete, so a folder at the final path is always a finished run.
 
+pub mod comparison;
 pub mod grids;
+pub mod maps;
+pub mod run_folder;
 
 use std::fs;
 use std::io::Write;

@@ -30,7 +30,7 @@ body {
   line-height: 1.5;
 }
 main {
-  max-width: 1000px;
+  max-width: 1100px;
   margin: 0 auto;
   padding: 24px 28px 48px;
 }
@@ -80,6 +80,12 @@ th, td {
 th { background: #e9edf1; }
 tbody tr:nth-child(even) { background: var(--stripe); }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td { font-variant-numeric: tabular-nums; }
+div.grid { display: grid; gap: 10px; margin: 1em 0; }
+div.grid.cols2 { grid-template-columns: repeat(2, minmax(0, 1fr)); }
+div.grid.cols3 { grid-template-columns: repeat(3, minmax(0, 1fr)); }
+div.grid.cols4 { grid-template-columns: repeat(4, minmax(0, 1fr)); }
+div.grid figure { margin: 0; }
 footer {
   margin-top: 3em;
   color: var(--muted);
@@ -100,6 +106,10 @@ enum Block {
     Png {
         base64: String,
         alt: String,
+    },
+    PngGrid {
+        columns: usize,
+        images: Vec<(String, String)>,
     },
 }
 
@@ -195,6 +205,24 @@ impl HtmlReport {
         self
     }
 
+    /// Adds PNG images side by side, `columns` (1 to 4) per row, each inline with an
+    /// alternative text (escaped); images shrink to the column width.
+    pub fn png_grid(&mut self, images: &[(&[u8], String)], columns: usize) -> &mut Self {
+        self.blocks.push(Block::PngGrid {
+            columns: columns.clamp(1, 4),
+            images: images
+                .iter()
+                .map(|(bytes, alt)| {
+                    (
+                        base64::engine::general_purpose::STANDARD.encode(bytes),
+                        alt.clone(),
+                    )
+                })
+                .collect(),
+        });
+        self
+    }
+
     /// The whole document as one HTML string (deterministic: no dates).
     pub fn to_html(&self) -> String {
         let mut h = String::with_capacity(16 * 1024);
@@ -253,6 +281,16 @@ impl HtmlReport {
                     h.push_str("<figure>\n");
                     h.push_str(svg.trim_end());
                     h.push_str("\n</figure>\n");
+                }
+                Block::PngGrid { columns, images } => {
+                    h.push_str(&format!("<div class=\"grid cols{columns}\">\n"));
+                    for (base64, alt) in images {
+                        h.push_str(&format!(
+                            "<figure><img alt=\"{}\" src=\"data:image/png;base64,{base64}\"></figure>\n",
+                            escape(alt)
+                        ));
+                    }
+                    h.push_str("</div>\n");
                 }
                 Block::Png { base64, alt } => {
                     h.push_str(&format!(
@@ -402,6 +440,19 @@ mod tests {
         r.write(&p).unwrap();
         assert_eq!(a, std::fs::read(&p).unwrap());
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn image_grids() {
+        let mut r = HtmlReport::new("T");
+        r.png_grid(
+            &[(b"\x89PNG", "a <b>".to_string()), (b"\x89PNG", "c".into())],
+            2,
+        );
+        r.png_grid(&[], 9);
+        let h = r.to_html();
+        assert!(h.contains("<div class=\"grid cols2\">\n<figure><img alt=\"a &lt;b&gt;\" src=\"data:image/png;base64,iVBORw==\"></figure>"));
+        assert!(h.contains("<div class=\"grid cols4\">\n</div>"));
     }
 
     #[test]

@@ -224,25 +224,65 @@ fn draw<DB: DrawingBackend>(
         ))
         .map_err(plot_err)?;
 
-    // Places: dot and label with a white halo, label flipped to the left
-    // near the eastern edge so that it stays on the map.
+    // Places: a dot each, then labels with a white halo, most important first (the order
+    // given). A label goes right of its dot, or left when that overlaps an earlier label or
+    // another dot (or near the eastern edge); failing both, on a side where it only covers
+    // dots; when both sides overlap earlier labels it is left out.
     let (px_range, _) = cc.plotting_area().get_pixel_range();
     let flip_at = px_range.start + (px_range.end - px_range.start) * 7 / 10;
-    for p in places {
-        if !(p.x_km.is_finite() && p.y_km.is_finite())
-            || p.x_km < west
-            || p.x_km > east
-            || p.y_km < south
-            || p.y_km > north
-        {
+    let on_map: Vec<(&Place, (i32, i32))> = places
+        .iter()
+        .filter(|p| {
+            p.x_km.is_finite()
+                && p.y_km.is_finite()
+                && (west..=east).contains(&p.x_km)
+                && (south..=north).contains(&p.y_km)
+        })
+        .map(|p| (p, cc.backend_coord(&(p.x_km, p.y_km))))
+        .collect();
+    for (_, (px, py)) in &on_map {
+        root.draw(&Circle::new((*px, *py), 6, WHITE.filled()))
+            .map_err(plot_err)?;
+        root.draw(&Circle::new((*px, *py), 4, BLACK.filled()))
+            .map_err(plot_err)?;
+    }
+    let label_font: TextStyle = (FAMILY, 18).into();
+    let overlaps = |a: (i32, i32, i32, i32), b: &(i32, i32, i32, i32)| {
+        a.0 < b.2 && b.0 < a.2 && a.1 < b.3 && b.1 < a.3
+    };
+    let mut taken: Vec<(i32, i32, i32, i32)> = Vec::new();
+    for (k, (p, (px, py))) in on_map.iter().enumerate() {
+        let (px, py) = (*px, *py);
+        let (tw, th) = root
+            .estimate_text_size(p.name.as_str(), &label_font)
+            .map_err(plot_err)?;
+        let (tw, th) = (tw as i32, th as i32);
+        let sides = if px > flip_at {
+            [true, false]
+        } else {
+            [false, true]
+        };
+        let free = |left: bool, mind_dots: bool| {
+            let x0 = if left { px - 9 - tw } else { px + 9 };
+            let bbox = (x0 - 2, py - th / 2 - 2, x0 + tw + 2, py + th / 2 + 2);
+            let hits_label = taken.iter().any(|b| overlaps(bbox, b));
+            let hits_dot = mind_dots
+                && on_map.iter().enumerate().any(|(j, (_, (qx, qy)))| {
+                    j != k && overlaps(bbox, &(qx - 6, qy - 6, qx + 6, qy + 6))
+                });
+            let clear = !hits_label && !hits_dot;
+            clear.then_some(bbox)
+        };
+        // Rather cover a less important dot than lose the label.
+        let Some((left, bbox)) = [true, false].iter().find_map(|&mind_dots| {
+            sides
+                .iter()
+                .find_map(|&left| free(left, mind_dots).map(|b| (left, b)))
+        }) else {
             continue;
-        }
-        let (px, py) = cc.backend_coord(&(p.x_km, p.y_km));
-        root.draw(&Circle::new((px, py), 6, WHITE.filled()))
-            .map_err(plot_err)?;
-        root.draw(&Circle::new((px, py), 4, BLACK.filled()))
-            .map_err(plot_err)?;
-        let (anchor, tx) = if px > flip_at {
+        };
+        taken.push(bbox);
+        let (anchor, tx) = if left {
             (HPos::Right, px - 9)
         } else {
             (HPos::Left, px + 9)
@@ -450,6 +490,22 @@ mod tests {
             map_svg(&b, &[]).unwrap(),
             "same geography in both row orders must give the same map"
         );
+    }
+
+    #[test]
+    fn overlapping_labels_are_left_out() {
+        let crowded = vec![
+            Place::new("First label", 0.0, 5.0),
+            Place::new("Second label", 0.05, 5.05),
+            Place::new("Third label", 0.0, 5.05),
+        ];
+        let svg = map_svg(&demo(false), &crowded).unwrap();
+        // The first goes right of its dot, the second left, the third finds no room.
+        assert!(svg.contains("First label") && svg.contains("Second label"));
+        assert!(!svg.contains("Third label"));
+        // Every dot is drawn even when its label is not.
+        let lone = map_svg(&demo(false), &crowded[..1]).unwrap();
+        assert!(svg.matches("<circle").count() == lone.matches("<circle").count() * 3);
     }
 
     #[test]

@@ -46,9 +46,13 @@
 pub mod browser;
 mod chart;
 mod colour;
+pub mod compare_report;
 pub mod font;
 mod html;
+mod intervals;
 mod map;
+pub mod numbers;
+pub mod run_report;
 mod text;
 
 use std::fs::{self, OpenOptions};
@@ -61,6 +65,7 @@ use anyhow::{Context, Result};
 pub use chart::{chart_png, chart_png_bytes, chart_svg, CHART_SIZE};
 pub use colour::{diverging, series_colour, viridis, Rgb, NO_DATA_COLOUR};
 pub use html::HtmlReport;
+pub use intervals::{interval_chart_png_bytes, interval_chart_svg, IntervalChart, IntervalSeries};
 pub use map::{map_png, map_png_bytes, map_svg};
 
 /// In which order the rows of a [`GridLayer`]'s `values` run.

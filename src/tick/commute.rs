@@ -4,12 +4,15 @@
 
 use rayon::prelude::*;
 
+use super::workers::prefetch;
 use super::Simulation;
 use crate::world::agents::{status, Workers};
 use crate::world::types::NONE;
 
 /// Workers per commute chunk (fixed: float sums are added per chunk in order).
 pub const COMMUTE_CHUNK: usize = 16_384;
+/// How many workers ahead the loop prefetches travel-time entries (twice that for firm zones).
+const PREFETCH: usize = 16;
 /// Histogram bins (minutes; the last bin takes everything longer).
 pub const HIST_BINS: usize = 241;
 
@@ -40,7 +43,18 @@ pub fn run(sim: &mut Simulation) {
     let nz = world.travel.n_zones();
     let long_min = sim.params.commute.long_commute_min as f32;
     let travel = &world.travel;
+    // Each firm's zone, packed (2 bytes a firm) for the random reads below.
     let firm_cell = &world.firms.cell;
+    let zone = &mut sim.scratch.firm_zone;
+    zone.resize(firm_cell.len(), 0);
+    zone.par_chunks_mut(COMMUTE_CHUNK)
+        .zip(firm_cell.par_chunks(COMMUTE_CHUNK))
+        .for_each(|(z, c)| {
+            for (z, &c) in z.iter_mut().zip(c) {
+                *z = travel.cell_zone[c as usize];
+            }
+        });
+    let firm_zone = &sim.scratch.firm_zone[..];
     let region_mask = &sim.metrics.home_region_mask;
     let n_regions = sim.metrics.n_home_regions();
     let Workers {
@@ -63,8 +77,23 @@ pub fn run(sim: &mut Simulation) {
                 region_count: vec![0; n_regions],
                 ..Default::default()
             };
+            let n = out.len();
             for (j, o) in out.iter_mut().enumerate() {
                 let w = ci * COMMUTE_CHUNK + j;
+                // Prefetch the employer's zone, then (once it has arrived) its travel-time entry.
+                if j + 2 * PREFETCH < n {
+                    let e = employer[w + 2 * PREFETCH];
+                    if e != NONE {
+                        prefetch(&firm_zone[e as usize]);
+                    }
+                }
+                if j + PREFETCH < n {
+                    let e = employer[w + PREFETCH];
+                    if e != NONE {
+                        let hz = travel.cell_zone[home[w + PREFETCH] as usize] as usize;
+                        prefetch(&travel.base[hz * nz + firm_zone[e as usize] as usize]);
+                    }
+                }
                 let e = employer[w];
                 if e == NONE || st[w] == status::RETIRED || st[w] == status::UNEMPLOYED {
                     *o = 0.0;
@@ -72,7 +101,7 @@ pub fn run(sim: &mut Simulation) {
                 }
                 let h = home[w] as usize;
                 let hz = travel.cell_zone[h] as usize;
-                let wz = travel.cell_zone[firm_cell[e as usize] as usize] as usize;
+                let wz = firm_zone[e as usize] as usize;
                 let t = travel.time(hz, wz);
                 *o = t;
                 s.minutes += t as f64;

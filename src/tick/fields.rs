@@ -29,25 +29,50 @@ pub fn init_kernel(sim: &mut Simulation) {
 }
 
 /// Convolve `src` (row-major `ny × nx`) with the kernel into `out`, in parallel over rows.
+///
+/// Each output cell adds its terms in the same order as a direct double loop over its window
+/// (source row, then column, ascending), so the result is bit-identical to it; the work is
+/// arranged as contiguous multiply-adds over row slices (vectorised), and terms that are exactly
+/// zero (zero kernel weights, source cells without knowledge) are skipped.
 pub fn convolve(src: &[f64], nx: usize, ny: usize, kernel: &[f64], r: usize, out: &mut [f64]) {
     let side = 2 * r + 1;
+    // Columns [first, last] holding the non-zero sources of each row (first > last when none).
+    let extent: Vec<(usize, usize)> = src
+        .chunks(nx)
+        .map(|row| {
+            let first = row.iter().position(|&v| v != 0.0).unwrap_or(nx);
+            let last = row.iter().rposition(|&v| v != 0.0).unwrap_or(0);
+            (first, last)
+        })
+        .collect();
     out.par_chunks_mut(nx)
         .enumerate()
         .for_each(|(row, out_row)| {
-            for (col, o) in out_row.iter_mut().enumerate() {
-                let mut acc = 0.0;
-                let y0 = row.saturating_sub(r);
-                let y1 = (row + r).min(ny - 1);
-                let x0 = col.saturating_sub(r);
-                let x1 = (col + r).min(nx - 1);
-                for y in y0..=y1 {
-                    let krow = (y + r - row) * side;
-                    let srow = y * nx;
-                    for x in x0..=x1 {
-                        acc += kernel[krow + x + r - col] * src[srow + x];
+            out_row.fill(0.0);
+            let y0 = row.saturating_sub(r);
+            let y1 = (row + r).min(ny - 1);
+            for y in y0..=y1 {
+                let (first, last) = extent[y];
+                if first > last {
+                    continue;
+                }
+                let krow = &kernel[(y + r - row) * side..(y + r - row + 1) * side];
+                let srow = &src[y * nx..(y + 1) * nx];
+                for (dx, &k) in krow.iter().enumerate() {
+                    if k == 0.0 {
+                        continue;
+                    }
+                    // Output column c reads source column c + dx − r, within [first, last].
+                    let c0 = (first + r).saturating_sub(dx);
+                    let c1 = (last + r + 1).saturating_sub(dx).min(nx);
+                    if c0 >= c1 {
+                        continue;
+                    }
+                    let s0 = c0 + dx - r;
+                    for (o, &v) in out_row[c0..c1].iter_mut().zip(&srow[s0..s0 + (c1 - c0)]) {
+                        *o += k * v;
                     }
                 }
-                *o = acc;
             }
         });
 }
@@ -163,6 +188,13 @@ pub fn run(sim: &mut Simulation) {
     sc.res_cum.clear();
     sc.res_zone.clear();
     sc.res_zone.resize(nz, 0.0);
+    sc.zone_has_residents.clear();
+    sc.zone_has_residents.resize(nz, false);
+    for c in 0..n {
+        if w.cells.residents[c] > 0 {
+            sc.zone_has_residents[w.travel.cell_zone[c] as usize] = true;
+        }
+    }
     let mut acc = 0.0;
     for z in 0..nz {
         for &c in &sc.zone_order[sc.zone_start[z] as usize..sc.zone_start[z + 1] as usize] {
@@ -219,14 +251,7 @@ pub fn run(sim: &mut Simulation) {
             };
         let avail = 1.0 + sp.incubator_access_gain * space_access.min(1.5);
         let sub = if any_sub {
-            1.0 + 0.5
-                * sim.policy.firm_subsidy(
-                    c,
-                    crate::world::types::Sector::ItElectronics,
-                    FirmKind::Startup as u8,
-                    Use::Maker as u8,
-                    None,
-                )
+            1.0 + sp.subsidy_founding_gain * sim.policy.startup_subsidy(c)
         } else {
             1.0
         };
@@ -241,6 +266,55 @@ pub fn run(sim: &mut Simulation) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rand::{Rng, SeedableRng};
+
+    /// The direct double loop over each output cell's window.
+    fn naive_convolve(src: &[f64], nx: usize, ny: usize, kernel: &[f64], r: usize) -> Vec<f64> {
+        let side = 2 * r + 1;
+        let mut out = vec![0.0; nx * ny];
+        for row in 0..ny {
+            for col in 0..nx {
+                let mut acc = 0.0;
+                for y in row.saturating_sub(r)..=(row + r).min(ny - 1) {
+                    for x in col.saturating_sub(r)..=(col + r).min(nx - 1) {
+                        acc += kernel[(y + r - row) * side + x + r - col] * src[y * nx + x];
+                    }
+                }
+                out[row * nx + col] = acc;
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn convolution_is_bit_identical_to_the_direct_loop() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+        let (nx, ny, r) = (37, 23, 5);
+        let side = 2 * r + 1;
+        let kernel: Vec<f64> = (0..side * side)
+            .map(|k| {
+                let (dx, dy) = ((k % side) as f64 - r as f64, (k / side) as f64 - r as f64);
+                let d = (dx * dx + dy * dy).sqrt();
+                if d <= r as f64 {
+                    (-d / 2.3).exp()
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        let src: Vec<f64> = (0..nx * ny)
+            .map(|i| {
+                if (i / nx) % 4 == 1 || rng.random::<f64>() < 0.5 {
+                    0.0
+                } else {
+                    rng.random::<f64>() * 100.0
+                }
+            })
+            .collect();
+        let mut out = vec![0.0; nx * ny];
+        convolve(&src, nx, ny, &kernel, r, &mut out);
+        assert_eq!(out, naive_convolve(&src, nx, ny, &kernel, r));
+    }
 
     #[test]
     fn convolution_spreads_and_decays() {
@@ -258,6 +332,8 @@ mod tests {
         let mut out = vec![0.0; nx * ny];
         convolve(&src, nx, ny, &kernel, r, &mut out);
         assert!((out[10 * nx + 10] - 1.0).abs() < 1e-12);
+        let naive = naive_convolve(&src, nx, ny, &kernel, r);
+        assert_eq!(out, naive);
         assert!(out[10 * nx + 11] > out[10 * nx + 13]);
         assert_eq!(out[0], 0.0);
     }

@@ -14,6 +14,10 @@ use crate::world::grid::GridSpec;
 use crate::world::types::{FirmKind, Generation, Sector, Stage, Use, NONE};
 use crate::world::{Cells, PartnerSite};
 
+/// Monthly hazard of closing for an established firm displaced from its space (by a
+/// conversion) that has not yet found new space.
+pub const DISPLACED_EXIT_HAZARD: f64 = 0.1;
+
 /// What a firm proposes this tick.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FirmAction {
@@ -76,7 +80,13 @@ pub struct LocationCtx<'a> {
 /// Gumbel(0, 1) draw.
 #[inline]
 pub fn gumbel(rng: &mut ChaCha8Rng) -> f64 {
-    let u: f64 = rng.random::<f64>().clamp(1e-12, 1.0 - 1e-12);
+    gumbel_of(rng.random::<f64>())
+}
+
+/// The Gumbel(0, 1) variate of a uniform draw `u` in [0, 1).
+#[inline]
+pub fn gumbel_of(u: f64) -> f64 {
+    let u = u.clamp(1e-12, 1.0 - 1e-12);
     -(-u.ln()).ln()
 }
 
@@ -297,7 +307,7 @@ pub fn run(sim: &mut Simulation) {
                     * productivity(params, s, tfp[i] as f64, high_tech, k, ramp, home_based);
                 let revenue = e * prod;
                 let va = revenue * fp.value_added_share.get(s);
-                let wages = e * fp.wage.get(s) * wage_index;
+                let wages = e * super::workers::wage_of(params, s, high_tech) * wage_index;
                 let use_ = Use::from_index(space_use[i] as usize);
                 let rent_rate = ctx.cells.rent[[use_ as usize, c]];
                 let rented_m2 = if gen.is_some() {
@@ -361,6 +371,16 @@ pub fn run(sim: &mut Simulation) {
                         });
                         continue;
                     }
+                }
+
+                // A displaced established firm that has found no space for a while closes down.
+                if !startup && home_based && rng.random::<f64>() < DISPLACED_EXIT_HAZARD {
+                    props.push(FirmProposal {
+                        firm: i as u32,
+                        action: FirmAction::Exit,
+                        hires: 0,
+                    });
+                    continue;
                 }
 
                 // Growth.

@@ -18,52 +18,118 @@ pub fn rent_factor(p: &LandParams, demand: f64, supply: f64) -> f64 {
         .clamp(1.0 - p.max_fall, 1.0 + p.max_rise)
 }
 
+/// [`rent_factor`] with its clipping decided before the power where it surely applies.
+#[derive(Clone, Copy, Debug)]
+struct RentFactor<'a> {
+    p: &'a LandParams,
+    /// Demand ratios at or beyond which the factor is surely clipped (0 and ∞ when unknown).
+    low: f64,
+    high: f64,
+}
+
+impl<'a> RentFactor<'a> {
+    fn new(p: &'a LandParams) -> Self {
+        let e = p.rent_elasticity;
+        let (mut low, mut high) = (0.0, f64::INFINITY);
+        if e > 1e-3 && e.is_finite() && p.max_fall < 1.0 {
+            // ratio^e ≥ (1+rise)·(1+1e-9·e) > 1 + rise far beyond rounding, and likewise below.
+            high = (1.0 + p.max_rise).powf(1.0 / e) * (1.0 + 1e-9);
+            low = (1.0 - p.max_fall).powf(1.0 / e) * (1.0 - 1e-9);
+        }
+        RentFactor { p, low, high }
+    }
+    /// Exactly `rent_factor(p, demand, supply)`.
+    #[inline]
+    fn get(&self, demand: f64, supply: f64) -> f64 {
+        if supply <= 0.0 {
+            return 1.0;
+        }
+        let ratio = (demand / (supply * self.p.target_occupancy)).max(1e-6);
+        if ratio >= self.high {
+            1.0 + self.p.max_rise
+        } else if ratio <= self.low {
+            1.0 - self.p.max_fall
+        } else {
+            rent_factor(self.p, demand, supply)
+        }
+    }
+}
+
+/// Cells per parallel chunk of the land phase (every cell is independent of the others).
+const LAND_CHUNK: usize = 1024;
+
 /// Run the phase.
 pub fn run(sim: &mut Simulation) {
+    use ndarray::Axis;
+    use rayon::prelude::*;
     let lp = &sim.params.land;
+    let rf = RentFactor::new(lp);
     let cells = &mut sim.world.cells;
-    let n = sim.world.grid.n_cells();
     let cell_m2 = sim.world.grid.cell_m2();
     let prices = sim.economy.productivity;
     let floor = lp.rent_floor.to_array().map(|v| v * prices);
     let cost = lp.build_cost_rent.to_array().map(|v| v * prices);
-    for c in 0..n {
-        let mix = cells.land_use[c].development_mix();
-        for u in 0..Use::N {
-            let cap = cells.capacity[[u, c]];
-            if cap <= 0.0 && cells.unmet[[u, c]] <= 0.0 {
-                continue;
+    let land_use = &cells.land_use;
+    let used = &cells.used;
+    let max_floor = &cells.max_floor;
+    let red_line = &cells.red_line;
+    let rent: Vec<_> = cells
+        .rent
+        .axis_chunks_iter_mut(Axis(1), LAND_CHUNK)
+        .collect();
+    let capacity: Vec<_> = cells
+        .capacity
+        .axis_chunks_iter_mut(Axis(1), LAND_CHUNK)
+        .collect();
+    let unmet: Vec<_> = cells
+        .unmet
+        .axis_chunks_iter_mut(Axis(1), LAND_CHUNK)
+        .collect();
+    rent.into_par_iter()
+        .zip(capacity)
+        .zip(unmet)
+        .enumerate()
+        .for_each(|(ci, ((mut rent, mut capacity), mut unmet))| {
+            for j in 0..rent.len_of(Axis(1)) {
+                let c = ci * LAND_CHUNK + j;
+                let mix = land_use[c].development_mix();
+                for u in 0..Use::N {
+                    let cap = capacity[[u, j]];
+                    if cap <= 0.0 && unmet[[u, j]] <= 0.0 {
+                        continue;
+                    }
+                    let demand = used[[u, c]] + unmet[[u, j]];
+                    let r = (rent[[u, j]] * rf.get(demand, cap)).max(floor[u]);
+                    rent[[u, j]] = r;
+                }
+                // Developers.
+                let total: f64 = (0..Use::N).map(|u| capacity[[u, j]]).sum();
+                let limit = max_floor[c].min(red_line[c]);
+                let mut room = limit - total;
+                if room <= 0.0 {
+                    for u in 0..Use::N {
+                        unmet[[u, j]] = 0.0;
+                    }
+                    continue;
+                }
+                for u in 0..Use::N {
+                    let gain = rent[[u, j]] / cost[u] - 1.0;
+                    let occupancy = if capacity[[u, j]] > 0.0 {
+                        used[[u, c]] / capacity[[u, j]]
+                    } else {
+                        1.0
+                    };
+                    let pressure = occupancy > lp.target_occupancy - 0.03 || unmet[[u, j]] > 0.0;
+                    if mix[u] > 0.0 && gain > 0.0 && pressure && room > 0.0 {
+                        let add =
+                            (lp.development_rate * cell_m2 * mix[u] * gain.min(2.0)).min(room);
+                        capacity[[u, j]] += add;
+                        room -= add;
+                    }
+                    unmet[[u, j]] = 0.0;
+                }
             }
-            let demand = cells.used[[u, c]] + cells.unmet[[u, c]];
-            let r = (cells.rent[[u, c]] * rent_factor(lp, demand, cap)).max(floor[u]);
-            cells.rent[[u, c]] = r;
-        }
-        // Developers.
-        let total = cells.total_capacity(c);
-        let limit = cells.max_floor[c].min(cells.red_line[c]);
-        let mut room = limit - total;
-        if room <= 0.0 {
-            for u in 0..Use::N {
-                cells.unmet[[u, c]] = 0.0;
-            }
-            continue;
-        }
-        for u in 0..Use::N {
-            let gain = cells.rent[[u, c]] / cost[u] - 1.0;
-            let occupancy = if cells.capacity[[u, c]] > 0.0 {
-                cells.used[[u, c]] / cells.capacity[[u, c]]
-            } else {
-                1.0
-            };
-            let pressure = occupancy > lp.target_occupancy - 0.03 || cells.unmet[[u, c]] > 0.0;
-            if mix[u] > 0.0 && gain > 0.0 && pressure && room > 0.0 {
-                let add = (lp.development_rate * cell_m2 * mix[u] * gain.min(2.0)).min(room);
-                cells.capacity[[u, c]] += add;
-                room -= add;
-            }
-            cells.unmet[[u, c]] = 0.0;
-        }
-    }
+        });
 }
 
 #[cfg(test)]
@@ -77,5 +143,24 @@ mod tests {
         assert!(rent_factor(&p, 60.0, 100.0) < 1.0);
         assert!(rent_factor(&p, 1e9, 100.0) <= 1.0 + p.max_rise + 1e-12);
         assert!(rent_factor(&p, 0.0, 100.0) >= 1.0 - p.max_fall - 1e-12);
+    }
+
+    #[test]
+    fn early_clipping_is_exact() {
+        for e in [0.2, 0.05, 1.0, 3.0, 0.0] {
+            let p = LandParams {
+                rent_elasticity: e,
+                ..LandParams::default()
+            };
+            let rf = RentFactor::new(&p);
+            for i in 0..20_000 {
+                let demand = i as f64 * 0.01;
+                let supply = 100.0 - (i % 7) as f64;
+                assert_eq!(
+                    rf.get(demand, supply).to_bits(),
+                    rent_factor(&p, demand, supply).to_bits()
+                );
+            }
+        }
     }
 }

@@ -6,7 +6,7 @@ use rand::Rng;
 use rand_distr::{Distribution, StandardNormal};
 
 use super::firms::FirmAction;
-use super::workers::WorkerAction;
+use super::workers::{VacZone, Vacancy, WorkerAction};
 use super::Simulation;
 use crate::rng::{stochastic_round, stream, Stream};
 use crate::world::agents::{flags, status, traits, NewFirm};
@@ -177,8 +177,12 @@ pub fn resolve_firms(sim: &mut Simulation) {
     // 4. Release space well beyond need; build the vacancy table (firms sorted by zone).
     let w = &mut sim.world;
     let sc = &mut sim.scratch;
-    sc.vac_firms.clear();
-    sc.vac_cum.clear();
+    let nz = w.travel.n_zones();
+    let cell_zone = &w.travel.cell_zone;
+    sc.sort_buf.clear();
+    let mut start = vec![0u32; nz + 1];
+    sc.zone_has_firms.clear();
+    sc.zone_has_firms.resize(nz, false);
     for i in 0..w.firms.len() {
         if !w.firms.alive(i) {
             continue;
@@ -195,43 +199,64 @@ pub fn resolve_firms(sim: &mut Simulation) {
                 f.space[i] = need as f32;
             }
         }
+        let z = cell_zone[f.cell[i] as usize] as usize;
+        sc.zone_has_firms[z] = true;
         if f.vacancies[i] > 0 {
-            sc.vac_firms.push(i as u32);
+            sc.sort_buf.push(i as u32);
+            start[z + 1] += 1;
         }
     }
-    let zone_of = |i: u32| w.travel.cell_zone[w.firms.cell[i as usize] as usize];
-    sc.vac_firms.sort_by_key(|&i| (zone_of(i), i));
-    let nz = w.travel.n_zones();
-    let mut vz = vec![0f64; nz];
-    sc.vac_zone_start.clear();
-    sc.vac_zone_start.resize(nz + 1, 0);
-    let mut acc = 0u64;
-    for &i in &sc.vac_firms {
-        let z = zone_of(i) as usize;
-        acc += w.firms.vacancies[i as usize] as u64;
-        vz[z] += w.firms.vacancies[i as usize] as f64;
-        sc.vac_zone_start[z + 1] += 1;
-        sc.vac_cum.push(acc);
+    // Counting sort by zone (firm order within a zone).
+    for z in 0..nz {
+        start[z + 1] += start[z];
+    }
+    // The urn: drawing a uniform count d < span in a zone and taking entry d gives the firm a
+    // binary search over the zone's cumulative vacancies (in firm order) would give.
+    sc.vac_urn.clear();
+    sc.vac_zones.clear();
+    sc.vac_zone.clear();
+    sc.vac_zone.resize(nz, 0.0);
+    let mut next = start[..nz].to_vec();
+    let sorted = &mut sc.sort_buf2;
+    sorted.clear();
+    sorted.resize(sc.sort_buf.len(), 0);
+    for &i in &sc.sort_buf {
+        let z = cell_zone[w.firms.cell[i as usize] as usize] as usize;
+        sorted[next[z] as usize] = i;
+        next[z] += 1;
     }
     for z in 0..nz {
-        sc.vac_zone_start[z + 1] += sc.vac_zone_start[z];
-    }
-    gravity_rows(&sc.grav_w, &vz, nz, &mut sc.job_grav);
-    gravity_rows(&sc.grav_w, &sc.res_zone, nz, &mut sc.home_grav);
-}
-
-/// For every origin zone, the cumulative weights `Σ_{z' ≤ z} w[o][z'] · mass[z']` (parallel over rows).
-fn gravity_rows(w: &[f32], mass: &[f64], nz: usize, out: &mut Vec<f64>) {
-    use rayon::prelude::*;
-    out.resize(nz * nz, 0.0);
-    out.par_chunks_mut(nz).enumerate().for_each(|(o, row)| {
-        let mut acc = 0.0;
-        let wr = &w[o * nz..(o + 1) * nz];
-        for z in 0..nz {
-            acc += wr[z] as f64 * mass[z];
-            row[z] = acc;
+        let urn = sc.vac_urn.len() as u32;
+        let mut span = 0u64;
+        let mut last = None;
+        for &i in &sorted[start[z] as usize..start[z + 1] as usize] {
+            let f = i as usize;
+            let v = Vacancy {
+                firm: i,
+                class: w.firms.sector[f].min(Sector::N as u8 - 1) * 2 + w.firms.high_tech(f) as u8,
+            };
+            let n = w.firms.vacancies[f];
+            sc.vac_urn.extend(std::iter::repeat_n(v, n as usize));
+            span += n as u64;
+            sc.vac_zone[z] += n as f64;
+            last = Some(v);
         }
-    });
+        if let Some(v) = last {
+            sc.vac_urn.push(v);
+        }
+        sc.vac_zones.push(VacZone { urn, span });
+    }
+    // Rough sample counts: job searches draw ~8 zones for ~5% of workers; home searches
+    // ~10 zones for ~1% of workers.
+    let n_workers = w.workers.len();
+    sc.job_grav.rebuild(
+        &sc.grav_w,
+        &sc.vac_zone,
+        &sc.zone_has_residents,
+        n_workers / 2,
+    );
+    sc.home_grav
+        .rebuild(&sc.grav_w, &sc.res_zone, &sc.zone_has_firms, n_workers / 10);
 }
 
 /// Remove worker `w` from employer `f`'s headcount.
@@ -421,9 +446,17 @@ fn entrants(sim: &mut Simulation) {
     n_new += graduates;
     let w = &mut sim.world;
     let sc = &sim.scratch;
-    let nz = w.travel.n_zones();
     let total = sc.res_cum.last().copied().unwrap_or(0.0);
-    let total_vac = sc.vac_cum.last().copied().unwrap_or(0);
+    // Cumulative vacancies over zones (for drawing a migrant's job zone).
+    let vac_zone_cum: Vec<u64> = sc
+        .vac_zones
+        .iter()
+        .scan(0u64, |a, z| {
+            *a += z.span as u64;
+            Some(*a)
+        })
+        .collect();
+    let total_vac = vac_zone_cum.last().copied().unwrap_or(0);
     let tech_other = pop.tech_share;
     for k in 0..n_new {
         let graduate = k >= n_new - graduates;
@@ -438,28 +471,21 @@ fn entrants(sim: &mut Simulation) {
             Some(w.travel.cell_zone[u.cell as usize] as usize)
         } else if total_vac > 0 {
             let x = (rng.random::<f64>() * total_vac as f64) as u64;
-            let i = sc
-                .vac_cum
-                .partition_point(|&c| c <= x)
-                .min(sc.vac_firms.len() - 1);
-            Some(w.travel.cell_zone[w.firms.cell[sc.vac_firms[i] as usize] as usize] as usize)
+            Some(
+                vac_zone_cum
+                    .partition_point(|&c| c <= x)
+                    .min(vac_zone_cum.len() - 1),
+            )
         } else {
             None
         };
         let mut cell = None;
         for _ in 0..8 {
             let (lo, hi) = match anchor {
-                Some(a) => {
-                    let row = &sc.home_grav[a * nz..(a + 1) * nz];
-                    let t = row[nz - 1];
-                    if t <= 0.0 {
-                        (0, sc.res_cum.len())
-                    } else {
-                        let x = rng.random::<f64>() * t;
-                        let z = row.partition_point(|&v| v <= x).min(nz - 1);
-                        (sc.zone_start[z] as usize, sc.zone_start[z + 1] as usize)
-                    }
-                }
+                Some(a) => match sc.home_grav.sample(a, || rng.random::<f64>()) {
+                    Some(z) => (sc.zone_start[z] as usize, sc.zone_start[z + 1] as usize),
+                    None => (0, sc.res_cum.len()),
+                },
                 None => (0, sc.res_cum.len()),
             };
             if lo >= hi {

@@ -228,10 +228,9 @@ pub struct Scratch {
     pub free_cum: Vec<Vec<f64>>,
     /// Cumulative floor space per use over cells (sampling tables).
     pub cap_cum: Vec<Vec<f64>>,
-    /// Firms with vacancies, and cumulative vacancies (sampling table).
-    pub vac_firms: Vec<u32>,
-    /// Cumulative vacancies.
-    pub vac_cum: Vec<u64>,
+    /// The vacancy urn: per zone, each firm with vacancies (in firm order) repeated once per
+    /// vacancy, then the zone's last firm once more; `vac_zones` says where each zone starts.
+    pub vac_urn: Vec<workers::Vacancy>,
     /// Incubators with a free seat this tick.
     pub open_incubators: Vec<u32>,
     /// Raw knowledge sources per cell.
@@ -252,12 +251,28 @@ pub struct Scratch {
     pub res_cum: Vec<f64>,
     /// Per zone: free residential floor space.
     pub res_zone: Vec<f64>,
-    /// Cumulative vacancies over `vac_firms` (which is sorted by zone), and each zone's start.
-    pub vac_zone_start: Vec<u32>,
+    /// Each zone's start in `vac_urn` and its vacancies.
+    pub vac_zones: Vec<workers::VacZone>,
+    /// Vacancies per zone.
+    pub vac_zone: Vec<f64>,
+    /// Zones with residents (the origins of job searches).
+    pub zone_has_residents: Vec<bool>,
+    /// Zones with an operating firm (the origins of home searches near work).
+    pub zone_has_firms: Vec<bool>,
     /// Per home zone: cumulative gravity weight of vacancies over destination zones.
-    pub job_grav: Vec<f64>,
+    pub job_grav: crate::sampling::GravityTable,
     /// Per work zone: cumulative gravity weight of free homes over zones.
-    pub home_grav: Vec<f64>,
+    pub home_grav: crate::sampling::GravityTable,
+    /// Packed per-firm data for the worker phase.
+    pub firm_view: Vec<workers::FirmView>,
+    /// Bit per firm: operating with no lay-offs this tick (worker phase).
+    pub firm_steady: Vec<u64>,
+    /// Each firm's travel zone (commute phase).
+    pub firm_zone: Vec<u16>,
+    /// Work buffers for sorting firms by zone.
+    pub sort_buf: Vec<u32>,
+    /// Second work buffer.
+    pub sort_buf2: Vec<u32>,
 }
 
 impl Simulation {
@@ -271,6 +286,12 @@ impl Simulation {
         policies: Vec<Policy>,
     ) -> Simulation {
         let labour_start = world.n_workers_active() as f64;
+        let unemployed0 = world
+            .workers
+            .status
+            .iter()
+            .filter(|&&s| s == crate::world::agents::status::UNEMPLOYED)
+            .count() as f64;
         let n_parks = world.parks.len();
         let mut sim = Simulation {
             world,
@@ -287,7 +308,7 @@ impl Simulation {
             economy: Economy {
                 productivity: 1.0,
                 wages: 1.0,
-                unemployment: 0.0,
+                unemployment: unemployed0 / labour_start.max(1.0),
             },
         };
         let n_cells = sim.world.grid.n_cells();

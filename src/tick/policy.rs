@@ -193,6 +193,24 @@ impl PolicyState {
         s
     }
 
+    /// The largest rent share paid for start-ups (or makers) in `cell`: it raises founding rates.
+    pub fn startup_subsidy(&self, cell: usize) -> f64 {
+        let mut s: f64 = 0.0;
+        for (p, mask) in &self.subsidies {
+            if let PolicyKind::RentSubsidy {
+                target: SubsidyTarget::Startups | SubsidyTarget::Makers,
+                share,
+                ..
+            } = &self.policies[*p].kind
+            {
+                if mask[cell] {
+                    s = s.max(*share);
+                }
+            }
+        }
+        s
+    }
+
     /// The housing rent share paid for makers living in `cell`.
     pub fn housing_subsidy(&self, cell: usize) -> f64 {
         let mut s: f64 = 0.0;

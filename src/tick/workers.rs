@@ -6,11 +6,12 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
 use rayon::prelude::*;
 
-use super::firms::gumbel;
+use super::firms::{gumbel, gumbel_of};
 use super::Simulation;
 use crate::params::Params;
 use crate::rng::{stream, Stream, CHUNK};
-use crate::world::agents::{flags, status, traits, Firms, Incubators, Workers};
+use crate::sampling::GravityTable;
+use crate::world::agents::{flags, status, traits, Incubators, Workers};
 use crate::world::grid::GridSpec;
 use crate::world::travel::Travel;
 use crate::world::types::{Sector, Use, NONE};
@@ -62,6 +63,28 @@ pub fn skill_fit(tech: bool, high_tech_firm: bool) -> f64 {
     }
 }
 
+/// An employed searcher keeps only candidates better than the current job plus the switching
+/// margin; the current job gets its own taste shock (drawn after the candidates), so noise
+/// alone does not make other jobs look better. A threshold commutes with taking the best
+/// three, so filtering afterwards gives the same result as filtering each candidate. Nothing
+/// is drawn when there is no candidate.
+#[inline]
+fn drop_below_current(
+    top: &mut [(f64, u32); 3],
+    current: Option<f64>,
+    margin: f64,
+    rng: &mut ChaCha8Rng,
+) {
+    if let (Some(c), true) = (current, top[0].1 != NONE) {
+        let floor = c + margin + gumbel(rng);
+        for t in top.iter_mut() {
+            if t.0 <= floor {
+                *t = (f64::NEG_INFINITY, NONE);
+            }
+        }
+    }
+}
+
 /// Founding multiplier for a worker's age.
 #[inline]
 pub fn age_multiplier(p: &Params, age: u8) -> f64 {
@@ -81,14 +104,14 @@ struct Ctx<'a> {
     grid: &'a GridSpec,
     cells: &'a Cells,
     travel: &'a Travel,
-    firms: &'a Firms,
     incs: &'a Incubators,
     open_incubators: &'a [u32],
-    vac_firms: &'a [u32],
-    vac_cum: &'a [u64],
-    vac_zone_start: &'a [u32],
-    job_grav: &'a [f64],
-    home_grav: &'a [f64],
+    view: &'a [FirmView],
+    vac_urn: &'a [Vacancy],
+    vac_zones: &'a [VacZone],
+    job_grav: &'a GravityTable,
+    home_grav: &'a GravityTable,
+    wage: &'a WageTable,
     zone_order: &'a [u32],
     zone_start: &'a [u32],
     res_cum: &'a [f64],
@@ -117,63 +140,143 @@ fn push_top3(top: &mut [(f64, u32); 3], u: f64, t: u32) {
 }
 
 impl Ctx<'_> {
-    /// Sample a zone from a cumulative gravity row.
-    #[inline]
-    fn sample_zone(row: &[f64], rng: &mut ChaCha8Rng) -> Option<usize> {
-        let total = *row.last()?;
-        if total <= 0.0 {
-            return None;
-        }
-        let x = rng.random::<f64>() * total;
-        Some(row.partition_point(|&c| c <= x).min(row.len() - 1))
-    }
-
+    /// Up to three job offers, best first, and the work zone of the best.
+    ///
+    /// The same draws, in the same order, and the same result as [`Ctx::job_search_seq`]; but
+    /// the candidates' random numbers are drawn first and their table look-ups issued stage by
+    /// stage across all candidates (zone, vacancy, firm), so that the cache misses overlap.
+    /// In the rare case a sampled zone has no vacancy (a draw rounded to the row's total), the
+    /// draw pattern differs: the generator is rewound and the sequential search runs instead.
     fn job_search(
         &self,
         rng: &mut ChaCha8Rng,
         home: usize,
         tech: bool,
         current: Option<f64>,
-    ) -> Option<[u32; 3]> {
-        if self.vac_firms.is_empty() {
+    ) -> Option<([u32; 3], usize)> {
+        const MAX: usize = 16;
+        let wp = &self.params.workers;
+        let n = wp.job_candidates as usize;
+        if self.vac_urn.is_empty() {
+            return None;
+        }
+        let hz = self.travel.cell_zone[home] as usize;
+        // No row or no weight: the sequential search stops before its first draw.
+        let row = self.job_grav.row(hz)?;
+        if n > MAX {
+            return self.job_search_seq(rng, home, tech, current);
+        }
+        let pos = rng.get_word_pos();
+        let mut u = [[0.0f64; 3]; MAX];
+        for uc in &mut u[..n] {
+            *uc = [rng.random(), rng.random(), rng.random()];
+        }
+        // Stage 1: destination zones.
+        let mut x = [0.0f64; MAX];
+        for c in 0..n {
+            x[c] = u[c][0] * row.total;
+            prefetch(row.guide_entry(x[c]));
+        }
+        let mut z = [0usize; MAX];
+        for c in 0..n {
+            z[c] = row.zone(x[c]);
+            if self.vac_zones[z[c]].span == 0 {
+                rng.set_word_pos(pos);
+                return self.job_search_seq(rng, home, tech, current);
+            }
+        }
+        // Stage 2: a vacancy in each zone (and its travel time).
+        let nz = self.travel.n_zones();
+        let mut at = [0usize; MAX];
+        for c in 0..n {
+            let vz = self.vac_zones[z[c]];
+            at[c] = vz.urn as usize + (u[c][1] * vz.span as f64) as u64 as usize;
+            prefetch(&self.vac_urn[at[c]]);
+            prefetch(&self.travel.base[hz * nz + z[c]]);
+        }
+        let mut v = [Vacancy::default(); MAX];
+        for c in 0..n {
+            v[c] = self.vac_urn[at[c]];
+        }
+        // Stage 3: utilities, in candidate order.
+        let mut top = [(f64::NEG_INFINITY, NONE); 3];
+        let mut zones = [0u16; 3];
+        for c in 0..n {
+            let v = v[c];
+            debug_assert_eq!(self.view[v.firm as usize].zone as usize, z[c]);
+            let ht = v.class & 1 != 0;
+            let util = self.wage.beta_ln[v.class as usize]
+                - wp.beta_commute * self.travel.time(hz, z[c]) as f64
+                + skill_fit(tech, ht)
+                + gumbel_of(u[c][2]);
+            if !top.iter().any(|&(_, t)| t == v.firm) && util > top[2].0 {
+                top[2] = (util, v.firm);
+                zones[2] = z[c] as u16;
+                if top[2].0 > top[1].0 {
+                    top.swap(1, 2);
+                    zones.swap(1, 2);
+                }
+                if top[1].0 > top[0].0 {
+                    top.swap(0, 1);
+                    zones.swap(0, 1);
+                }
+            }
+        }
+        drop_below_current(&mut top, current, wp.switch_margin, rng);
+        (top[0].1 != NONE).then(|| (top.map(|(_, t)| t), zones[0] as usize))
+    }
+
+    /// The job search, one candidate after another (the reference for [`Ctx::job_search`]).
+    fn job_search_seq(
+        &self,
+        rng: &mut ChaCha8Rng,
+        home: usize,
+        tech: bool,
+        current: Option<f64>,
+    ) -> Option<([u32; 3], usize)> {
+        if self.vac_urn.is_empty() {
             return None;
         }
         let wp = &self.params.workers;
-        let nz = self.travel.n_zones();
         let hz = self.travel.cell_zone[home] as usize;
-        let row = &self.job_grav[hz * nz..(hz + 1) * nz];
-        // The current job gets its own taste shock, so that noise alone does not make jobs look better.
-        let floor = current.map_or(f64::NEG_INFINITY, |c| c + wp.switch_margin + gumbel(rng));
         let mut top = [(f64::NEG_INFINITY, NONE); 3];
+        let mut zones = [0u16; 3];
         for _ in 0..wp.job_candidates {
             // Gravity: a destination zone ∝ vacancies × exp(−t / τ), then a vacancy in it.
-            let Some(z) = Self::sample_zone(row, rng) else {
+            let Some(z) = self.job_grav.sample(hz, || rng.random::<f64>()) else {
                 break;
             };
-            let (lo, hi) = (
-                self.vac_zone_start[z] as usize,
-                self.vac_zone_start[z + 1] as usize,
-            );
-            if lo >= hi {
+            let vz = self.vac_zones[z];
+            if vz.span == 0 {
                 continue;
             }
-            let base = if lo == 0 { 0 } else { self.vac_cum[lo - 1] };
-            let span = self.vac_cum[hi - 1] - base;
-            let x = base + (rng.random::<f64>() * span as f64) as u64;
-            let k = (lo + self.vac_cum[lo..hi].partition_point(|&c| c <= x)).min(hi - 1);
-            let f = self.vac_firms[k] as usize;
-            let s = Sector::from_index(self.firms.sector[f] as usize);
-            let ht = self.firms.high_tech(f);
-            let wz = self.travel.cell_zone[self.firms.cell[f] as usize] as usize;
-            let u = wp.beta_wage * wage_of(self.params, s, ht).ln()
-                - wp.beta_commute * self.travel.time(hz, wz) as f64
+            // A uniform vacancy of the zone: entry d of its urn.
+            let d = (rng.random::<f64>() * vz.span as f64) as u64;
+            let v = self.vac_urn[vz.urn as usize + d as usize];
+            // Vacancies are grouped by their firm's zone: the work zone is `z`.
+            debug_assert_eq!(self.view[v.firm as usize].zone as usize, z);
+            debug_assert_eq!(self.view[v.firm as usize].class, v.class);
+            let ht = v.class & 1 != 0;
+            let u = self.wage.beta_ln[v.class as usize]
+                - wp.beta_commute * self.travel.time(hz, z) as f64
                 + skill_fit(tech, ht)
                 + gumbel(rng);
-            if u > floor {
-                push_top3(&mut top, u, f as u32);
+            if !top.iter().any(|&(_, t)| t == v.firm) && u > top[2].0 {
+                // (the same insertion as `push_top3`, carrying the zone along)
+                top[2] = (u, v.firm);
+                zones[2] = z as u16;
+                if top[2].0 > top[1].0 {
+                    top.swap(1, 2);
+                    zones.swap(1, 2);
+                }
+                if top[1].0 > top[0].0 {
+                    top.swap(0, 1);
+                    zones.swap(0, 1);
+                }
             }
         }
-        (top[0].1 != NONE).then(|| top.map(|(_, t)| t))
+        drop_below_current(&mut top, current, wp.switch_margin, rng);
+        (top[0].1 != NONE).then(|| (top.map(|(_, t)| t), zones[0] as usize))
     }
 
     fn home_utility(&self, cell: usize, work_zone: Option<usize>, income: f64, maker: bool) -> f64 {
@@ -206,14 +309,12 @@ impl Ctx<'_> {
         if total < need {
             return None;
         }
-        let nz = self.travel.n_zones();
         // Moving costs something, and the current home gets its own taste shock too.
         let current = self.home_utility(home, work_zone, income, maker) + 0.3 + gumbel(rng);
         let mut top = [(f64::NEG_INFINITY, NONE); 3];
         for _ in 0..self.params.workers.home_candidates {
             // Workers search near their job (gravity on free homes); others anywhere.
-            let (lo, hi) = match work_zone
-                .and_then(|wz| Self::sample_zone(&self.home_grav[wz * nz..(wz + 1) * nz], rng))
+            let (lo, hi) = match work_zone.and_then(|wz| self.home_grav.sample(wz, || rng.random()))
             {
                 Some(z) => (self.zone_start[z] as usize, self.zone_start[z + 1] as usize),
                 None => (0, self.res_cum.len()),
@@ -331,6 +432,118 @@ impl Ctx<'_> {
     }
 }
 
+/// What the worker phase reads of a firm, packed into 8 bytes so that a worker's employer
+/// costs one random memory access. Rebuilt at the start of the phase.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct FirmView {
+    /// Probability that each employee is laid off this tick.
+    pub layoff: f32,
+    /// Travel zone of the firm's cell.
+    pub zone: u16,
+    /// `flags::*` bits.
+    pub flags: u8,
+    /// Wage class: `sector * 2 + high_tech`.
+    pub class: u8,
+}
+
+impl FirmView {
+    /// Whether the firm is operating.
+    #[inline]
+    pub fn alive(self) -> bool {
+        self.flags & flags::ALIVE != 0
+    }
+    /// Whether the firm is high-tech.
+    #[inline]
+    pub fn high_tech(self) -> bool {
+        self.flags & flags::HIGH_TECH != 0
+    }
+}
+
+/// Wages and wage utilities per wage class (`sector * 2 + high_tech`).
+#[derive(Clone, Debug, Default)]
+pub struct WageTable {
+    /// `wage_of(sector, high_tech)`.
+    pub wage: [f64; 2 * Sector::N],
+    /// `beta_wage * ln(wage)`.
+    pub beta_ln: [f64; 2 * Sector::N],
+}
+
+impl WageTable {
+    /// The table for the current parameters.
+    pub fn new(p: &Params) -> WageTable {
+        let mut t = WageTable::default();
+        for s in Sector::ALL {
+            for ht in [false, true] {
+                let c = s as usize * 2 + ht as usize;
+                t.wage[c] = wage_of(p, s, ht);
+                t.beta_ln[c] = p.workers.beta_wage * wage_of(p, s, ht).ln();
+            }
+        }
+        t
+    }
+}
+
+/// A firm with vacancies in the vacancy table.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Vacancy {
+    /// Firm index.
+    pub firm: u32,
+    /// Wage class (`sector * 2 + high_tech`).
+    pub class: u8,
+}
+
+/// A zone's part of the vacancy urn.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct VacZone {
+    /// First entry in the urn.
+    pub urn: u32,
+    /// Vacancies in the zone (the urn holds `span + 1` entries when positive).
+    pub span: u64,
+}
+
+/// Rebuild the packed firm view and the bitmap of steady firms (operating, no lay-offs),
+/// in parallel over firms.
+fn build_view(world: &crate::world::World, out: &mut Vec<FirmView>, steady: &mut Vec<u64>) {
+    let f = &world.firms;
+    let zone = &world.travel.cell_zone;
+    out.resize(f.len(), FirmView::default());
+    steady.resize(f.len().div_ceil(64), 0);
+    out.par_chunks_mut(CHUNK)
+        .zip(steady.par_chunks_mut(CHUNK / 64))
+        .enumerate()
+        .for_each(|(ci, (chunk, bits))| {
+            bits.fill(0);
+            for (j, v) in chunk.iter_mut().enumerate() {
+                let i = ci * CHUNK + j;
+                *v = FirmView {
+                    layoff: f.layoff[i],
+                    zone: zone[f.cell[i] as usize],
+                    flags: f.flags[i],
+                    class: f.sector[i].min(Sector::N as u8 - 1) * 2 + f.high_tech(i) as u8,
+                };
+                if v.alive() && v.layoff == 0.0 {
+                    bits[j / 64] |= 1 << (j % 64);
+                }
+            }
+        });
+}
+
+/// Prefetch the cache line holding `x` (a hint; no effect on results).
+#[inline(always)]
+pub fn prefetch<T>(x: &T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: prefetching is a hint that never faults, and the pointer comes from a reference.
+    unsafe {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        _mm_prefetch::<_MM_HINT_T0>(x as *const T as *const i8);
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = x;
+}
+
+/// How many workers ahead the main loop prefetches its employer's firm view.
+const PREFETCH: usize = 16;
+
 /// Run the phase.
 pub fn run(sim: &mut Simulation) {
     let n = sim.world.workers.len();
@@ -338,7 +551,9 @@ pub fn run(sim: &mut Simulation) {
     let sc = &mut sim.scratch;
     sc.worker_props
         .resize_with(n_chunks.max(sc.worker_props.len()), Vec::new);
+    build_view(&sim.world, &mut sc.firm_view, &mut sc.firm_steady);
     let params = &sim.params;
+    let wage = WageTable::new(params);
     let (seed, tick) = (sim.seed, sim.tick);
     let month = sim.start.plus(sim.tick).month as usize - 1;
     let world = &mut sim.world;
@@ -347,14 +562,14 @@ pub fn run(sim: &mut Simulation) {
         grid: &world.grid,
         cells: &world.cells,
         travel: &world.travel,
-        firms: &world.firms,
+        view: &sc.firm_view,
         incs: &world.incubators,
         open_incubators: &sc.open_incubators,
-        vac_firms: &sc.vac_firms,
-        vac_cum: &sc.vac_cum,
-        vac_zone_start: &sc.vac_zone_start,
+        vac_urn: &sc.vac_urn,
+        vac_zones: &sc.vac_zones,
         job_grav: &sc.job_grav,
         home_grav: &sc.home_grav,
+        wage: &wage,
         zone_order: &sc.zone_order,
         zone_start: &sc.zone_start,
         res_cum: &sc.res_cum,
@@ -364,6 +579,8 @@ pub fn run(sim: &mut Simulation) {
         policy: &sim.policy,
         scale: world.scale,
     };
+    let view = &sc.firm_view[..];
+    let steady = &sc.firm_steady[..];
     let wp = &params.workers;
     let wage_index = sim.economy.wages;
     let retire_age = params.population.retirement_age;
@@ -387,13 +604,24 @@ pub fn run(sim: &mut Simulation) {
         .for_each(|(ci, (employer, st, age, props))| {
             let mut rng = stream(seed, tick, Stream::Workers, ci as u64);
             props.clear();
-            for j in 0..employer.len() {
+            let len = employer.len();
+            // Whether firm `f` operates and lays nobody off (a bit in a small, cached bitmap,
+            // which spares most workers a read of their employer's view).
+            let steady = |f: u32| steady[f as usize / 64] >> (f % 64) & 1 != 0;
+            for j in 0..len {
+                if j + PREFETCH < len {
+                    let e = employer[j + PREFETCH];
+                    if e != NONE && !steady(e) {
+                        prefetch(&view[e as usize]);
+                    }
+                }
                 let w = ci * CHUNK + j;
                 if st[j] == status::RETIRED {
                     continue;
                 }
                 let emp = employer[j];
-                if emp != NONE && ctx.firms.flags[emp as usize] & flags::ALIVE == 0 {
+                let emp_steady = emp != NONE && steady(emp);
+                if emp != NONE && !emp_steady && !view[emp as usize].alive() {
                     employer[j] = NONE;
                     st[j] = status::UNEMPLOYED;
                 }
@@ -414,8 +642,8 @@ pub fn run(sim: &mut Simulation) {
                 let tech = tr[j] & traits::TECH != 0;
                 let h = home[w] as usize;
                 let mut u: f64 = rng.random();
-                let p_lay = if st[j] == status::EMPLOYED {
-                    ctx.firms.layoff[employer[j] as usize] as f64
+                let p_lay = if st[j] == status::EMPLOYED && !emp_steady {
+                    view[employer[j] as usize].layoff as f64
                 } else {
                     0.0
                 };
@@ -458,30 +686,30 @@ pub fn run(sim: &mut Simulation) {
                     status::FOUNDER => 0.0,
                     _ => wp.on_the_job_search + wp.commute_search_gain * long,
                 };
-                let mut work_zone = (employer[j] != NONE).then(|| {
-                    ctx.travel.cell_zone[ctx.firms.cell[employer[j] as usize] as usize] as usize
-                });
-                let income = wage_index
-                    * match employer[j] {
-                        NONE => 4_000.0,
-                        f => wage_of(
-                            params,
-                            Sector::from_index(ctx.firms.sector[f as usize] as usize),
-                            ctx.firms.high_tech(f as usize),
-                        ),
-                    };
-                if u < p_search {
+                let search = u < p_search;
+                let u2 = if st[j] == status::UNEMPLOYED || search {
+                    None
+                } else {
+                    Some((u - p_search) / (1.0 - p_search).max(1e-9))
+                };
+                let p_move = wp.move_rate + wp.move_commute_gain * long;
+                if !search && u2.is_some_and(|u2| u2 >= p_move) {
+                    // Neither searching for a job nor (without a further draw) moving home.
+                    continue;
+                }
+                // The employer's zone and the worker's income, needed from here on only.
+                let emp_view = (employer[j] != NONE).then(|| view[employer[j] as usize]);
+                let mut work_zone = emp_view.map(|v| v.zone as usize);
+                let income = wage_index * emp_view.map_or(4_000.0, |v| wage.wage[v.class as usize]);
+                if search {
                     let current = (st[j] == status::EMPLOYED).then(|| {
-                        let f = employer[j] as usize;
+                        let v = emp_view.expect("employed workers have an employer");
                         wp.beta_wage * (income / wage_index).ln()
                             - wp.beta_commute * commute[w] as f64
-                            + skill_fit(tech, ctx.firms.high_tech(f))
+                            + skill_fit(tech, v.high_tech())
                     });
-                    if let Some(targets) = ctx.job_search(&mut rng, h, tech, current) {
-                        work_zone = Some(
-                            ctx.travel.cell_zone[ctx.firms.cell[targets[0] as usize] as usize]
-                                as usize,
-                        );
+                    if let Some((targets, zone)) = ctx.job_search(&mut rng, h, tech, current) {
+                        work_zone = Some(zone);
                         props.push(WorkerProposal {
                             action: WorkerAction::Job,
                             targets,
@@ -489,12 +717,7 @@ pub fn run(sim: &mut Simulation) {
                         });
                     }
                 }
-                let u2 = if st[j] == status::UNEMPLOYED || u < p_search {
-                    rng.random::<f64>()
-                } else {
-                    (u - p_search) / (1.0 - p_search).max(1e-9)
-                };
-                let p_move = wp.move_rate + wp.move_commute_gain * long;
+                let u2 = u2.unwrap_or_else(|| rng.random::<f64>());
                 if u2 < p_move {
                     let maker = st[j] == status::FOUNDER;
                     if let Some(targets) = ctx.home_search(&mut rng, h, work_zone, income, maker) {
@@ -520,6 +743,88 @@ mod tests {
             push_top3(&mut top, u, t);
         }
         assert_eq!(top.map(|x| x.1), [2, 5, 3]);
+    }
+
+    /// The pipelined job search draws the same numbers and returns the same offers as the
+    /// sequential one, including when it has to fall back (a sampled zone without vacancies).
+    #[test]
+    fn pipelined_job_search_equals_sequential() {
+        use crate::tick::{firms, matching, startups, YearMonth};
+        use crate::world::{beijing, World};
+        let params = Params::default();
+        let layers = beijing::layers(&params);
+        let world = World::build(&layers, &params, 0.002, 5).unwrap();
+        let start = YearMonth::parse("2009-01").unwrap();
+        let mut sim = Simulation::new(world, params, 5, start, 24, vec![]);
+        for _ in 0..3 {
+            sim.step();
+        }
+        super::super::fields::run(&mut sim);
+        firms::run(&mut sim);
+        startups::run(&mut sim);
+        matching::resolve_firms(&mut sim);
+        build_view(
+            &sim.world,
+            &mut sim.scratch.firm_view,
+            &mut sim.scratch.firm_steady,
+        );
+        for broken in [false, true] {
+            if broken {
+                // A zone that the gravity rows weigh but whose vacancies are gone: the case
+                // where the pipelined search must rewind and fall back.
+                let z = (0..sim.scratch.vac_zones.len())
+                    .max_by_key(|&z| sim.scratch.vac_zones[z].span)
+                    .unwrap();
+                sim.scratch.vac_zones[z].span = 0;
+            }
+            let wage = WageTable::new(&sim.params);
+            let (w, sc) = (&sim.world, &sim.scratch);
+            let ctx = Ctx {
+                params: &sim.params,
+                grid: &w.grid,
+                cells: &w.cells,
+                travel: &w.travel,
+                view: &sc.firm_view,
+                incs: &w.incubators,
+                open_incubators: &sc.open_incubators,
+                vac_urn: &sc.vac_urn,
+                vac_zones: &sc.vac_zones,
+                job_grav: &sc.job_grav,
+                home_grav: &sc.home_grav,
+                wage: &wage,
+                zone_order: &sc.zone_order,
+                zone_start: &sc.zone_start,
+                res_cum: &sc.res_cum,
+                free_cum: &sc.free_cum,
+                found_tech: &sc.found_tech,
+                found_other: &sc.found_other,
+                policy: &sim.policy,
+                scale: w.scale,
+            };
+            let (mut found, mut fell_back) = (0, 0);
+            for i in (0..w.workers.len()).step_by(7) {
+                if w.workers.status[i] == status::RETIRED {
+                    continue;
+                }
+                let home = w.workers.home[i] as usize;
+                let tech = w.workers.traits[i] & traits::TECH != 0;
+                let current = (i % 3 != 0).then_some(9.0 + (i % 5) as f64 * 0.5);
+                let mut a = stream(1, 0, Stream::Workers, i as u64);
+                let mut b = a.clone();
+                let ra = ctx.job_search(&mut a, home, tech, current);
+                let rb = ctx.job_search_seq(&mut b, home, tech, current);
+                assert_eq!(ra, rb, "worker {i}");
+                assert_eq!(a.get_word_pos(), b.get_word_pos(), "worker {i}");
+                found += ra.is_some() as usize;
+                // A full search draws 3 numbers (64-bit, two 32-bit words) per candidate, and an
+                // employed searcher one more for the current job's taste shock.
+                let full = 6 * sim.params.workers.job_candidates as u128
+                    + if current.is_some() { 2 } else { 0 };
+                fell_back += (![0, full].contains(&a.get_word_pos())) as usize;
+            }
+            assert!(found > 100, "{found}");
+            assert_eq!(fell_back > 0, broken, "{fell_back}");
+        }
     }
 
     #[test]

@@ -574,7 +574,10 @@ pub fn layers(params: &Params) -> WorldLayers {
         let total: f64 = (0..Use::N).map(|u| floor[[u, cell]]).sum();
         let zoning = params.land.max_far * grid.cell_m2();
         // Built-up cells can add a little (redevelopment); the rest up to the zoning limit.
-        max_floor[cell] = if access > 0.45 {
+        // Dense residential districts (Huilongguan, Tiantongyuan: over 8,000 resident workers
+        // per km²) were fully built by 2009 as well.
+        let built_up = access > 0.45 || residents[cell] / grid.cell_km2() > 8_000.0;
+        max_floor[cell] = if built_up {
             total * 1.12
         } else {
             zoning.max(total * 1.12)

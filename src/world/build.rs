@@ -11,17 +11,10 @@ use super::types::{FirmKind, Sector, Stage, Use, NONE};
 use super::{Cells, World, NO_PARK};
 use crate::params::Params;
 use crate::rng::{stream, Stream};
+use crate::sampling::CumTable;
 
 /// Candidate job slots a worker weighs when the initial jobs are assigned.
 const INIT_JOB_CANDIDATES: usize = 16;
-
-/// Sample an index from cumulative weights (`cum` ascending, last = total).
-fn sample_cum(cum: &[f64], u: f64) -> usize {
-    let total = *cum.last().unwrap_or(&0.0);
-    let x = u * total;
-    cum.partition_point(|&c| c <= x)
-        .min(cum.len().saturating_sub(1))
-}
 
 /// Share of jobs held by firms of at least `k` employees under the truncated discrete Pareto
 /// distribution P(size ≥ s) = s^−α, 1 ≤ s ≤ max.
@@ -47,6 +40,75 @@ pub fn employment_share_at_least(alpha: f64, max: u32, k: u32) -> f64 {
     } else {
         0.0
     }
+}
+
+/// Workers ahead whose candidate slots are drawn and prefetched in the initial job assignment.
+const INIT_AHEAD: usize = 2;
+
+/// The initial job assignment: employed workers `0..n_employed`, in index order, each take the
+/// best of [`INIT_JOB_CANDIDATES`] open slots sampled uniformly (utility: skill fit minus
+/// `beta_c` × commute), the chosen slot closing. `plans` are (size, zone, high-tech); returns
+/// each worker's plan or `NONE`.
+///
+/// Each slot is one packed `u64` (plan, zone, high-tech bit), so a candidate costs one random
+/// memory access; candidates are drawn a few workers ahead (the draws and their order are
+/// those of the plain loop: worker `w` draws `min(16, open slots)` numbers against
+/// `n_slots − w` open slots) and prefetched, so that these accesses overlap.
+fn assign_initial_jobs(
+    plans: &[(u32, u16, bool)],
+    workers: &Workers,
+    n_employed: usize,
+    travel: &Travel,
+    beta_c: f64,
+    seed: u64,
+) -> Vec<u32> {
+    let mut employer_plan = vec![NONE; workers.len()];
+    let mut slots: Vec<u64> = Vec::with_capacity(plans.iter().map(|p| p.0 as usize).sum());
+    for (i, &(size, zone, ht)) in plans.iter().enumerate() {
+        let packed = i as u64 | (zone as u64) << 32 | (ht as u64) << 48;
+        slots.extend(std::iter::repeat_n(packed, size as usize));
+    }
+    let n_slots = slots.len();
+    let n = n_employed.min(n_slots);
+    let mut rng = stream(seed, 0, Stream::InitJobs, 0);
+    // Candidate indices of workers w..=w+INIT_AHEAD (ring buffer by worker index).
+    let mut cand = [[0usize; INIT_JOB_CANDIDATES]; INIT_AHEAD + 1];
+    let mut draw = |v: usize, slots: &[u64], cand: &mut [[usize; INIT_JOB_CANDIDATES]]| {
+        let len = n_slots - v;
+        let row = &mut cand[v % (INIT_AHEAD + 1)];
+        for k in row.iter_mut().take(INIT_JOB_CANDIDATES.min(len)) {
+            *k = ((rng.random::<f64>() * len as f64) as usize).min(len - 1);
+            crate::tick::workers::prefetch(&slots[*k]);
+        }
+    };
+    for v in 0..(INIT_AHEAD + 1).min(n) {
+        draw(v, &slots, &mut cand);
+    }
+    for w in 0..n {
+        let hz = travel.cell_zone[workers.home[w] as usize] as usize;
+        let tech = workers.traits[w] & traits::TECH != 0;
+        let mut best = (f64::NEG_INFINITY, 0usize);
+        let len = n_slots - w;
+        debug_assert_eq!(len, slots.len());
+        for &k in &cand[w % (INIT_AHEAD + 1)][..INIT_JOB_CANDIDATES.min(len)] {
+            let s = slots[k];
+            let wz = ((s >> 32) & 0xFFFF) as usize;
+            let skill = match (tech, s >> 48 != 0) {
+                (true, true) => 1.5,
+                (false, true) => -1.0,
+                _ => 0.0,
+            };
+            let u = skill - beta_c * travel.time(hz, wz) as f64;
+            if u > best.0 {
+                best = (u, k);
+            }
+        }
+        employer_plan[w] = (slots.swap_remove(best.1) & 0xFFFF_FFFF) as u32;
+        if w + INIT_AHEAD + 1 < n {
+            draw(w + INIT_AHEAD + 1, &slots, &mut cand);
+        }
+    }
+    employer_plan
 }
 
 impl World {
@@ -129,9 +191,11 @@ impl World {
         };
         let mut workers = Workers::default();
         let mut rng = stream(seed, 0, Stream::InitWorkers, 0);
+        let homes = CumTable::new(cum);
         let home_m2 = pop.home_m2_per_worker / scale;
         for _ in 0..n_workers {
-            let cell = sample_cum(&cum, rng.random());
+            let total = homes.total().unwrap_or(0.0);
+            let cell = homes.find(rng.random::<f64>() * total);
             let tech = rng.random::<f64>() < (layers.tech_share[cell] * tech_k).min(0.95);
             let college_p = if tech {
                 0.9
@@ -182,14 +246,15 @@ impl World {
                 if jobs <= 0.0 {
                     continue;
                 }
-                let cum_z: Vec<f64> = cells_z
+                // A firm is at most as large as the zone's largest cell of this sector can hold,
+                // and goes to a cell whose remaining jobs can take at least half of it (in
+                // proportion to the remaining jobs), so cells fill as the layer says.
+                let mut remaining: Vec<f64> = cells_z
                     .iter()
-                    .scan(0.0, |a, &c| {
-                        *a += layers.jobs[[s as usize, c]];
-                        Some(*a)
-                    })
+                    .map(|&c| layers.jobs[[s as usize, c]] * scale)
                     .collect();
-                let cap = (jobs.ceil() as u32).clamp(1, pop.firm_size_max);
+                let max_cell = remaining.iter().copied().fold(0.0, f64::max);
+                let cap = (max_cell.ceil() as u32).clamp(1, pop.firm_size_max);
                 let mut left = jobs;
                 while left > 0.0 {
                     let u: f64 = rng.random::<f64>().max(1e-12);
@@ -199,7 +264,24 @@ impl World {
                         break;
                     }
                     left -= size as f64;
-                    let cell = cells_z[sample_cum(&cum_z, rng.random())];
+                    let fits = |r: f64| if r >= 0.5 * size as f64 { r } else { 0.0 };
+                    let mut total: f64 = remaining.iter().map(|&r| fits(r)).sum();
+                    let strict = total > 0.0;
+                    if !strict {
+                        total = remaining.iter().map(|&r| r.max(0.0)).sum();
+                    }
+                    let mut x = rng.random::<f64>() * total;
+                    let mut k = remaining.len() - 1;
+                    for (j, &r) in remaining.iter().enumerate() {
+                        let w = if strict { fits(r) } else { r.max(0.0) };
+                        if x < w {
+                            k = j;
+                            break;
+                        }
+                        x -= w;
+                    }
+                    remaining[k] -= size as f64;
+                    let cell = cells_z[k];
                     let ht_p = layers.high_tech[cell]
                         * match s {
                             Sector::ItElectronics | Sector::BioMedicine => 1.0,
@@ -223,42 +305,24 @@ impl World {
         }
 
         // --- Initial jobs: each employed worker takes the best of a few sampled open slots.
-        let mut slots: Vec<u32> = Vec::with_capacity(plans.iter().map(|p| p.size as usize).sum());
-        for (i, p) in plans.iter().enumerate() {
-            for _ in 0..p.size {
-                slots.push(i as u32);
-            }
-        }
+        let n_employed = (((n_workers as f64) * (1.0 - pop.initial_unemployment)).round() as usize)
+            .min(n_workers);
+        let employer_plan = assign_initial_jobs(
+            &plans
+                .iter()
+                .map(|p| (p.size, travel.cell_zone[p.cell as usize], p.high_tech))
+                .collect::<Vec<_>>(),
+            &workers,
+            n_employed,
+            &travel,
+            params.workers.beta_commute * 2.0,
+            seed,
+        );
         let mut assigned = vec![0u32; plans.len()];
-        let mut employer_plan = vec![NONE; n_workers];
-        let n_employed = ((n_workers as f64) * (1.0 - pop.initial_unemployment)).round() as usize;
-        let mut rng = stream(seed, 0, Stream::InitJobs, 0);
-        let beta_c = params.workers.beta_commute * 2.0;
-        for w in 0..n_employed.min(n_workers) {
-            if slots.is_empty() {
-                break;
+        for &p in &employer_plan {
+            if p != NONE {
+                assigned[p as usize] += 1;
             }
-            let hz = travel.cell_zone[workers.home[w] as usize] as usize;
-            let tech = workers.traits[w] & traits::TECH != 0;
-            let mut best = (f64::NEG_INFINITY, 0usize);
-            for _ in 0..INIT_JOB_CANDIDATES.min(slots.len()) {
-                let k = (rng.random::<f64>() * slots.len() as f64) as usize;
-                let k = k.min(slots.len() - 1);
-                let p = &plans[slots[k] as usize];
-                let wz = travel.cell_zone[p.cell as usize] as usize;
-                let skill = match (tech, p.high_tech) {
-                    (true, true) => 1.5,
-                    (false, true) => -1.0,
-                    _ => 0.0,
-                };
-                let u = skill - beta_c * travel.time(hz, wz) as f64;
-                if u > best.0 {
-                    best = (u, k);
-                }
-            }
-            let plan = slots.swap_remove(best.1);
-            assigned[plan as usize] += 1;
-            employer_plan[w] = plan;
         }
 
         // Incumbents: the largest firms holding the share of jobs that firms of at least

@@ -4,6 +4,7 @@ pub mod agents;
 pub mod asc;
 pub mod beijing;
 pub mod build;
+pub mod custom;
 pub mod grid;
 pub mod layers;
 pub mod places;

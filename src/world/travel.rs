@@ -219,9 +219,9 @@ impl Travel {
     #[inline]
     pub fn time(&self, from_zone: usize, to_zone: usize) -> f32 {
         let nz = self.n_zones();
-        self.base[from_zone * nz + to_zone]
-            * 0.5
-            * (self.cong_origin[from_zone] + self.cong_dest[to_zone])
+        let b = self.base[from_zone * nz + to_zone];
+        let moving = (b - self.terminal).max(0.0);
+        self.terminal + moving * 0.5 * (self.cong_origin[from_zone] + self.cong_dest[to_zone])
     }
 
     /// Update the BPR congestion factors from the zones' commuter outflows and inflows (agents),

@@ -5,9 +5,12 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-/// Path of the `zgc` binary built for these tests.
+/// Path of the `zgc` binary under test: `$ZGC_TEST_BIN` if set (e.g. a copy, when several
+/// worktrees share one target folder and its `release/zgc`), else the one built for these tests.
 pub fn zgc_bin() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_zgc"))
+    std::env::var_os("ZGC_TEST_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_zgc")))
 }
 
 /// A `zgc` command with a clean environment for determinism (`RAYON_NUM_THREADS` unset).
@@ -81,6 +84,7 @@ pub const DETERMINISTIC_FILES: &[&str] = &[
     "grids/jobs.asc",
     "grids/residents.asc",
     "grids/startups.asc",
+    "grids/commute.asc",
     "grids/knowledge.asc",
 ];
 
@@ -89,4 +93,26 @@ pub fn summary_core(dir: &Path) -> serde_json::Value {
     let s: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap();
     serde_json::json!({"final": s["final"], "provenance": s["provenance"]})
+}
+
+/// TINY with a policy: a 2.0 incubator in Huilongguan from the sixth month.
+pub fn tiny_alt() -> String {
+    TINY.replace("name = \"tiny\"", "name = \"tiny_alt\"")
+        + r#"
+[[policy]]
+kind = "incubator"
+name = "test incubator"
+start = "2009-06"
+region = { name = "huilongguan" }
+generation = "2.0"
+seats = 3000
+"#
+}
+
+/// Write the two tiny scenarios (36 months; shorten runs with `--ticks`) and return their paths.
+pub fn tiny_pair(dir: &Path) -> (PathBuf, PathBuf) {
+    (
+        write(dir, "tiny.toml", TINY),
+        write(dir, "tiny_alt.toml", &tiny_alt()),
+    )
 }

@@ -1,0 +1,806 @@
+//! `zgc compare`: run a base scenario and alternatives with the same replicate seeds (common
+//! random numbers), in parallel, then write `comparison.csv`, `report.html`, maps and every
+//! run's folder, and print the key differences with their confidence intervals.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use clap::Args;
+use rayon::prelude::*;
+use serde_json::json;
+
+use super::progress::Progress;
+use super::run::load_scenario;
+use super::CliError;
+use crate::compare::{self, Comparison, RunSeries, CITY, KEY_INDICATORS, LEVEL};
+use crate::metrics::{region_rows, TickRow};
+use crate::output::comparison::write_comparison;
+use crate::output::grids::{self, Field};
+use crate::output::run_folder::{Extras, RunFolder};
+use crate::output::{maps, Staging};
+use crate::report::compare_report::{CompareReport, MapGroup, ScenarioInfo, MARK};
+use crate::report::numbers::{fmt_ci, fmt_pct, fmt_signed, fmt_value};
+use crate::report::{GridLayer, Place};
+use crate::runner::{self, Overrides};
+use crate::scenario::policy::When;
+use crate::scenario::Scenario;
+use crate::world::grid::GridSpec;
+
+/// Flags of `zgc compare`.
+#[derive(Args, Debug, Clone)]
+pub struct CompareArgs {
+    /// The base scenario file, then one or more alternatives (TOML).
+    #[arg(required = true, num_args = 2.., value_name = "SCENARIO")]
+    pub scenarios: Vec<PathBuf>,
+    /// Replicate runs per scenario; replicate k of every scenario uses the same seed.
+    #[arg(long, short = 'n', default_value_t = 10)]
+    pub replicates: u32,
+    /// Master seed (default: the base scenario's); replicate k runs with mix(seed, k).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Number of monthly ticks (default: the base scenario's), the same for every scenario.
+    #[arg(long)]
+    pub ticks: Option<u32>,
+    /// Agents per real agent, in (0, 1] (default: the base scenario's), the same for every scenario.
+    #[arg(long)]
+    pub scale: Option<f64>,
+    /// Worker threads (default: all cores, or RAYON_NUM_THREADS).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Output folder (default: results/compare-<base>-<alternatives>).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// No progress output.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Replace an output folder that does not hold a previous zgc run or comparison.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Final-state fields mapped in the report, with and without differences.
+pub const MAP_FIELDS: &[&str] = &["startups", "office_rent", "commute"];
+
+/// What one run hands back to the comparison.
+struct JobOutput {
+    series: RunSeries,
+    /// The final state's `MAP_FIELDS`, in order.
+    fields: Vec<Field>,
+    last: Option<TickRow>,
+}
+
+/// What every job shares: the plan, when to stop, and the progress.
+struct Shared<'a> {
+    plan: &'a Plan,
+    stop: Stop<'a>,
+    progress: Mutex<Progress>,
+    runs_done: AtomicUsize,
+    n_jobs: usize,
+}
+
+/// When to stop early: on Ctrl-C, or when another run failed.
+struct Stop<'a> {
+    interrupted: &'a AtomicBool,
+    failed: AtomicBool,
+}
+
+impl Stop<'_> {
+    fn now(&self) -> bool {
+        self.interrupted.load(Ordering::SeqCst) || self.failed.load(Ordering::SeqCst)
+    }
+}
+
+/// The validated plan of a comparison.
+struct Plan {
+    scenarios: Vec<Scenario>,
+    /// Folder names of the scenarios.
+    folders: Vec<String>,
+    seed: u64,
+    scale: f64,
+    ticks: u32,
+    replicates: usize,
+}
+
+impl Plan {
+    fn seed_of(&self, replicate: usize) -> u64 {
+        crate::rng::mix(self.seed, &[replicate as u64])
+    }
+
+    fn overrides(&self, replicate: usize) -> Overrides {
+        Overrides {
+            seed: Some(self.seed_of(replicate)),
+            ticks: Some(self.ticks),
+            scale: Some(self.scale),
+            // Replicates run side by side; each world's structure is still checked.
+            memory_limit: None,
+        }
+    }
+
+    fn run_dir(&self, s: usize, replicate: usize) -> String {
+        format!("runs/{}/rep{replicate}", self.folders[s])
+    }
+}
+
+/// A scenario name as a folder name: letters, digits, `-`, `_` and `.` kept, others `_`.
+pub fn folder_name(name: &str) -> String {
+    let s: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if s.is_empty() || s.chars().all(|c| c == '.') {
+        "scenario".into()
+    } else {
+        s
+    }
+}
+
+fn plan(args: &CompareArgs) -> Result<Plan> {
+    let scenarios: Vec<Scenario> = args
+        .scenarios
+        .iter()
+        .map(|p| load_scenario(&Some(p.clone())))
+        .collect::<Result<_>>()?;
+    if args.replicates == 0 {
+        return Err(CliError::Input("--replicates must be at least 1".into()).into());
+    }
+    let folders: Vec<String> = scenarios.iter().map(|s| folder_name(s.name())).collect();
+    for i in 0..scenarios.len() {
+        for j in 0..i {
+            if folders[i] == folders[j] {
+                return Err(CliError::Input(format!(
+                    "{} and {} are both named {:?}; the name labels runs, tables and the report, so give each scenario its own `[scenario] name`",
+                    args.scenarios[j].display(),
+                    args.scenarios[i].display(),
+                    scenarios[i].name()
+                ))
+                .into());
+            }
+        }
+    }
+    let base = &scenarios[0];
+    for (s, path) in scenarios.iter().zip(&args.scenarios).skip(1) {
+        if s.start != base.start {
+            return Err(CliError::Input(format!(
+                "{}: `run.start` is {} but the base scenario starts in {}; compared scenarios must cover the same months",
+                path.display(),
+                s.start,
+                base.start
+            ))
+            .into());
+        }
+    }
+    let p = Plan {
+        seed: args.seed.unwrap_or(base.file.run.seed),
+        scale: args.scale.unwrap_or(base.file.run.scale),
+        ticks: args.ticks.unwrap_or(base.ticks),
+        replicates: args.replicates as usize,
+        scenarios,
+        folders,
+    };
+    if !args.quiet {
+        for (s, path) in p.scenarios.iter().zip(&args.scenarios).skip(1) {
+            let r = &s.file.run;
+            let differs = (args.seed.is_none() && r.seed != p.seed)
+                || (args.scale.is_none() && r.scale != p.scale)
+                || (args.ticks.is_none() && s.ticks != p.ticks);
+            if differs {
+                eprintln!(
+                    "note: {} runs with the comparison's settings (seed {}, scale {}, {} ticks), not its own",
+                    path.display(),
+                    p.seed,
+                    p.scale,
+                    p.ticks
+                );
+            }
+        }
+        if p.replicates == 1 {
+            eprintln!("note: with one replicate there are no confidence intervals; use --replicates 10 or more to tell effects from noise");
+        }
+    }
+    Ok(p)
+}
+
+/// Run the command.
+pub fn main(args: CompareArgs) -> Result<()> {
+    let wall = Instant::now();
+    let plan = plan(&args)?;
+    let out = args.out.clone().unwrap_or_else(|| {
+        PathBuf::from("results").join(format!("compare-{}", plan.folders.join("-")))
+    });
+    let pool = super::thread_pool(args.threads)?;
+    let threads = pool.current_num_threads();
+
+    // Fail on bad input (e.g. a policy region that does not resolve) before any long run.
+    let geometry = pool.install(|| -> Result<(GridSpec, Vec<Place>)> {
+        let worlds: Vec<_> = plan
+            .scenarios
+            .par_iter()
+            .map(|s| runner::prepare(s, &plan.overrides(0)))
+            .collect::<Result<_, _>>()
+            .map_err(CliError::from)?;
+        let world = &worlds[0].0.world;
+        Ok((world.grid, maps::places(world)))
+    })?;
+
+    let interrupted = super::run::interrupt_flag();
+    let staging = super::run::staging(&out, args.force)?;
+    let result = pool.install(|| {
+        execute(
+            &plan,
+            &args,
+            &staging,
+            threads,
+            &interrupted,
+            &geometry,
+            wall,
+        )
+    });
+    match result {
+        Ok(comparison) => {
+            if interrupted.load(Ordering::SeqCst) {
+                staging.abandon();
+                return Err(CliError::Interrupted(format!(
+                    "nothing was written to {}",
+                    out.display()
+                ))
+                .into());
+            }
+            let dest = staging.finish()?;
+            print_table(&comparison);
+            println!(
+                "{} runs ({} scenarios × {} replicates, {} ticks at scale {}) in {:.1} s",
+                plan.scenarios.len() * plan.replicates,
+                plan.scenarios.len(),
+                plan.replicates,
+                plan.ticks,
+                plan.scale,
+                wall.elapsed().as_secs_f64()
+            );
+            println!(
+                "outputs in {}: comparison.csv, report.html, maps/, runs/",
+                dest.display()
+            );
+            Ok(())
+        }
+        Err(e) => {
+            staging.abandon();
+            if interrupted.load(Ordering::SeqCst) {
+                return Err(CliError::Interrupted(format!(
+                    "stopped before all runs finished; nothing was written to {}",
+                    out.display()
+                ))
+                .into());
+            }
+            Err(e)
+        }
+    }
+}
+
+fn run_job(sh: &Shared, s: usize, replicate: usize, dir: &Path) -> Result<Option<JobOutput>> {
+    let (plan, stop, n_jobs) = (sh.plan, &sh.stop, sh.n_jobs);
+    if stop.now() {
+        return Ok(None);
+    }
+    let started = Instant::now();
+    let threads = rayon::current_num_threads();
+    let scenario = &plan.scenarios[s];
+    let mut folder = RunFolder::create(dir)?;
+    let mut recorder = compare::Recorder::new();
+    let mut io_error: Option<anyhow::Error> = None;
+    let outcome = runner::run(scenario, &plan.overrides(replicate), &mut |report, sim| {
+        let regions = region_rows(sim);
+        if let Err(e) = folder.record(report, &regions) {
+            io_error = Some(e);
+            return false;
+        }
+        recorder.record(&report.row, &regions, &report.parks);
+        if let Ok(mut p) = sh.progress.lock() {
+            let msg = format!("{}/{n_jobs} runs done", sh.runs_done.load(Ordering::SeqCst));
+            p.inc(1, &msg);
+        }
+        !stop.now()
+    })
+    .map_err(CliError::from)?;
+    if let Some(e) = io_error {
+        return Err(e);
+    }
+    if stop.now() {
+        return Ok(None);
+    }
+    let last = folder.rows().last().cloned();
+    folder
+        .finish(
+            scenario,
+            &outcome,
+            threads,
+            started,
+            Extras { pictures: true },
+        )
+        .with_context(|| format!("writing {}", dir.display()))?;
+    let mut all = grids::fields(&outcome.sim.world);
+    let fields = MAP_FIELDS
+        .iter()
+        .filter_map(|n| {
+            let k = all.iter().position(|f| f.name == *n)?;
+            Some(all.swap_remove(k))
+        })
+        .collect();
+    sh.runs_done.fetch_add(1, Ordering::SeqCst);
+    Ok(Some(JobOutput {
+        series: recorder.finish(),
+        fields,
+        last,
+    }))
+}
+
+/// Run `n` jobs on `threads` threads and return their results in job order. Each of
+/// `min(threads, n)` workers takes the next job when it is free and runs it in its own rayon
+/// pool of `threads / workers` threads (one, when there are more jobs than threads): whole
+/// runs side by side keep every core busy, where runs nested in one pool wait on each other's
+/// parallel phases. Results do not depend on the thread count: every run is deterministic
+/// under any pool and results are gathered by job index.
+pub fn run_jobs<T: Send>(
+    n: usize,
+    threads: usize,
+    job: impl Fn(usize) -> T + Sync,
+) -> Result<Vec<T>> {
+    let workers = threads.min(n).max(1);
+    let per_worker = (threads / workers).max(1);
+    let next = AtomicUsize::new(0);
+    let slots: Vec<Mutex<Option<T>>> = (0..n).map(|_| Mutex::new(None)).collect();
+    let pools: Vec<rayon::ThreadPool> = (0..workers)
+        .map(|_| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(per_worker)
+                .build()
+        })
+        .collect::<Result<_, _>>()?;
+    std::thread::scope(|scope| {
+        for pool in &pools {
+            let (next, slots, job) = (&next, &slots, &job);
+            scope.spawn(move || {
+                pool.install(|| loop {
+                    let j = next.fetch_add(1, Ordering::SeqCst);
+                    if j >= n {
+                        break;
+                    }
+                    let out = job(j);
+                    if let Ok(mut slot) = slots[j].lock() {
+                        *slot = Some(out);
+                    }
+                })
+            });
+        }
+    });
+    slots
+        .into_iter()
+        .enumerate()
+        .map(|(j, m)| {
+            m.into_inner()
+                .ok()
+                .flatten()
+                .with_context(|| format!("job {j} left no result"))
+        })
+        .collect()
+}
+
+fn execute(
+    plan: &Plan,
+    args: &CompareArgs,
+    staging: &Staging,
+    threads: usize,
+    interrupted: &AtomicBool,
+    geometry: &(GridSpec, Vec<Place>),
+    wall: Instant,
+) -> Result<Comparison> {
+    let n_s = plan.scenarios.len();
+    // Replicate-major: every scenario's first replicates start early.
+    let jobs: Vec<(usize, usize)> = (0..plan.replicates)
+        .flat_map(|r| (0..n_s).map(move |s| (s, r)))
+        .collect();
+    let shared = Shared {
+        plan,
+        stop: Stop {
+            interrupted,
+            failed: AtomicBool::new(false),
+        },
+        progress: Mutex::new(Progress::new(
+            (jobs.len() as u64) * plan.ticks as u64,
+            "ticks",
+            "compare",
+            args.quiet,
+        )),
+        runs_done: AtomicUsize::new(0),
+        n_jobs: jobs.len(),
+    };
+    let results: Vec<Result<Option<JobOutput>>> = run_jobs(jobs.len(), threads, |j| {
+        let (s, r) = jobs[j];
+        let res = run_job(&shared, s, r, &staging.path(&plan.run_dir(s, r)));
+        if res.is_err() {
+            shared.stop.failed.store(true, Ordering::SeqCst);
+        }
+        res
+    })?;
+    if let Ok(p) = shared.progress.lock() {
+        p.finish();
+    }
+    let mut outputs: Vec<Vec<Option<JobOutput>>> = (0..n_s)
+        .map(|_| (0..plan.replicates).map(|_| None).collect())
+        .collect();
+    // The first error in job order, whatever the thread count.
+    for (&(s, r), res) in jobs.iter().zip(results) {
+        outputs[s][r] = res?;
+    }
+    let outputs: Vec<Vec<JobOutput>> = outputs
+        .into_iter()
+        .map(|reps| reps.into_iter().collect::<Option<Vec<_>>>())
+        .collect::<Option<_>>()
+        .ok_or_else(|| CliError::Interrupted("stopped before all runs finished".into()))?;
+    let runs: Vec<Vec<RunSeries>> = outputs
+        .iter()
+        .map(|reps| reps.iter().map(|o| o.series.clone()).collect())
+        .collect();
+    let names: Vec<String> = plan
+        .scenarios
+        .iter()
+        .map(|s| s.name().to_string())
+        .collect();
+    let comparison = Comparison::build(names, &runs, LEVEL)?;
+    write_comparison(&comparison, &staging.path("comparison.csv"))?;
+
+    let groups = map_groups(plan, &outputs, geometry, staging)?;
+    let report = CompareReport {
+        comparison: &comparison,
+        scenarios: plan
+            .scenarios
+            .iter()
+            .zip(&args.scenarios)
+            .map(|(s, path)| ScenarioInfo {
+                name: s.name().to_string(),
+                file: path.display().to_string(),
+                description: s.file.scenario.description.clone(),
+                policies: s
+                    .file
+                    .policies
+                    .iter()
+                    .map(|p| {
+                        format!(
+                            "{} ({}, from {})",
+                            p.name.clone().unwrap_or_else(|| p.kind.clone()),
+                            p.kind,
+                            match &p.start {
+                                When::Tick(t) => format!("tick {t}"),
+                                When::Date(d) => d.clone(),
+                            }
+                        )
+                    })
+                    .collect(),
+            })
+            .collect(),
+        facts: facts(plan, &comparison),
+        maps: groups,
+        runs: runs_table(plan, &outputs),
+    };
+    report
+        .build()?
+        .write(&staging.path("report.html"))
+        .context("writing report.html")?;
+
+    let summary = summary_json(plan, args, threads, wall);
+    crate::output::write_atomic(
+        &staging.path(crate::output::COMPLETE_MARKER),
+        serde_json::to_string_pretty(&summary)?.as_bytes(),
+    )?;
+    Ok(comparison)
+}
+
+fn facts(plan: &Plan, c: &Comparison) -> Vec<(String, String)> {
+    let start = plan.scenarios[0].start;
+    vec![
+        (
+            "period".into(),
+            format!(
+                "{start} to {} ({} months)",
+                start.plus(plan.ticks - 1),
+                plan.ticks
+            ),
+        ),
+        (
+            "replicates".into(),
+            format!(
+                "{} per scenario, seeds mix({}, k) for k = 0…{}",
+                plan.replicates,
+                plan.seed,
+                plan.replicates - 1
+            ),
+        ),
+        (
+            "scale".into(),
+            format!(
+                "{} (one agent stands for {:.0} real ones)",
+                plan.scale,
+                1.0 / plan.scale
+            ),
+        ),
+        (
+            "confidence level".into(),
+            format!("{:.0}% (two-sided Student t)", 100.0 * c.level),
+        ),
+    ]
+}
+
+fn runs_table(plan: &Plan, outputs: &[Vec<JobOutput>]) -> (Vec<String>, Vec<Vec<String>>) {
+    let shown = ["startups_alive", "innovation_output", "mean_commute_min"];
+    let mut h: Vec<String> = ["scenario", "replicate", "seed", "folder"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    h.extend(shown.iter().map(|n| format!("final {n}")));
+    let mut rows = Vec::new();
+    for (s, reps) in outputs.iter().enumerate() {
+        for (r, o) in reps.iter().enumerate() {
+            let mut row = vec![
+                plan.scenarios[s].name().to_string(),
+                r.to_string(),
+                plan.seed_of(r).to_string(),
+                format!("{}/", plan.run_dir(s, r)),
+            ];
+            for n in shown {
+                row.push(
+                    o.last
+                        .as_ref()
+                        .and_then(|l| l.get(n))
+                        .map_or("–".into(), fmt_value),
+                );
+            }
+            rows.push(row);
+        }
+    }
+    (h, rows)
+}
+
+/// Mean maps per scenario and difference maps, written to `maps/` and returned for the report.
+fn map_groups(
+    plan: &Plan,
+    outputs: &[Vec<JobOutput>],
+    (grid, places): &(GridSpec, Vec<Place>),
+    staging: &Staging,
+) -> Result<Vec<MapGroup>> {
+    let base = plan.scenarios[0].name();
+    let mut layers: Vec<GridLayer> = Vec::new();
+    // (group, is a difference map) of each layer.
+    let mut group_of: Vec<(usize, bool)> = Vec::new();
+    let mut titles = Vec::new();
+    for (k, name) in MAP_FIELDS.iter().enumerate() {
+        let Some(meta) = outputs[0][0].fields.get(k).filter(|f| f.name == *name) else {
+            continue;
+        };
+        let means: Vec<Vec<f64>> = outputs
+            .iter()
+            .map(|reps| {
+                let fs: Vec<&[f64]> = reps.iter().map(|o| o.fields[k].values.as_slice()).collect();
+                compare::mean_field(&fs)
+            })
+            .collect::<Result<_, _>>()?;
+        let layer_of = |values: Vec<f64>| {
+            maps::field_layer_uncapped(
+                grid,
+                &Field {
+                    name: meta.name,
+                    title: meta.title,
+                    unit: meta.unit,
+                    values,
+                },
+            )
+        };
+        let mut own: Vec<GridLayer> = means
+            .iter()
+            .enumerate()
+            .map(|(s, v)| {
+                let mut l = layer_of(v.clone());
+                l.title = format!("{}: {}", l.title, plan.scenarios[s].name());
+                l.name = format!("{}_{}", meta.name, plan.folders[s]);
+                l
+            })
+            .collect();
+        maps::share_colours(&mut own, maps::is_capped(meta.name));
+        let mut diffs: Vec<GridLayer> = (1..means.len())
+            .map(|s| {
+                let mut l = layer_of(compare::difference(&means[s], &means[0]));
+                l.title = format!("{}: {} − {base}", l.title, plan.scenarios[s].name());
+                l.name = format!(
+                    "{}_{}_minus_{}",
+                    meta.name, plan.folders[s], plan.folders[0]
+                );
+                l
+            })
+            .collect();
+        maps::diverging_colours(&mut diffs);
+        titles.push(format!(
+            "{} (final month, mean of {} replicates per scenario), then the differences from {base}:",
+            own.first().map_or(String::new(), |l| l.title.split(':').next().unwrap_or("").to_string()),
+            plan.replicates
+        ));
+        let g = titles.len() - 1;
+        for (l, diff) in own
+            .into_iter()
+            .map(|l| (l, false))
+            .chain(diffs.into_iter().map(|l| (l, true)))
+        {
+            layers.push(l);
+            group_of.push((g, diff));
+        }
+    }
+    let pngs = maps::render_pngs(&layers, places)?;
+    maps::write_pngs(&staging.path("maps"), &layers, &pngs).context("writing maps")?;
+    let mut groups: Vec<MapGroup> = titles
+        .into_iter()
+        .map(|title| MapGroup {
+            title,
+            maps: Vec::new(),
+            differences: Vec::new(),
+        })
+        .collect();
+    for ((l, png), (g, diff)) in layers.iter().zip(pngs).zip(group_of) {
+        let list = if diff {
+            &mut groups[g].differences
+        } else {
+            &mut groups[g].maps
+        };
+        list.push((png, format!("{} ({})", l.title, l.unit)));
+    }
+    Ok(groups)
+}
+
+fn summary_json(
+    plan: &Plan,
+    args: &CompareArgs,
+    threads: usize,
+    wall: Instant,
+) -> serde_json::Value {
+    let scenarios: Vec<serde_json::Value> = plan
+        .scenarios
+        .iter()
+        .zip(&args.scenarios)
+        .zip(&plan.folders)
+        .map(|((s, path), folder)| {
+            json!({
+                "name": s.name(),
+                "file": path.display().to_string(),
+                "hash": s.hash(),
+                "runs": format!("runs/{folder}"),
+            })
+        })
+        .collect();
+    let start = plan.scenarios[0].start;
+    json!({
+        "provenance": {
+            "model": "zgc",
+            "model_version": env!("CARGO_PKG_VERSION"),
+            "git_commit": option_env!("ZGC_GIT_COMMIT").filter(|s| !s.is_empty()),
+            "command": "compare",
+            "base": plan.scenarios[0].name(),
+            "scenarios": scenarios,
+            "seed": plan.seed,
+            "replicate_seeds": (0..plan.replicates).map(|r| plan.seed_of(r)).collect::<Vec<_>>(),
+            "replicates": plan.replicates,
+            "scale": plan.scale,
+            "ticks": plan.ticks,
+            "start": start.to_string(),
+            "end": start.plus(plan.ticks - 1).to_string(),
+            "confidence_level": LEVEL,
+        },
+        "performance": {
+            "threads": threads,
+            "wall_s": wall.elapsed().as_secs_f64(),
+            "runs": plan.scenarios.len() * plan.replicates,
+        },
+    })
+}
+
+/// The terminal table: key indicators in the final period, per alternative.
+fn print_table(c: &Comparison) {
+    let p = c.last_period();
+    let Some(period) = c.periods.get(p) else {
+        return;
+    };
+    let level = format!("{:.0}%", 100.0 * c.level);
+    for s in 1..c.scenarios.len() {
+        println!();
+        println!(
+            "{} − {}, year to {} ({} paired replicates; means and differences with {level} CIs)",
+            c.scenarios[s],
+            c.scenarios[0],
+            period.label(),
+            c.replicates
+        );
+        let mut rows: Vec<[String; 7]> = vec![[
+            "indicator".into(),
+            "unit".into(),
+            c.scenarios[0].clone(),
+            c.scenarios[s].clone(),
+            format!("difference [{level} CI]"),
+            String::new(),
+            "change".into(),
+        ]];
+        for name in KEY_INDICATORS {
+            let Some(m) = c.metric(CITY, name) else {
+                continue;
+            };
+            let mean = |s: usize| {
+                c.stat(m, s, p)
+                    .summary
+                    .as_ref()
+                    .map_or("–".into(), |x| fmt_value(x.mean))
+            };
+            let (d, mark, rel) = match &c.stat(m, s, p).diff {
+                Some(d) => (
+                    format!("{} {}", fmt_signed(d.mean_diff), fmt_ci(d.ci(), true))
+                        .trim_end()
+                        .to_string(),
+                    if d.excludes_zero { MARK } else { "" }.to_string(),
+                    fmt_pct(d.rel_change),
+                ),
+                None => ("–".into(), String::new(), "–".into()),
+            };
+            rows.push([
+                name.to_string(),
+                c.metrics[m].unit(),
+                mean(0),
+                mean(s),
+                d,
+                mark,
+                rel,
+            ]);
+        }
+        let width = |k: usize| rows.iter().map(|r| r[k].chars().count()).max().unwrap_or(0);
+        let w: Vec<usize> = (0..7).map(width).collect();
+        for r in &rows {
+            println!(
+                "  {:<w0$}  {:<w1$}  {:>w2$}  {:>w3$}  {:>w4$} {:<w5$}  {:>w6$}",
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                r[4],
+                r[5],
+                r[6],
+                w0 = w[0],
+                w1 = w[1],
+                w2 = w[2],
+                w3 = w[3],
+                w4 = w[4],
+                w5 = w[5].max(1),
+                w6 = w[6]
+            );
+        }
+    }
+    println!();
+    println!(
+        "{MARK} the {:.0}% confidence interval of the paired difference (alternative − base, same seeds) excludes zero.",
+        100.0 * c.level
+    );
+    println!("Flows are per year (the last year annualised if partial); levels are the last month's; shares, rents and commutes are means over the year.");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folder_names_are_safe() {
+        assert_eq!(folder_name("hui_plus"), "hui_plus");
+        assert_eq!(folder_name("Hui+ 2015/v2"), "Hui__2015_v2");
+        assert_eq!(folder_name(".."), "scenario");
+        assert_eq!(folder_name(""), "scenario");
+    }
+}

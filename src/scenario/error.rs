@@ -1,0 +1,336 @@
+//! Input errors of scenario files: where the problem is (file, line, column, key path), what
+//! was found there and what was expected, with a "did you mean" suggestion for misspelt names.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// A position in a text file (1-based line and column).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Pos {
+    /// Line, from 1.
+    pub line: usize,
+    /// Column in characters, from 1.
+    pub column: usize,
+}
+
+impl Pos {
+    /// The position of byte `offset` in `text`.
+    pub fn of_offset(text: &str, offset: usize) -> Pos {
+        let mut offset = offset.min(text.len());
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let before = &text[..offset];
+        let line = before.matches('\n').count() + 1;
+        let start = before.rfind('\n').map_or(0, |p| p + 1);
+        Pos {
+            line,
+            column: before[start..].chars().count() + 1,
+        }
+    }
+}
+
+/// Where a key of a scenario was written: the file, the key's and the value's positions.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Loc {
+    /// File (as shown to the user).
+    pub file: String,
+    /// Position of the key (or of the `[table]` header).
+    pub key: Option<Pos>,
+    /// Position of the value.
+    pub value: Option<Pos>,
+}
+
+/// Source positions of the keys of a (merged) scenario, by key path (`run.ticks`,
+/// `policy[2].region.name`).
+pub type Locs = BTreeMap<String, Loc>;
+
+/// An input error: the file, where in it, the key path, and what is wrong.
+///
+/// Displayed as `file:line:column: `key.path`: message`; the message says what was found and
+/// what was expected, and suggests a near name for a misspelt one.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub struct ScenarioError {
+    /// File (or a label such as `<embedded baseline>` or `sweep point 3`).
+    pub file: String,
+    /// Line and column where known.
+    pub pos: Option<Pos>,
+    /// Key path (`params.firms.growth_rate`, `policy[0].share`), or empty.
+    pub key: String,
+    /// What is wrong and what was expected.
+    pub message: String,
+}
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let Some(p) = self.pos {
+            write!(f, ":{}:{}", p.line, p.column)?;
+        }
+        write!(f, ": ")?;
+        if !self.key.is_empty() {
+            write!(f, "`{}`: ", self.key)?;
+        }
+        write!(f, "{}", self.message)
+    }
+}
+
+impl ScenarioError {
+    /// An error about a key, without a position.
+    pub fn at(file: &str, key: &str, message: impl Into<String>) -> Self {
+        ScenarioError {
+            file: file.to_string(),
+            pos: None,
+            key: key.to_string(),
+            message: message.into(),
+        }
+    }
+
+    /// An error at a position of a file, not tied to a key.
+    pub fn in_file(file: &str, pos: Option<Pos>, message: impl Into<String>) -> Self {
+        ScenarioError {
+            file: file.to_string(),
+            pos,
+            key: String::new(),
+            message: message.into(),
+        }
+    }
+}
+
+/// Builds errors for one scenario: knows the label to use and where each key was written.
+#[derive(Clone, Debug)]
+pub struct Ctx<'a> {
+    /// Label of the scenario (its file, or what the caller named it).
+    pub label: &'a str,
+    /// Key positions (empty for values that did not come from a file).
+    pub locs: &'a Locs,
+}
+
+impl Ctx<'_> {
+    /// An error about the value of `key` (positioned at the value).
+    pub fn value(&self, key: &str, message: impl Into<String>) -> ScenarioError {
+        self.make(key, message.into(), true)
+    }
+
+    /// An error about the key itself (positioned at the key: unknown or misplaced keys).
+    pub fn key(&self, key: &str, message: impl Into<String>) -> ScenarioError {
+        self.make(key, message.into(), false)
+    }
+
+    fn make(&self, key: &str, message: String, at_value: bool) -> ScenarioError {
+        let (file, pos) = match self.find(key) {
+            Some(loc) => {
+                let pos = if at_value {
+                    loc.value.or(loc.key)
+                } else {
+                    loc.key.or(loc.value)
+                };
+                (loc.file.clone(), pos)
+            }
+            None => (self.label.to_string(), None),
+        };
+        ScenarioError {
+            file,
+            pos,
+            key: key.to_string(),
+            message,
+        }
+    }
+
+    /// The location of a key, or of its nearest written ancestor (a missing key is reported at
+    /// its table).
+    pub fn find(&self, key: &str) -> Option<&Loc> {
+        let mut k = key;
+        loop {
+            if let Some(l) = self.locs.get(k) {
+                return Some(l);
+            }
+            let cut = k.rfind(['.', '['])?;
+            k = &k[..cut];
+        }
+    }
+}
+
+/// Join a key to a path: `join("run", "ticks") == "run.ticks"`.
+pub fn join(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        key.to_string()
+    } else {
+        format!("{path}.{key}")
+    }
+}
+
+/// Index a path: `index("policy", 2) == "policy[2]"`.
+pub fn index(path: &str, i: usize) -> String {
+    format!("{path}[{i}]")
+}
+
+/// The closest of `candidates` to `name`, if close enough to be a likely misspelling.
+pub fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let lname = name.to_lowercase();
+    let mut best: Option<(f64, &str)> = None;
+    for c in candidates {
+        let score = strsim::jaro_winkler(&lname, &c.to_lowercase());
+        let lev = strsim::levenshtein(&lname, &c.to_lowercase());
+        let lc = c.to_lowercase();
+        let prefix = lname.len() >= 2 && (lc.starts_with(&lname) || lname.starts_with(&lc));
+        let close =
+            score >= 0.8 || (lev <= 2 && lname.len() >= 4) || (lev <= 3 && c.len() >= 8) || prefix;
+        if close && best.map_or(true, |(s, _)| score > s) {
+            best = Some((score, c));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+/// "; did you mean `x`?" or nothing.
+pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+    suggest(name, candidates)
+        .map(|s| format!(" (did you mean `{s}`?)"))
+        .unwrap_or_default()
+}
+
+/// A value as shown in messages: TOML syntax, shortened.
+pub fn show(v: &toml::Value) -> String {
+    let s = match v {
+        toml::Value::Table(t) if t.is_empty() => "an empty table".to_string(),
+        toml::Value::Table(_) => "a table".to_string(),
+        toml::Value::Float(f) => {
+            if f.is_nan() {
+                "nan".into()
+            } else {
+                format!("{f}")
+            }
+        }
+        other => other.to_string(),
+    };
+    if s.chars().count() > 60 {
+        let cut: String = s.chars().take(57).collect();
+        format!("{cut}...")
+    } else {
+        s
+    }
+}
+
+/// A list of names as "`a`, `b` or `c`".
+pub fn one_of(names: &[&str]) -> String {
+    listed(names, "or")
+}
+
+/// A list of names as "`a`, `b` and `c`".
+pub fn all_of(names: &[&str]) -> String {
+    listed(names, "and")
+}
+
+fn listed(names: &[&str], word: &str) -> String {
+    let q: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+    match q.len() {
+        0 => String::new(),
+        1 => q[0].clone(),
+        n => format!("{} {word} {}", q[..n - 1].join(", "), q[n - 1]),
+    }
+}
+
+/// Rewrite a serde message about a value into plain words ("expected a number, found the
+/// string \"abc\""), given the value actually found (when known).
+pub fn humanize_serde(msg: &str, found: Option<&toml::Value>) -> String {
+    let found_s = found.map(show);
+    // "invalid type: string \"a\", expected f64" / "invalid value: integer `-3`, expected u32"
+    for prefix in ["invalid type: ", "invalid value: "] {
+        if let Some(rest) = msg.strip_prefix(prefix) {
+            if let Some((what, exp)) = rest.rsplit_once(", expected ") {
+                let what = found_s.unwrap_or_else(|| what.replace('`', ""));
+                return format!("expected {}, found {what}", expected_words(exp));
+            }
+        }
+    }
+    if let Some(rest) = msg.strip_prefix("invalid length ") {
+        if let Some((n, exp)) = rest.split_once(", expected ") {
+            return format!("expected {}, found an array of {n} element(s)", exp);
+        }
+    }
+    if let Some(rest) = msg.strip_prefix("unknown variant ") {
+        if let Some((name, exp)) = rest.split_once(", expected ") {
+            let name = name.trim_matches('`');
+            let names = backticked(exp);
+            let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+            return format!(
+                "unknown value \"{name}\"{}; expected {}",
+                did_you_mean(name, refs.iter().copied()),
+                one_of(&refs)
+            );
+        }
+    }
+    msg.to_string()
+}
+
+/// Names quoted in backticks in a serde message.
+pub fn backticked(s: &str) -> Vec<String> {
+    s.split('`')
+        .enumerate()
+        .filter(|(i, _)| i % 2 == 1)
+        .map(|(_, n)| n.to_string())
+        .collect()
+}
+
+fn expected_words(exp: &str) -> String {
+    match exp {
+        "f64" | "f32" => "a number".into(),
+        "u8" | "u16" | "u32" | "u64" | "usize" => "a whole number ≥ 0".into(),
+        "i8" | "i16" | "i32" | "i64" => "a whole number".into(),
+        "a boolean" | "bool" => "true or false".into(),
+        "a string" => "a string".into(),
+        "a sequence" => "an array".into(),
+        e if e.starts_with("struct ") || e.starts_with("a map") => "a table".into(),
+        e => e.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_are_one_based() {
+        let t = "a = 1\nbé = 2\n";
+        assert_eq!(Pos::of_offset(t, 0), Pos { line: 1, column: 1 });
+        assert_eq!(Pos::of_offset(t, 6), Pos { line: 2, column: 1 });
+        assert_eq!(Pos::of_offset(t, 10), Pos { line: 2, column: 4 });
+    }
+
+    #[test]
+    fn suggestions_find_near_names_only() {
+        let keys = ["seed", "scale", "start", "end", "ticks"];
+        assert_eq!(suggest("tiks", keys), Some("ticks"));
+        assert_eq!(suggest("sclae", keys), Some("scale"));
+        assert_eq!(suggest("population_size", keys), None);
+    }
+
+    #[test]
+    fn serde_messages_are_rewritten() {
+        let m = humanize_serde(
+            "invalid type: string \"a\", expected f64",
+            Some(&toml::Value::String("a".into())),
+        );
+        assert_eq!(m, "expected a number, found \"a\"");
+        let m = humanize_serde(
+            "unknown variant `it`, expected `it_electronics` or `bio_medicine`",
+            None,
+        );
+        assert!(m.contains("did you mean `it_electronics`"), "{m}");
+    }
+
+    #[test]
+    fn display_names_file_line_key() {
+        let e = ScenarioError {
+            file: "a.toml".into(),
+            pos: Some(Pos { line: 3, column: 7 }),
+            key: "run.scale".into(),
+            message: "expected a number in (0, 1], found 2".into(),
+        };
+        assert_eq!(
+            e.to_string(),
+            "a.toml:3:7: `run.scale`: expected a number in (0, 1], found 2"
+        );
+    }
+}

@@ -1,0 +1,707 @@
+//! `[world]`: the embedded preset or a user's own city from ESRI ASCII grid files, plus named
+//! places, parks, districts, areas, incubators and links added to either; reading the grids
+//! and assembling the world's [`WorldLayers`].
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use ndarray::Array2;
+use serde::{Deserialize, Serialize};
+use toml::Value;
+
+use super::asc::{self, AscGrid};
+use super::error::{did_you_mean, index, join, one_of, show, Ctx, ScenarioError};
+use super::region::{find_place, resolve, RegionSpec};
+use crate::params::Params;
+use crate::world::custom::{self, FloorInput, GridInput, JobsInput, DEFAULT_ACCESS_DECAY_KM};
+use crate::world::grid::GridSpec;
+use crate::world::layers::{IncubatorSpec, Link, LinkKind, UniversitySpec, WorldLayers};
+use crate::world::places::{Area, Place, PlaceKind};
+use crate::world::types::{Generation, LandUse, Sector, Use};
+
+/// The embedded presets.
+pub const PRESETS: &[&str] = &["beijing"];
+
+/// `[world]`: which world to simulate and what to add to it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct WorldSpec {
+    /// Embedded preset (`beijing`); the default when no `grids` are given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preset: Option<String>,
+    /// Name of a grid world (used in outputs); default `custom`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Reach (km, σ of a Gaussian) of the accessibility index behind a grid world's starting rents.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_decay_km: Option<f64>,
+    /// The core (cells of the core indicators); a grid world defaults to its first park.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub core: Option<RegionSpec>,
+    /// The periphery (cells of the periphery rent indicator); a grid world defaults to the
+    /// quarter of its built cells farthest from the core.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub periphery: Option<RegionSpec>,
+    /// A user's own city: ESRI ASCII grid files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grids: Option<GridFiles>,
+    /// Named places added to the world.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub place: Vec<PlaceSpec>,
+    /// Science parks added (the park indicators).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub park: Vec<AreaSpec>,
+    /// Districts added.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub district: Vec<AreaSpec>,
+    /// Other named areas added.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub area: Vec<AreaSpec>,
+    /// Incubators present at the start.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub incubator: Vec<StartIncubator>,
+    /// Fast links (rail, expressways) present at the start.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub link: Vec<LinkSpec>,
+}
+
+/// The keys of `[world]`.
+pub const WORLD_KEYS: &[&str] = &[
+    "preset",
+    "name",
+    "access_decay_km",
+    "core",
+    "periphery",
+    "grids",
+    "place",
+    "park",
+    "district",
+    "area",
+    "incubator",
+    "link",
+];
+
+/// `[world.grids]`: the grid files of a user's city (paths relative to the scenario file that
+/// names them). All must share `ncols`, `nrows`, `xllcorner`, `yllcorner` and `cellsize`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GridFiles {
+    /// Land-use zone codes: 0 green, 1 residential, 2 office, 3 commercial, 4 industrial,
+    /// 5 university, 6 village (collective land), 7 mixed.
+    pub land_use: String,
+    /// Total floor space (m²) per cell, or a table of files per use.
+    pub floor: FileSet,
+    /// Resident workers per cell.
+    pub residents: String,
+    /// Jobs per cell, or a table of files per sector.
+    pub jobs: FileSet,
+    /// Share of residents with technical skills (0–1); default uniform.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tech_share: Option<String>,
+    /// Chance that an IT / bio-medicine firm is high-tech (0–1); default by zone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub high_tech: Option<String>,
+    /// Zoning limit of total floor space (m²); default `params.land.max_far` × cell area.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_floor: Option<String>,
+}
+
+/// The keys of `[world.grids]`.
+pub const GRID_KEYS: &[&str] = &[
+    "land_use",
+    "floor",
+    "residents",
+    "jobs",
+    "tech_share",
+    "high_tech",
+    "max_floor",
+];
+
+/// One file, or one file per use / sector.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum FileSet {
+    /// A single file (totals).
+    One(String),
+    /// Files by use or sector name.
+    Each(BTreeMap<String, String>),
+}
+
+/// `[[world.place]]`: a named point.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlaceSpec {
+    /// Name used in regions.
+    pub name: String,
+    /// Human-readable label (default: the name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// km east (the grid's own coordinates: metres in the grid files / 1000).
+    pub x_km: f64,
+    /// km north.
+    pub y_km: f64,
+    /// Radius (km) of the place's own area when a region names it (default 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub radius_km: Option<f64>,
+    /// `landmark` (default), `university`, `job_centre` or `residential`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<PlaceKind>,
+    /// Knowledge weight of a `university` (1 = an average research university; default 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight: Option<f64>,
+}
+
+/// `[[world.park]]`, `[[world.district]]`, `[[world.area]]`: a named region.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AreaSpec {
+    /// Name used in regions and outputs.
+    pub name: String,
+    /// Human-readable label (default: the name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// Its cells.
+    pub region: RegionSpec,
+}
+
+/// `[[world.incubator]]`: an incubator present at the start.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StartIncubator {
+    /// Name.
+    pub name: String,
+    /// The place it stands at.
+    pub at: String,
+    /// Generation "1.0", "2.0" or "3.0".
+    pub generation: Generation,
+    /// Sector focus (3.0 only, and required there).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sector: Option<Sector>,
+    /// Seats (start-ups it hosts, real size).
+    pub seats: f64,
+}
+
+/// `[[world.link]]`: a fast link through named places.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinkSpec {
+    /// Name.
+    pub name: String,
+    /// `rail` (default) or `expressway`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<LinkKind>,
+    /// The places it passes, in order (at least two).
+    pub via: Vec<String>,
+    /// Speed (km/h); default `params.commute.rail_speed` or `expressway_speed`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub speed_kmh: Option<f64>,
+}
+
+/// The grids of a user's city, read once when the scenario is validated.
+#[derive(Clone, Debug)]
+pub struct GridData {
+    /// Grid layers.
+    pub input: GridInput,
+    /// SHA-256 of each file, by key (for the scenario hash).
+    pub digests: Vec<(String, String)>,
+}
+
+/// Check `[world]`'s shape before it is read: `grids.floor` and `grids.jobs` are a path or a
+/// table of paths by use / sector name.
+pub fn check_keys(world: &Value, ctx: &Ctx) -> Result<(), ScenarioError> {
+    let Some(grids) = world.get("grids") else {
+        return Ok(());
+    };
+    let Value::Table(g) = grids else {
+        return Err(ctx.value(
+            "world.grids",
+            format!(
+                "expected a table of grid files (land_use, floor, residents, jobs), found {}",
+                show(grids)
+            ),
+        ));
+    };
+    let uses: Vec<&str> = Use::ALL.iter().map(|u| u.name()).collect();
+    let sectors: Vec<&str> = Sector::ALL.iter().map(|s| s.name()).collect();
+    for (key, names) in [("floor", &uses), ("jobs", &sectors)] {
+        let path = format!("world.grids.{key}");
+        match g.get(key) {
+            None | Some(Value::String(_)) => {}
+            Some(Value::Table(t)) => {
+                if t.is_empty() {
+                    return Err(ctx.value(
+                        &path,
+                        format!(
+                            "expected a file path or a table of files by {}, found an empty table",
+                            if key == "floor" { "use" } else { "sector" }
+                        ),
+                    ));
+                }
+                for (k, v) in t {
+                    if !names.contains(&k.as_str()) {
+                        return Err(ctx.key(
+                            &join(&path, k),
+                            format!(
+                                "unknown {} `{k}`{}; expected {}",
+                                if key == "floor" {
+                                    "floor-space use"
+                                } else {
+                                    "sector"
+                                },
+                                did_you_mean(k, names.iter().copied()),
+                                one_of(names)
+                            ),
+                        ));
+                    }
+                    if !v.is_str() {
+                        return Err(ctx.value(
+                            &join(&path, k),
+                            format!("expected a file path (a string), found {}", show(v)),
+                        ));
+                    }
+                }
+            }
+            Some(other) => {
+                return Err(ctx.value(
+                    &path,
+                    format!(
+                        "expected a file path or a table of files by {}, found {}",
+                        if key == "floor" { "use" } else { "sector" },
+                        show(other)
+                    ),
+                ))
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Validate the world settings and read the grid files (if any).
+pub fn validate(spec: &mut WorldSpec, ctx: &Ctx) -> Result<Option<Arc<GridData>>, ScenarioError> {
+    match (&spec.preset, &spec.grids) {
+        (Some(_), Some(_)) => {
+            return Err(ctx.key(
+                "world.grids",
+                "give either `preset` (an embedded world) or `grids` (your own city), not both",
+            ))
+        }
+        (None, None) => spec.preset = Some("beijing".into()),
+        _ => {}
+    }
+    if let Some(p) = &spec.preset {
+        if !PRESETS.contains(&p.as_str()) {
+            return Err(ctx.value(
+                "world.preset",
+                format!(
+                    "unknown preset \"{p}\"{}; expected {} (or `[world.grids]` for your own city)",
+                    did_you_mean(p, PRESETS.iter().copied()),
+                    one_of(PRESETS)
+                ),
+            ));
+        }
+        for key in ["name", "access_decay_km"] {
+            let given = match key {
+                "name" => spec.name.is_some(),
+                _ => spec.access_decay_km.is_some(),
+            };
+            if given {
+                return Err(ctx.key(
+                    &join("world", key),
+                    format!("`{key}` applies to a grid world (`[world.grids]`), not to a preset"),
+                ));
+            }
+        }
+        return Ok(None);
+    }
+    let d = *spec.access_decay_km.get_or_insert(DEFAULT_ACCESS_DECAY_KM);
+    if !(d > 0.0 && d.is_finite()) {
+        return Err(ctx.value(
+            "world.access_decay_km",
+            format!("expected a distance > 0 km, found {d}"),
+        ));
+    }
+    let name = spec.name.get_or_insert_with(|| "custom".into()).clone();
+    if name.is_empty() {
+        return Err(ctx.value("world.name", "expected a non-empty name, found \"\""));
+    }
+    let files = spec.grids.as_ref().expect("checked above");
+    read_grids(files, &name, d, ctx).map(|g| Some(Arc::new(g)))
+}
+
+fn read_grids(
+    files: &GridFiles,
+    name: &str,
+    access_decay_km: f64,
+    ctx: &Ctx,
+) -> Result<GridData, ScenarioError> {
+    let mut digests = Vec::new();
+    let mut reference: Option<(String, AscGrid)> = None;
+    let nonneg: asc::Check = &|v| {
+        if v >= 0.0 {
+            Ok(())
+        } else {
+            Err("a value ≥ 0".into())
+        }
+    };
+    let share: asc::Check = &|v| {
+        if (0.0..=1.0).contains(&v) {
+            Ok(())
+        } else {
+            Err("a share between 0 and 1".into())
+        }
+    };
+    let code: asc::Check = &|v| {
+        if v.fract() == 0.0 && LandUse::from_code(v as i64).is_some() {
+            Ok(())
+        } else {
+            let codes: Vec<String> = LandUse::ALL
+                .iter()
+                .enumerate()
+                .map(|(i, z)| format!("{i} {}", z.name()))
+                .collect();
+            Err(format!("a land-use code ({})", codes.join(", ")))
+        }
+    };
+    let mut read_grid = |key: &str,
+                         path: &str,
+                         check: asc::Check|
+     -> Result<(GridSpec, Vec<f64>), ScenarioError> {
+        let p = Path::new(path);
+        let text = std::fs::read_to_string(p)
+            .map_err(|e| ctx.value(key, format!("cannot read the grid file `{path}`: {e}")))?;
+        use sha2::Digest;
+        let d = sha2::Sha256::digest(text.as_bytes());
+        digests.push((
+            key.to_string(),
+            d.iter().map(|b| format!("{b:02x}")).collect(),
+        ));
+        let g = asc::parse(&text, path, check)?;
+        if let Some((rkey, r)) = &reference {
+            if r.grid != g.grid {
+                return Err(ctx.value(
+                    key,
+                    format!(
+                        "grid file `{path}` has {} columns × {} rows at ({}, {}) m with {} m cells, but `{rkey}` has {} × {} at ({}, {}) m with {} m cells; all grid files must match",
+                        g.grid.nx, g.grid.ny, g.grid.x0_km * 1000.0, g.grid.y0_km * 1000.0, g.grid.cell_km * 1000.0,
+                        r.grid.nx, r.grid.ny, r.grid.x0_km * 1000.0, r.grid.y0_km * 1000.0, r.grid.cell_km * 1000.0
+                    ),
+                ));
+            }
+        } else {
+            reference = Some((key.to_string(), g.clone()));
+        }
+        // NODATA counts as 0 (green land for the land-use grid).
+        Ok((g.grid, g.values.iter().map(|v| v.unwrap_or(0.0)).collect()))
+    };
+    let (grid, codes) = read_grid("world.grids.land_use", &files.land_use, code)?;
+    let mut read =
+        |key: &str, path: &str, check: asc::Check| read_grid(key, path, check).map(|(_, v)| v);
+    let land_use: Vec<LandUse> = codes
+        .iter()
+        .map(|&c| LandUse::from_code(c as i64).unwrap_or(LandUse::Green))
+        .collect();
+    let n = grid.n_cells();
+    let floor = match &files.floor {
+        FileSet::One(p) => FloorInput::Total(read("world.grids.floor", p, nonneg)?),
+        FileSet::Each(m) => {
+            let mut a = Array2::zeros((Use::N, n));
+            for (k, p) in m {
+                let u = Use::ALL
+                    .iter()
+                    .find(|u| u.name() == k)
+                    .copied()
+                    .ok_or_else(|| ctx.key(&format!("world.grids.floor.{k}"), "unknown use"))?;
+                let g = read(&format!("world.grids.floor.{k}"), p, nonneg)?;
+                for (c, v) in g.into_iter().enumerate() {
+                    a[[u as usize, c]] = v;
+                }
+            }
+            FloorInput::PerUse(a)
+        }
+    };
+    let residents = read("world.grids.residents", &files.residents, nonneg)?;
+    if residents.iter().sum::<f64>() <= 0.0 {
+        return Err(ctx.value(
+            "world.grids.residents",
+            format!(
+                "the residents grid `{}` is all zero; expected resident workers per cell",
+                files.residents
+            ),
+        ));
+    }
+    let jobs = match &files.jobs {
+        FileSet::One(p) => JobsInput::Total(read("world.grids.jobs", p, nonneg)?),
+        FileSet::Each(m) => {
+            let mut a = Array2::zeros((Sector::N, n));
+            for (k, p) in m {
+                let s = Sector::ALL
+                    .iter()
+                    .find(|s| s.name() == k)
+                    .copied()
+                    .ok_or_else(|| ctx.key(&format!("world.grids.jobs.{k}"), "unknown sector"))?;
+                let g = read(&format!("world.grids.jobs.{k}"), p, nonneg)?;
+                for (c, v) in g.into_iter().enumerate() {
+                    a[[s as usize, c]] = v;
+                }
+            }
+            JobsInput::PerSector(a)
+        }
+    };
+    let jobs_total = match &jobs {
+        JobsInput::Total(t) => t.iter().sum::<f64>(),
+        JobsInput::PerSector(a) => a.sum(),
+    };
+    if jobs_total <= 0.0 {
+        return Err(ctx.value(
+            "world.grids.jobs",
+            "the jobs grid is all zero; expected jobs per cell",
+        ));
+    }
+    let mut optional = |key: &str, path: &Option<String>, check: asc::Check| {
+        path.as_ref()
+            .map(|p| read(&format!("world.grids.{key}"), p, check))
+            .transpose()
+    };
+    let tech_share = optional("tech_share", &files.tech_share, share)?;
+    let high_tech = optional("high_tech", &files.high_tech, share)?;
+    let max_floor = optional("max_floor", &files.max_floor, nonneg)?;
+    Ok(GridData {
+        input: GridInput {
+            name: name.to_string(),
+            grid,
+            land_use,
+            floor,
+            residents,
+            jobs,
+            tech_share,
+            high_tech,
+            max_floor,
+            access_decay_km,
+        },
+        digests,
+    })
+}
+
+/// Build the world's layers: the preset or the grids, then the additions of `[world]`.
+/// Errors are (key path, message).
+pub fn build_layers(
+    spec: &WorldSpec,
+    grids: Option<&GridData>,
+    params: &Params,
+) -> Result<WorldLayers, (String, String)> {
+    let mut layers = match grids {
+        Some(g) => custom::layers(&g.input, params).map_err(|m| ("world.grids".to_string(), m))?,
+        None => crate::world::beijing::layers(params),
+    };
+    let g = layers.grid;
+    let taken = |layers: &WorldLayers, name: &str| -> bool {
+        layers.region_names().iter().any(|(_, n, _)| n == name)
+    };
+    for (i, p) in spec.place.iter().enumerate() {
+        let path = index("world.place", i);
+        if p.name.is_empty() {
+            return Err((join(&path, "name"), "expected a non-empty name".into()));
+        }
+        if taken(&layers, &p.name) {
+            return Err((
+                join(&path, "name"),
+                format!(
+                    "the name \"{}\" is already taken by another place, park, district or area",
+                    p.name
+                ),
+            ));
+        }
+        if g.cell_at(p.x_km, p.y_km).is_none() {
+            return Err((
+                path.clone(),
+                format!(
+                    "the point ({}, {}) km is outside the grid, which spans x {} to {} km, y {} to {} km",
+                    p.x_km, p.y_km, g.x0_km, g.x1_km(), g.y0_km, g.y1_km()
+                ),
+            ));
+        }
+        let radius = p.radius_km.unwrap_or(1.0);
+        if !(radius > 0.0 && radius.is_finite()) {
+            return Err((
+                join(&path, "radius_km"),
+                format!("expected a radius > 0 km, found {radius}"),
+            ));
+        }
+        let kind = p.kind.unwrap_or(PlaceKind::Landmark);
+        if kind == PlaceKind::University {
+            let w = p.weight.unwrap_or(1.0);
+            if !(w >= 0.0 && w.is_finite()) {
+                return Err((
+                    join(&path, "weight"),
+                    format!("expected a knowledge weight ≥ 0, found {w}"),
+                ));
+            }
+            layers.universities.push(UniversitySpec {
+                name: p.label.clone().unwrap_or_else(|| p.name.clone()),
+                cell: g.cell_at(p.x_km, p.y_km).expect("checked") as u32,
+                weight: w,
+            });
+        } else if p.weight.is_some() {
+            return Err((
+                join(&path, "weight"),
+                "`weight` applies to places of kind \"university\" (knowledge sources)".into(),
+            ));
+        }
+        layers.places.push(Place {
+            name: p.name.clone(),
+            label: p.label.clone().unwrap_or_else(|| p.name.clone()),
+            x_km: p.x_km,
+            y_km: p.y_km,
+            kind,
+            radius_km: radius,
+        });
+    }
+    for (table, list) in [
+        ("park", &spec.park),
+        ("district", &spec.district),
+        ("area", &spec.area),
+    ] {
+        for (i, a) in list.iter().enumerate() {
+            let path = index(&format!("world.{table}"), i);
+            if a.name.is_empty() {
+                return Err((join(&path, "name"), "expected a non-empty name".into()));
+            }
+            if taken(&layers, &a.name) {
+                return Err((
+                    join(&path, "name"),
+                    format!(
+                        "the name \"{}\" is already taken by another place, park, district or area",
+                        a.name
+                    ),
+                ));
+            }
+            let cells = resolve(&a.region, &layers, &join(&path, "region"))?;
+            let area = Area {
+                name: a.name.clone(),
+                label: a.label.clone().unwrap_or_else(|| a.name.clone()),
+                cells,
+            };
+            match table {
+                "park" => layers.parks.push(area),
+                "district" => layers.districts.push(area),
+                _ => layers.areas.push(area),
+            }
+        }
+    }
+    for (i, inc) in spec.incubator.iter().enumerate() {
+        let path = index("world.incubator", i);
+        let place = find_place(&layers, &inc.at, &join(&path, "at"))?;
+        let cell = g.cell_at(place.x_km, place.y_km).ok_or_else(|| {
+            (
+                join(&path, "at"),
+                "the place is outside the grid".to_string(),
+            )
+        })?;
+        match (inc.generation, inc.sector) {
+            (Generation::G3, None) => {
+                return Err((
+                    join(&path, "sector"),
+                    "missing: a 3.0 incubator specialises in one sector; give `sector`".into(),
+                ))
+            }
+            (Generation::G1 | Generation::G2, Some(_)) => {
+                return Err((
+                    join(&path, "sector"),
+                    "only 3.0 incubators specialise; leave `sector` out".into(),
+                ))
+            }
+            _ => {}
+        }
+        if !(inc.seats > 0.0 && inc.seats.is_finite()) {
+            return Err((
+                join(&path, "seats"),
+                format!("expected a number of seats > 0, found {}", inc.seats),
+            ));
+        }
+        layers.incubators.push(IncubatorSpec {
+            name: inc.name.clone(),
+            cell: cell as u32,
+            generation: inc.generation,
+            sector: inc.sector,
+            seats: inc.seats,
+        });
+    }
+    for (i, l) in spec.link.iter().enumerate() {
+        let path = index("world.link", i);
+        if l.via.len() < 2 {
+            return Err((
+                join(&path, "via"),
+                format!("expected at least two places, found {}", l.via.len()),
+            ));
+        }
+        let mut points = Vec::new();
+        for (j, name) in l.via.iter().enumerate() {
+            let p = find_place(&layers, name, &index(&join(&path, "via"), j))?;
+            points.push((p.x_km, p.y_km));
+        }
+        if let Some(s) = l.speed_kmh {
+            if !(s > 0.0 && s <= 300.0) {
+                return Err((
+                    join(&path, "speed_kmh"),
+                    format!("expected a speed in (0, 300] km/h, found {s}"),
+                ));
+            }
+        }
+        layers.links.push(Link {
+            name: l.name.clone(),
+            kind: l.mode.unwrap_or(LinkKind::Rail),
+            points,
+            speed_kmh: l.speed_kmh,
+        });
+    }
+    if let Some(r) = &spec.core {
+        layers.core = resolve(r, &layers, "world.core")?;
+    } else if grids.is_some() {
+        layers.core = layers
+            .parks
+            .first()
+            .map(|p| p.cells.clone())
+            .ok_or_else(|| {
+                (
+                    "world".to_string(),
+                    "a grid world needs `core = { ... }` (a region) or at least one `[[world.park]]` (the first park is the core)".to_string(),
+                )
+            })?;
+    }
+    if let Some(r) = &spec.periphery {
+        layers.periphery = resolve(r, &layers, "world.periphery")?;
+    } else if grids.is_some() {
+        layers.periphery = default_periphery(&layers);
+    }
+    layers.validate().map_err(|m| ("world".to_string(), m))?;
+    Ok(layers)
+}
+
+/// The quarter of built (non-green) cells farthest from the core's centroid.
+fn default_periphery(l: &WorldLayers) -> Vec<u32> {
+    let g = &l.grid;
+    let (mut cx, mut cy) = (0.0, 0.0);
+    for &c in &l.core {
+        let (x, y) = g.centre(c as usize);
+        cx += x;
+        cy += y;
+    }
+    let k = l.core.len().max(1) as f64;
+    let (cx, cy) = (cx / k, cy / k);
+    let mut built: Vec<(f64, u32)> = (0..g.n_cells())
+        .filter(|&c| l.land_use[c] != LandUse::Green)
+        .map(|c| {
+            let (x, y) = g.centre(c);
+            ((x - cx).hypot(y - cy), c as u32)
+        })
+        .collect();
+    built.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    let mut out: Vec<u32> = built
+        .iter()
+        .take(built.len().div_ceil(4))
+        .map(|p| p.1)
+        .collect();
+    out.sort_unstable();
+    out
+}

@@ -1,0 +1,848 @@
+//! The sweep file (TOML): its schema, and validation into a [`SweepSpec`] with errors that
+//! name the file and the key.
+//!
+//! ```toml
+//! [sweep]
+//! name = "example"
+//! base = "../baseline.toml"   # relative to this file; leave out for the embedded baseline
+//! design = "factorial"        # factorial | random | lhs | saltelli
+//! samples = 8                 # points (random, lhs) or base samples N (saltelli)
+//! replicates = 2
+//! seed = 2024                 # master seed
+//!
+//! [set]                       # fixed changes to the base scenario
+//! run.scale = 0.002
+//! run.ticks = 24
+//!
+//! [record]
+//! indicators = ["startups_alive", "innovation_output"]   # or ["all"]
+//! when = "final"              # final | yearly | every_tick
+//!
+//! [[param]]
+//! key = "params.startups.base_hazard"
+//! values = [0.005, 0.01]      # or range = [lo, hi] + steps = n, or uniform = [lo, hi], ...
+//! ```
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use toml::Value;
+
+use super::keypath::{flatten, KeyPath};
+use super::SweepError;
+use crate::metrics::INDICATORS;
+use crate::stats::normal_quantile;
+
+/// The design: how parameter points are chosen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Design {
+    /// Every combination of every parameter's levels (`values` or `range`).
+    Factorial,
+    /// `samples` points drawn independently.
+    Random,
+    /// `samples` points of a Latin hypercube.
+    Lhs,
+    /// A Saltelli design with `samples` base points: `samples · (k + 2)` points, for Sobol indices.
+    Saltelli,
+}
+
+impl Design {
+    /// The name as written in sweep files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Design::Factorial => "factorial",
+            Design::Random => "random",
+            Design::Lhs => "lhs",
+            Design::Saltelli => "saltelli",
+        }
+    }
+}
+
+/// When indicators are recorded during a run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum When {
+    /// The last tick only.
+    Final,
+    /// Every December (the model's year-end).
+    Yearly,
+    /// Every tick.
+    EveryTick,
+}
+
+impl When {
+    /// The name as written in sweep files.
+    pub fn name(self) -> &'static str {
+        match self {
+            When::Final => "final",
+            When::Yearly => "yearly",
+            When::EveryTick => "every_tick",
+        }
+    }
+}
+
+/// How a parameter's values are given.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Values {
+    /// Explicit values (numbers, strings or booleans).
+    List(Vec<Value>),
+    /// `steps` evenly spaced values from `lo` to `hi`, both included.
+    Range {
+        /// First value.
+        lo: f64,
+        /// Last value.
+        hi: f64,
+        /// Number of values.
+        steps: usize,
+    },
+    /// Uniform on `[lo, hi)`.
+    Uniform {
+        /// Lower bound.
+        lo: f64,
+        /// Upper bound.
+        hi: f64,
+    },
+    /// Log-uniform on `[lo, hi)`, `0 < lo < hi`.
+    LogUniform {
+        /// Lower bound.
+        lo: f64,
+        /// Upper bound.
+        hi: f64,
+    },
+    /// Normal with mean and standard deviation.
+    Normal {
+        /// Mean.
+        mean: f64,
+        /// Standard deviation.
+        sd: f64,
+    },
+    /// Uniform on the integers `lo..=hi`.
+    Integer {
+        /// Smallest value.
+        lo: i64,
+        /// Largest value.
+        hi: i64,
+    },
+}
+
+impl Values {
+    /// The levels of a discrete specification (`values`, `range`), `None` for distributions.
+    pub fn levels(&self) -> Option<Vec<Value>> {
+        match self {
+            Values::List(v) => Some(v.clone()),
+            Values::Range { lo, hi, steps } => Some(
+                (0..*steps)
+                    .map(|i| {
+                        if *steps == 1 {
+                            Value::Float(*lo)
+                        } else if i + 1 == *steps {
+                            Value::Float(*hi)
+                        } else {
+                            Value::Float(lo + (hi - lo) * i as f64 / (*steps - 1) as f64)
+                        }
+                    })
+                    .collect(),
+            ),
+            _ => None,
+        }
+    }
+
+    /// The value for a unit coordinate `u` in `[0, 1)`: a level chosen uniformly for
+    /// discrete specifications, the inverse distribution function otherwise.
+    pub fn at(&self, u: f64) -> Value {
+        let u = u.clamp(0.0, 1.0 - f64::EPSILON / 2.0);
+        if let Some(levels) = self.levels() {
+            let i = ((u * levels.len() as f64) as usize).min(levels.len().saturating_sub(1));
+            return levels[i].clone();
+        }
+        match *self {
+            Values::Uniform { lo, hi } => Value::Float(lo + u * (hi - lo)),
+            Values::LogUniform { lo, hi } => Value::Float((lo.ln() + u * (hi / lo).ln()).exp()),
+            Values::Normal { mean, sd } => {
+                let p = u.clamp(1e-12, 1.0 - 1e-12);
+                Value::Float(mean + sd * normal_quantile(p))
+            }
+            Values::Integer { lo, hi } => {
+                let span = (hi - lo) as f64 + 1.0;
+                Value::Integer((lo + (u * span) as i64).min(hi))
+            }
+            Values::List(_) | Values::Range { .. } => unreachable!("handled above"),
+        }
+    }
+
+    /// Whether values are given explicitly (and must not be rounded).
+    pub fn is_list(&self) -> bool {
+        matches!(self, Values::List(_))
+    }
+
+    /// A short description, e.g. `uniform [0.1, 0.5)`.
+    pub fn describe(&self) -> String {
+        match self {
+            Values::List(v) => format!(
+                "values [{}]",
+                v.iter().map(value_text).collect::<Vec<_>>().join(", ")
+            ),
+            Values::Range { lo, hi, steps } => format!("range [{lo}, {hi}] in {steps} steps"),
+            Values::Uniform { lo, hi } => format!("uniform [{lo}, {hi})"),
+            Values::LogUniform { lo, hi } => format!("log-uniform [{lo}, {hi})"),
+            Values::Normal { mean, sd } => format!("normal (mean {mean}, sd {sd})"),
+            Values::Integer { lo, hi } => format!("integers {lo}..={hi}"),
+        }
+    }
+}
+
+/// One swept parameter.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ParamSpec {
+    /// Key path into the scenario.
+    pub key: String,
+    /// Column name in the manifest and merged table (default: the key path).
+    pub column: String,
+    /// Its values.
+    pub values: Values,
+}
+
+/// What to record from each run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    /// Indicator names, in `INDICATORS` order.
+    pub indicators: Vec<String>,
+    /// When.
+    pub when: When,
+}
+
+/// A validated sweep file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SweepSpec {
+    /// Where the file is.
+    pub file: PathBuf,
+    /// Its text (copied into the plan folder).
+    pub text: String,
+    /// Name.
+    pub name: String,
+    /// Description.
+    pub description: String,
+    /// The base scenario file (`None`: the embedded baseline).
+    pub base: Option<PathBuf>,
+    /// Fixed changes to the base, as key paths.
+    pub set: Vec<(String, Value)>,
+    /// Design.
+    pub design: Design,
+    /// Points (random, lhs) or base samples (saltelli); unused for factorial.
+    pub samples: usize,
+    /// Replicates per point.
+    pub replicates: usize,
+    /// Master seed.
+    pub seed: u64,
+    /// Seeds per replicate rather than per run (common random numbers across points).
+    pub common_random_numbers: bool,
+    /// Parameters.
+    pub params: Vec<ParamSpec>,
+    /// What to record.
+    pub record: Record,
+}
+
+/// The most runs a plan may hold.
+pub const MAX_RUNS: usize = 10_000_000;
+
+/// Column names that parameters may not take.
+pub const RESERVED_COLUMNS: &[&str] = &["run", "point", "replicate", "seed", "tick", "date"];
+
+// The raw file, as serde sees it.
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    sweep: RawSweep,
+    #[serde(default)]
+    set: Option<toml::Table>,
+    #[serde(default)]
+    record: Option<RawRecord>,
+    #[serde(default)]
+    param: Vec<RawParam>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSweep {
+    name: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    base: Option<String>,
+    design: String,
+    #[serde(default)]
+    samples: Option<i64>,
+    #[serde(default)]
+    replicates: Option<i64>,
+    seed: i64,
+    #[serde(default)]
+    common_random_numbers: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRecord {
+    #[serde(default)]
+    indicators: Option<Vec<String>>,
+    #[serde(default)]
+    when: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawParam {
+    key: String,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    values: Option<Vec<Value>>,
+    #[serde(default)]
+    range: Option<[f64; 2]>,
+    #[serde(default)]
+    steps: Option<i64>,
+    #[serde(default)]
+    uniform: Option<[f64; 2]>,
+    #[serde(default)]
+    log_uniform: Option<[f64; 2]>,
+    #[serde(default)]
+    normal: Option<[f64; 2]>,
+    #[serde(default)]
+    integer: Option<[i64; 2]>,
+}
+
+/// A scalar TOML value as text for tables: numbers in shortest round-trip form.
+pub fn value_text(v: &Value) -> String {
+    match v {
+        Value::Integer(i) => i.to_string(),
+        Value::Float(f) => crate::output::num(*f),
+        Value::String(s) => s.clone(),
+        Value::Boolean(b) => b.to_string(),
+        other => other.to_string(),
+    }
+}
+
+impl SweepSpec {
+    /// Read and validate a sweep file.
+    pub fn load(path: &Path) -> Result<SweepSpec, SweepError> {
+        let name = path.display().to_string();
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| SweepError::input(&name, "", format!("cannot read the file: {e}")))?;
+        SweepSpec::parse(&text, path)
+    }
+
+    /// Validate sweep file text; `path` names it in errors and anchors a relative `base`.
+    pub fn parse(text: &str, path: &Path) -> Result<SweepSpec, SweepError> {
+        let fname = path.display().to_string();
+        let err = |key: &str, msg: String| SweepError::input(&fname, key, msg);
+        let raw: RawFile = toml::from_str(text).map_err(|e| {
+            SweepError::Input(crate::scenario::source::toml_error(&fname, text, &e).to_string())
+        })?;
+        let s = raw.sweep;
+        if s.name.trim().is_empty()
+            || !s
+                .name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+        {
+            return Err(err(
+                "sweep.name",
+                format!(
+                    "expected a short name of letters, digits, `-`, `_` or `.`, found {:?}",
+                    s.name
+                ),
+            ));
+        }
+        let design = match s.design.as_str() {
+            "factorial" => Design::Factorial,
+            "random" => Design::Random,
+            "lhs" | "latin_hypercube" => Design::Lhs,
+            "saltelli" | "sobol" => Design::Saltelli,
+            other => {
+                return Err(err(
+                    "sweep.design",
+                    format!(
+                        "unknown design {other:?}; expected \"factorial\", \"random\", \"lhs\" or \"saltelli\""
+                    ),
+                ))
+            }
+        };
+        let replicates = s.replicates.unwrap_or(1);
+        if !(1..=1_000_000).contains(&replicates) {
+            return Err(err(
+                "sweep.replicates",
+                format!("expected at least 1, found {replicates}"),
+            ));
+        }
+        if s.seed < 0 {
+            return Err(err(
+                "sweep.seed",
+                format!("expected a non-negative integer, found {}", s.seed),
+            ));
+        }
+        let samples = match (design, s.samples) {
+            (Design::Factorial, Some(_)) => {
+                return Err(err(
+                    "sweep.samples",
+                    "a factorial design takes every combination of levels; leave `samples` out"
+                        .into(),
+                ))
+            }
+            (Design::Factorial, None) => 0,
+            (_, None) => {
+                return Err(err(
+                    "sweep.samples",
+                    format!(
+                        "the {} design needs `samples` ({})",
+                        design.name(),
+                        if design == Design::Saltelli {
+                            "the number of base samples N; runs = N·(parameters + 2)·replicates"
+                        } else {
+                            "the number of points"
+                        }
+                    ),
+                ))
+            }
+            (d, Some(n)) => {
+                let min = if d == Design::Saltelli { 2 } else { 1 };
+                if n < min {
+                    return Err(err(
+                        "sweep.samples",
+                        format!("expected at least {min}, found {n}"),
+                    ));
+                }
+                n as usize
+            }
+        };
+        let base = s.base.map(|b| {
+            let p = PathBuf::from(&b);
+            if p.is_absolute() {
+                p
+            } else {
+                path.parent().unwrap_or(Path::new("")).join(p)
+            }
+        });
+
+        let mut set = Vec::new();
+        if let Some(t) = raw.set {
+            flatten("", &Value::Table(t), &mut set);
+        }
+        for (k, _) in &set {
+            KeyPath::parse(k).map_err(|m| err(&format!("set.{k}"), m))?;
+            if k == "run.seed" {
+                return Err(err(
+                    "set.run.seed",
+                    "each run's seed derives from `sweep.seed` and the run id; set `sweep.seed` instead".into(),
+                ));
+            }
+        }
+
+        let record = {
+            let r = raw.record.unwrap_or(RawRecord {
+                indicators: None,
+                when: None,
+            });
+            let when = match r.when.as_deref().unwrap_or("final") {
+                "final" => When::Final,
+                "yearly" | "every_year" => When::Yearly,
+                "every_tick" | "monthly" => When::EveryTick,
+                other => {
+                    return Err(err(
+                        "record.when",
+                        format!(
+                        "unknown time {other:?}; expected \"final\", \"yearly\" or \"every_tick\""
+                    ),
+                    ))
+                }
+            };
+            let asked = r.indicators.unwrap_or_else(|| vec!["all".into()]);
+            let indicators: Vec<String> = if asked.iter().any(|a| a == "all") {
+                INDICATORS.iter().map(|i| i.name.to_string()).collect()
+            } else {
+                for a in &asked {
+                    if !INDICATORS.iter().any(|i| i.name == a) {
+                        let near = INDICATORS
+                            .iter()
+                            .map(|i| (strsim::jaro_winkler(a, i.name), i.name))
+                            .max_by(|x, y| x.0.total_cmp(&y.0))
+                            .filter(|(s, _)| *s > 0.8)
+                            .map(|(_, n)| format!(" (did you mean {n:?}?)"))
+                            .unwrap_or_default();
+                        return Err(err(
+                            "record.indicators",
+                            format!(
+                                "unknown indicator {a:?}{near}; the indicators are the columns of timeseries.csv (docs/sweeps.md), or \"all\""
+                            ),
+                        ));
+                    }
+                }
+                // INDICATORS order, without duplicates.
+                INDICATORS
+                    .iter()
+                    .filter(|i| asked.iter().any(|a| a == i.name))
+                    .map(|i| i.name.to_string())
+                    .collect()
+            };
+            if indicators.is_empty() {
+                return Err(err(
+                    "record.indicators",
+                    "expected at least one indicator".into(),
+                ));
+            }
+            Record { indicators, when }
+        };
+
+        if raw.param.is_empty() {
+            return Err(err(
+                "param",
+                "expected at least one [[param]] with a `key` and its values".into(),
+            ));
+        }
+        let mut params: Vec<ParamSpec> = Vec::new();
+        for (i, p) in raw.param.into_iter().enumerate() {
+            let at = |field: &str| format!("param[{i}].{field}");
+            let kp = KeyPath::parse(&p.key).map_err(|m| err(&at("key"), m))?;
+            if kp.segments() == ["run", "seed"] {
+                return Err(err(
+                    &at("key"),
+                    "each run's seed derives from `sweep.seed` and the run id; it cannot be swept"
+                        .into(),
+                ));
+            }
+            if kp.segments()[0] == "scenario" {
+                return Err(err(
+                    &at("key"),
+                    "`scenario.*` (name, description) does not change a run".into(),
+                ));
+            }
+            for q in &params {
+                let other = KeyPath::parse(&q.key).map_err(|m| err(&at("key"), m))?;
+                if kp.starts_with(&other) || other.starts_with(&kp) {
+                    return Err(err(
+                        &at("key"),
+                        format!("`{}` overlaps the parameter `{}`", p.key, q.key),
+                    ));
+                }
+            }
+            let column = p.name.clone().unwrap_or_else(|| kp.as_string());
+            if RESERVED_COLUMNS.contains(&column.as_str())
+                || INDICATORS.iter().any(|ind| ind.name == column)
+            {
+                return Err(err(
+                    &at(if p.name.is_some() { "name" } else { "key" }),
+                    format!("the column name {column:?} is taken by the merged table; give the parameter another `name`"),
+                ));
+            }
+            if params.iter().any(|q| q.column == column) {
+                return Err(err(
+                    &at("name"),
+                    format!("two parameters have the column name {column:?}"),
+                ));
+            }
+            let mut given: Vec<&str> = Vec::new();
+            let checks = [
+                ("values", p.values.is_some()),
+                ("range", p.range.is_some()),
+                ("uniform", p.uniform.is_some()),
+                ("log_uniform", p.log_uniform.is_some()),
+                ("normal", p.normal.is_some()),
+                ("integer", p.integer.is_some()),
+            ];
+            for (n, on) in checks {
+                if on {
+                    given.push(n);
+                }
+            }
+            if given.len() != 1 {
+                return Err(err(
+                    &at("key"),
+                    format!(
+                        "`{}` needs exactly one of `values`, `range` (+ `steps`), `uniform`, `log_uniform`, `normal` or `integer`{}",
+                        p.key,
+                        if given.is_empty() { String::new() } else { format!("; found {}", given.join(", ")) }
+                    ),
+                ));
+            }
+            if p.steps.is_some() && p.range.is_none() {
+                return Err(err(&at("steps"), "`steps` goes with `range`".into()));
+            }
+            let finite = |field: &str, xs: &[f64]| -> Result<(), SweepError> {
+                if xs.iter().all(|x| x.is_finite()) {
+                    Ok(())
+                } else {
+                    Err(err(&at(field), "expected finite numbers".into()))
+                }
+            };
+            let values = if let Some(v) = p.values {
+                if v.is_empty() {
+                    return Err(err(&at("values"), "expected at least one value".into()));
+                }
+                for x in &v {
+                    match x {
+                        Value::Integer(_) | Value::String(_) | Value::Boolean(_) => {}
+                        Value::Float(f) if f.is_finite() => {}
+                        other => {
+                            return Err(err(
+                                &at("values"),
+                                format!("expected numbers, strings or booleans, found {other}"),
+                            ))
+                        }
+                    }
+                }
+                Values::List(v)
+            } else if let Some([lo, hi]) = p.range {
+                finite("range", &[lo, hi])?;
+                let steps = p.steps.ok_or_else(|| {
+                    err(&at("steps"), "`range` needs `steps`, the number of values from the first to the last, both included".into())
+                })?;
+                if !(1..=1_000_000).contains(&steps) {
+                    return Err(err(
+                        &at("steps"),
+                        format!("expected at least 1, found {steps}"),
+                    ));
+                }
+                Values::Range {
+                    lo,
+                    hi,
+                    steps: steps as usize,
+                }
+            } else if let Some([lo, hi]) = p.uniform {
+                finite("uniform", &[lo, hi])?;
+                if lo >= hi {
+                    return Err(err(
+                        &at("uniform"),
+                        format!("expected [low, high] with low < high, found [{lo}, {hi}]"),
+                    ));
+                }
+                Values::Uniform { lo, hi }
+            } else if let Some([lo, hi]) = p.log_uniform {
+                finite("log_uniform", &[lo, hi])?;
+                if !(lo > 0.0 && lo < hi) {
+                    return Err(err(
+                        &at("log_uniform"),
+                        format!("expected [low, high] with 0 < low < high, found [{lo}, {hi}]"),
+                    ));
+                }
+                Values::LogUniform { lo, hi }
+            } else if let Some([mean, sd]) = p.normal {
+                finite("normal", &[mean, sd])?;
+                if sd <= 0.0 {
+                    return Err(err(
+                        &at("normal"),
+                        format!("expected [mean, sd] with sd > 0, found [{mean}, {sd}]"),
+                    ));
+                }
+                Values::Normal { mean, sd }
+            } else if let Some([lo, hi]) = p.integer {
+                if lo > hi {
+                    return Err(err(
+                        &at("integer"),
+                        format!("expected [low, high] with low ≤ high, found [{lo}, {hi}]"),
+                    ));
+                }
+                Values::Integer { lo, hi }
+            } else {
+                unreachable!("exactly one given")
+            };
+            if design == Design::Factorial && values.levels().is_none() {
+                return Err(err(
+                    &at("key"),
+                    format!(
+                        "a factorial design needs levels: give `{}` as `values` or `range` + `steps`, or choose the random, lhs or saltelli design",
+                        p.key
+                    ),
+                ));
+            }
+            params.push(ParamSpec {
+                key: kp.as_string(),
+                column,
+                values,
+            });
+        }
+        for (k, _) in &set {
+            let kp = KeyPath::parse(k).map_err(|m| err(&format!("set.{k}"), m))?;
+            for p in &params {
+                let pk = KeyPath::parse(&p.key).map_err(|m| err(&format!("set.{k}"), m))?;
+                if kp.starts_with(&pk) || pk.starts_with(&kp) {
+                    return Err(err(
+                        &format!("set.{k}"),
+                        format!("`{k}` is also swept as `{}`", p.key),
+                    ));
+                }
+            }
+        }
+        let spec = SweepSpec {
+            file: path.to_path_buf(),
+            text: text.to_string(),
+            name: s.name,
+            description: s.description,
+            base,
+            set,
+            design,
+            samples,
+            replicates: replicates as usize,
+            seed: s.seed as u64,
+            common_random_numbers: s.common_random_numbers,
+            params,
+            record,
+        };
+        let points = spec.n_points();
+        match points.and_then(|p| p.checked_mul(spec.replicates)) {
+            Some(r) if r <= MAX_RUNS => Ok(spec),
+            _ => Err(err(
+                "sweep",
+                format!(
+                    "the sweep has more than {MAX_RUNS} runs; use fewer levels, samples or replicates"
+                ),
+            )),
+        }
+    }
+
+    /// Number of design points, `None` on overflow.
+    pub fn n_points(&self) -> Option<usize> {
+        let k = self.params.len();
+        match self.design {
+            Design::Factorial => {
+                let levels: Vec<usize> = self
+                    .params
+                    .iter()
+                    .map(|p| p.values.levels().map_or(0, |l| l.len()))
+                    .collect();
+                crate::stats::full_factorial_size(&levels)
+            }
+            Design::Random | Design::Lhs => Some(self.samples),
+            Design::Saltelli => self.samples.checked_mul(k + 2),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+[sweep]
+name = "t"
+design = "factorial"
+replicates = 2
+seed = 5
+
+[set]
+run.scale = 0.002
+run.ticks = 12
+
+[record]
+indicators = ["firms", "startups_alive"]
+when = "yearly"
+
+[[param]]
+key = "params.startups.base_hazard"
+values = [0.005, 0.01]
+
+[[param]]
+key = "params.land.rent_adjust_speed"
+name = "speed"
+range = [0.1, 0.3]
+steps = 3
+"#;
+
+    fn parse(text: &str) -> Result<SweepSpec, SweepError> {
+        SweepSpec::parse(text, Path::new("dir/s.toml"))
+    }
+
+    #[test]
+    fn good_file() {
+        let s = parse(GOOD).unwrap();
+        assert_eq!(s.design, Design::Factorial);
+        assert_eq!(s.n_points(), Some(6));
+        assert_eq!(s.params[1].column, "speed");
+        assert_eq!(s.record.when, When::Yearly);
+        assert_eq!(s.record.indicators, ["firms", "startups_alive"]);
+        assert_eq!(s.set.len(), 2);
+        assert_eq!(
+            s.params[1].values.levels().unwrap(),
+            vec![Value::Float(0.1), Value::Float(0.2), Value::Float(0.3)]
+        );
+    }
+
+    #[test]
+    fn errors_name_file_and_key() {
+        let cases = [
+            (GOOD.replace("\"factorial\"", "\"grid\""), "sweep.design"),
+            (
+                GOOD.replace("\"firms\"", "\"firmz\""),
+                "did you mean \"firms\"",
+            ),
+            (GOOD.replace("steps = 3", ""), "param[1].steps"),
+            (
+                GOOD.replace("values = [0.005, 0.01]", "uniform = [0.0, 1.0]"),
+                "factorial design needs levels",
+            ),
+            (
+                GOOD.replace("replicates = 2", "replicates = 0"),
+                "sweep.replicates",
+            ),
+            (
+                GOOD.replace("run.ticks = 12", "run.seed = 3"),
+                "set.run.seed",
+            ),
+            (
+                GOOD.replace("name = \"speed\"", "name = \"firms\""),
+                "taken",
+            ),
+            (
+                GOOD.replace("seed = 5", "seed = 5\nsamples = 3"),
+                "sweep.samples",
+            ),
+            (
+                GOOD.replace("when = \"yearly\"", "when = \"weekly\""),
+                "record.when",
+            ),
+            (
+                GOOD.replace(
+                    "key = \"params.land.rent_adjust_speed\"",
+                    "key = \"params.startups\"",
+                ),
+                "overlaps",
+            ),
+        ];
+        for (text, want) in cases {
+            let e = parse(&text).unwrap_err().to_string();
+            assert!(e.starts_with("dir/s.toml"), "{e}");
+            assert!(e.contains(want), "wanted {want:?} in {e}");
+        }
+        let e = parse("[sweep]\nname='x'\n").unwrap_err().to_string();
+        assert!(e.starts_with("dir/s.toml"), "{e}");
+    }
+
+    #[test]
+    fn unit_values() {
+        let u = Values::Uniform { lo: 1.0, hi: 3.0 };
+        assert_eq!(u.at(0.5), Value::Float(2.0));
+        let l = Values::List(vec![
+            Value::Integer(1),
+            Value::Integer(2),
+            Value::Integer(3),
+        ]);
+        assert_eq!(l.at(0.0), Value::Integer(1));
+        assert_eq!(l.at(0.999), Value::Integer(3));
+        let i = Values::Integer { lo: 2, hi: 4 };
+        assert_eq!(i.at(0.999_999), Value::Integer(4));
+        assert_eq!(i.at(0.0), Value::Integer(2));
+        let n = Values::Normal { mean: 1.0, sd: 2.0 };
+        assert_eq!(n.at(0.5), Value::Float(1.0));
+        let g = Values::LogUniform { lo: 1.0, hi: 100.0 };
+        match g.at(0.5) {
+            Value::Float(f) => assert!((f - 10.0).abs() < 1e-9),
+            _ => panic!(),
+        }
+        let r = Values::Range {
+            lo: 0.0,
+            hi: 1.0,
+            steps: 1,
+        };
+        assert_eq!(r.levels().unwrap(), vec![Value::Float(0.0)]);
+    }
+}

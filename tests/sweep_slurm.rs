@@ -1,0 +1,218 @@
+//! `zgc sweep` on a real (local, single-node) SLURM cluster: submit a 4-task array and its
+//! merge job, cancel one task while it runs, resubmit the missing runs with the command
+//! `sweep status` prints, and check the merged table is byte-identical to the same sweep run
+//! locally without shards.
+//!
+//! Needs the cluster of `scripts/slurm-local.sh start` (CI starts it in `scripts/test.sh`).
+//! Without `sbatch` the test fails, unless `ZGC_SKIP_SLURM=1`.
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use crate::common::*;
+
+fn sh(cmd: &str) -> (bool, String) {
+    let o = Command::new("sh")
+        .arg("-c")
+        .arg(cmd)
+        .output()
+        .expect("sh runs");
+    (
+        o.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        ),
+    )
+}
+
+/// Job ids from `sweep slurm --submit` output: (array, merge).
+fn job_ids(out: &str) -> (String, String) {
+    let line = out
+        .lines()
+        .find(|l| l.starts_with("submitted array job "))
+        .unwrap_or_else(|| panic!("no submission line in:\n{out}"));
+    let w: Vec<&str> = line.split_whitespace().collect();
+    (w[3].to_string(), w[7].to_string())
+}
+
+/// Wait until squeue lists none of `jobs`.
+fn wait_gone(jobs: &str, timeout: Duration) {
+    let t0 = Instant::now();
+    loop {
+        let o = Command::new("squeue")
+            .args(["-h", "-j", jobs])
+            .output()
+            .expect("squeue runs");
+        if String::from_utf8_lossy(&o.stdout).trim().is_empty() {
+            return;
+        }
+        assert!(
+            t0.elapsed() < timeout,
+            "jobs {jobs} still queued after {timeout:?}: {}",
+            String::from_utf8_lossy(&o.stdout)
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+fn job_state(job: &str) -> String {
+    let (_, out) = sh(&format!("scontrol show job {job}"));
+    out.split_whitespace()
+        .find_map(|w| w.strip_prefix("JobState="))
+        .unwrap_or("?")
+        .to_string()
+}
+
+fn cluster_available() -> bool {
+    if sh("command -v sbatch").0 {
+        return true;
+    }
+    if std::env::var("ZGC_SKIP_SLURM").as_deref() == Ok("1") {
+        eprintln!("sweep_slurm: sbatch not found and ZGC_SKIP_SLURM=1: skipping the SLURM test");
+        return false;
+    }
+    panic!(
+        "sbatch not found: start the local SLURM cluster with `scripts/slurm-local.sh start` (as root; CI does this in scripts/test.sh), or set ZGC_SKIP_SLURM=1 to skip this test"
+    );
+}
+
+#[test]
+fn slurm_array_cancel_resubmit_and_merge_match_a_local_run() {
+    if !cluster_available() {
+        return;
+    }
+    let (up, status) = sh("sinfo -h -o %T");
+    assert!(
+        up && !status.trim().is_empty(),
+        "SLURM does not answer (sinfo: {status}); run scripts/slurm-local.sh start"
+    );
+    let dir = tempdir();
+    let d = dir.path();
+    let text = crate::sweep::SMALL_SWEEP
+        .replace("run.ticks = 4", "run.ticks = 6")
+        .replace("when = \"every_tick\"", "when = \"final\"");
+    let sweep = write(d, "small.toml", &text);
+    let s = sweep.to_str().unwrap();
+    ok(&run_in(d, &["sweep", "plan", s, "--out", "cluster"]));
+    let cdir = d.join("cluster");
+
+    // 4 tasks of 4 runs each; every run waits 800 ms first, so a task runs for several seconds.
+    let out = ok(&run_in(
+        d,
+        &[
+            "sweep",
+            "slurm",
+            "cluster",
+            "--tasks",
+            "4",
+            "--cpus-per-task",
+            "1",
+            "--time",
+            "00:10:00",
+            "--throttle-ms",
+            "800",
+            "--submit",
+        ],
+    ));
+    let (array, merge) = job_ids(&out);
+    let script = std::fs::read_to_string(cdir.join("slurm/array.sbatch")).unwrap();
+    assert!(script.contains("#SBATCH --array=0-3\n"), "{script}");
+    assert!(script.contains("SLURM_CPUS_PER_TASK"), "{script}");
+    assert!(
+        job_state(&merge).contains("PENDING"),
+        "{}",
+        job_state(&merge)
+    );
+
+    // Cancel task 0 as soon as it runs.
+    let task0 = format!("{array}_0");
+    let t0 = Instant::now();
+    loop {
+        let (_, st) = sh(&format!("squeue -h -j {task0} -o %T"));
+        if st.trim() == "RUNNING" {
+            break;
+        }
+        assert!(
+            t0.elapsed() < Duration::from_secs(60),
+            "task 0 never ran: {st}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // …and its zgc has started: a task cancelled while SLURM is still launching it can
+    // linger until KillWait and finish its runs.
+    let log0 = cdir.join(format!("logs/array-{array}_0.out"));
+    while !std::fs::read_to_string(&log0)
+        .unwrap_or_default()
+        .contains("run(s) to do")
+    {
+        assert!(
+            t0.elapsed() < Duration::from_secs(60),
+            "task 0 never started zgc"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let (cancelled, msg) = sh(&format!("scancel {task0}"));
+    assert!(cancelled, "{msg}");
+    wait_gone(&format!("{array},{merge}"), Duration::from_secs(120));
+    // The merge job ran after the array and failed: runs were missing.
+    assert!(!cdir.join("merged.csv").exists());
+    let merge_log =
+        std::fs::read_to_string(cdir.join(format!("logs/merge-{merge}.out"))).unwrap_or_default();
+    assert!(merge_log.contains("missing"), "merge log: {merge_log}");
+
+    // Status from the files: only shard 0's runs can be missing.
+    let out = run_in(d, &["sweep", "status", "cluster"]);
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let status = String::from_utf8_lossy(&out.stdout).to_string();
+    let missing_line = status
+        .lines()
+        .find_map(|l| l.strip_prefix("missing runs: "))
+        .unwrap_or_else(|| panic!("{status}"));
+    let missing: Vec<usize> = missing_line
+        .split(',')
+        .map(|x| x.parse().unwrap())
+        .collect();
+    assert!(
+        !missing.is_empty() && missing.iter().all(|r| r % 4 == 0),
+        "{status}"
+    );
+    let resubmit = status
+        .lines()
+        .find_map(|l| l.strip_prefix("resubmit on SLURM: "))
+        .unwrap_or_else(|| panic!("no SLURM resubmission command in:\n{status}"));
+    let (okay, out) = sh(&format!("cd {} && {resubmit}", d.display()));
+    assert!(okay, "{resubmit}\n{out}");
+    let (array2, merge2) = job_ids(&out);
+    wait_gone(&format!("{array2},{merge2}"), Duration::from_secs(120));
+    assert!(
+        job_state(&merge2).contains("COMPLETED"),
+        "merge job {merge2}: {}",
+        job_state(&merge2)
+    );
+    let status = ok(&run_in(d, &["sweep", "status", "cluster"]));
+    assert!(status.contains("16 done, 0 missing"), "{status}");
+
+    // The same sweep locally, unsharded.
+    ok(&run_in(d, &["sweep", "plan", s, "--out", "local"]));
+    ok(&run_in(d, &["sweep", "run", "local", "--quiet"]));
+    ok(&run_in(d, &["sweep", "merge", "local"]));
+    for f in ["merged.csv", "merged.parquet"] {
+        let a = std::fs::read(cdir.join(f)).unwrap();
+        let b = std::fs::read(d.join("local").join(f)).unwrap();
+        assert!(a == b, "{f} differs between the SLURM and the local sweep");
+    }
+    assert_eq!(
+        std::fs::read_to_string(cdir.join("merged.csv"))
+            .unwrap()
+            .lines()
+            .count(),
+        17
+    );
+}

@@ -1,0 +1,236 @@
+//! Tidy checks on the source tree and the model documentation: every Rust file opens with a
+//! `//!` doc line, and `docs/ODD.md` documents every parameter (with its true default), every
+//! indicator and every policy kind.
+//!
+//! The ODD convention these tests rely on: each parameter has one table row that starts with
+//! its scenario key path in backticks, and whose second column is its default written as a
+//! TOML literal in backticks, e.g.
+//! ``| `params.firms.growth_rate` | `0.06` | 1/month | … |``. Per-sector, per-use and
+//! per-generation tables are one row with an inline TOML table as the default.
+
+use std::path::{Path, PathBuf};
+
+use toml::Value;
+
+use crate::common::root;
+
+fn odd_text() -> String {
+    let path = root().join("docs/ODD.md");
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+}
+
+/// Every `.rs` file under `dir`, recursively, sorted.
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<_> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            rust_files(&p, out);
+        } else if p.extension().is_some_and(|x| x == "rs") {
+            out.push(p);
+        }
+    }
+}
+
+#[test]
+fn every_rust_file_opens_with_a_module_doc() {
+    let root = root();
+    let mut files = Vec::new();
+    for dir in ["src", "tests", "benches", "examples"] {
+        rust_files(&root.join(dir), &mut files);
+    }
+    if root.join("build.rs").is_file() {
+        files.push(root.join("build.rs"));
+    }
+    assert!(files.len() > 10, "found only {} Rust files", files.len());
+    let bad: Vec<String> = files
+        .iter()
+        .filter(|p| {
+            let text = std::fs::read_to_string(p).unwrap_or_default();
+            !text.lines().next().is_some_and(|l| l.starts_with("//!"))
+        })
+        .map(|p| p.strip_prefix(&root).unwrap_or(p).display().to_string())
+        .collect();
+    assert!(
+        bad.is_empty(),
+        "these files do not start with a `//!` line saying what they are for:\n  {}",
+        bad.join("\n  ")
+    );
+}
+
+/// The default parameters as `(key path, value)` pairs, e.g. `("params.firms.growth_rate", 0.06)`.
+/// Table-valued parameters (per sector, use or generation) are one pair holding the table.
+fn default_params() -> Vec<(String, Value)> {
+    let text = toml::to_string(&zgc::params::Params::default()).expect("serialise the defaults");
+    let table: toml::Table = text.parse().expect("the serialised defaults parse");
+    let mut out = Vec::new();
+    for (group, fields) in &table {
+        let fields = fields
+            .as_table()
+            .unwrap_or_else(|| panic!("params.{group} is not a table"));
+        for (field, value) in fields {
+            out.push((format!("params.{group}.{field}"), value.clone()));
+        }
+    }
+    assert!(out.len() > 50, "only {} parameters found", out.len());
+    out
+}
+
+/// Every key path a scenario may write under `[params]`: groups, fields and sub-keys of tables.
+fn valid_paths(params: &[(String, Value)]) -> Vec<String> {
+    let mut paths = Vec::new();
+    for (key, value) in params {
+        let group = key.rsplit_once('.').map(|(g, _)| g.to_string()).unwrap();
+        paths.push(group);
+        paths.push(key.clone());
+        if let Some(t) = value.as_table() {
+            paths.extend(t.keys().map(|k| format!("{key}.{k}")));
+        }
+    }
+    paths.sort();
+    paths.dedup();
+    paths
+}
+
+/// Numbers compare by value (an integer in the docs may stand for a float default).
+fn same_value(a: &Value, b: &Value) -> bool {
+    let num = |v: &Value| match v {
+        Value::Integer(i) => Some(*i as f64),
+        Value::Float(f) => Some(*f),
+        _ => None,
+    };
+    match (a, b) {
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same_value(p, q))
+        }
+        (Value::Table(x), Value::Table(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, p)| y.get(k).is_some_and(|q| same_value(p, q)))
+        }
+        _ => match (num(a), num(b)) {
+            (Some(p), Some(q)) => p == q || (p - q).abs() <= 1e-12 * p.abs().max(q.abs()),
+            _ => a == b,
+        },
+    }
+}
+
+/// The cells of a markdown table row (`| a | b |` → `["a", "b"]`).
+fn cells(line: &str) -> Vec<&str> {
+    let t = line.trim();
+    let t = t.strip_prefix('|').unwrap_or(t);
+    let t = t.strip_suffix('|').unwrap_or(t);
+    t.split('|').map(str::trim).collect()
+}
+
+#[test]
+fn odd_documents_every_parameter_with_its_default() {
+    let odd = odd_text();
+    let mut problems = Vec::new();
+    for (key, default) in default_params() {
+        let head = format!("`{key}`");
+        let rows: Vec<&str> = odd
+            .lines()
+            .filter(|l| {
+                let c = cells(l);
+                l.trim_start().starts_with('|') && c.first() == Some(&head.as_str())
+            })
+            .collect();
+        let row = match rows.as_slice() {
+            [row] => *row,
+            [] => {
+                problems.push(format!("{key}: no table row starts with {head}"));
+                continue;
+            }
+            _ => {
+                problems.push(format!(
+                    "{key}: {} table rows start with {head}",
+                    rows.len()
+                ));
+                continue;
+            }
+        };
+        let c = cells(row);
+        let Some(lit) = c
+            .get(1)
+            .and_then(|d| d.strip_prefix('`'))
+            .and_then(|d| d.strip_suffix('`'))
+        else {
+            problems.push(format!(
+                "{key}: the default column is not a TOML literal in backticks"
+            ));
+            continue;
+        };
+        match format!("v = {lit}").parse::<toml::Table>() {
+            Ok(t) if same_value(&t["v"], &default) => {}
+            Ok(t) => problems.push(format!(
+                "{key}: the ODD says the default is {}, the code says {default}",
+                t["v"]
+            )),
+            Err(e) => problems.push(format!("{key}: default `{lit}` is not valid TOML: {e}")),
+        }
+        if c.len() < 5 || c[2..].iter().any(|s| s.is_empty()) {
+            problems.push(format!(
+                "{key}: the row needs non-empty unit, meaning and source columns"
+            ));
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "docs/ODD.md is out of step with src/params.rs:\n  {}",
+        problems.join("\n  ")
+    );
+}
+
+#[test]
+fn odd_names_no_parameter_that_does_not_exist() {
+    let odd = odd_text();
+    let valid = valid_paths(&default_params());
+    let mut unknown = Vec::new();
+    for (pos, _) in odd.match_indices("`params.") {
+        let rest = &odd[pos + 1..];
+        let Some(end) = rest.find('`') else { continue };
+        // An element of an array parameter may be written `params.group.field[r]`.
+        let path = rest[..end].split('[').next().unwrap_or_default();
+        if valid.binary_search(&path.to_string()).is_err() {
+            unknown.push(path.to_string());
+        }
+    }
+    unknown.sort();
+    unknown.dedup();
+    assert!(
+        unknown.is_empty(),
+        "docs/ODD.md names parameters that src/params.rs does not have: {unknown:?}"
+    );
+}
+
+#[test]
+fn odd_documents_every_indicator() {
+    let odd = odd_text();
+    let missing: Vec<&str> = zgc::metrics::INDICATORS
+        .iter()
+        .map(|i| i.name)
+        .filter(|n| !odd.contains(&format!("`{n}`")))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "docs/ODD.md does not document these indicators (as `name`): {missing:?}"
+    );
+}
+
+#[test]
+fn odd_documents_every_policy_kind() {
+    let odd = odd_text();
+    let missing: Vec<&str> = zgc::scenario::policy::KINDS
+        .iter()
+        .copied()
+        .filter(|k| !odd.contains(&format!("`{k}`")))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "docs/ODD.md does not document these policy kinds (as `kind`): {missing:?}"
+    );
+}
