@@ -24,8 +24,15 @@ pub const BYTES_PER_CELL: f64 = 500.0;
 /// Bytes per zone pair: free-flow minutes (f32), gravity weights (f32) and the cumulative
 /// job and home gravity tables (f64 each).
 pub const BYTES_PER_ZONE_PAIR: f64 = 4.0 + 4.0 + 8.0 + 8.0;
-/// Bytes per tick of a run: start-up births and deaths by birth tick, and the tick timings.
-pub const BYTES_PER_TICK: f64 = 8.0 + 24.0 + 16.0;
+/// Bytes per tick of a run: start-up births and deaths by birth tick, the tick timings, and
+/// the indicator row a run folder keeps for its report (a `TickRow`: date, values; see
+/// [`bytes_per_tick`]). Runs are at most `scenario::MAX_TICKS` long.
+pub const BYTES_PER_TICK: f64 = 8.0 + 24.0 + 16.0 + 64.0;
+
+/// Bytes per tick in all: [`BYTES_PER_TICK`] and 8 per indicator of the kept row.
+pub fn bytes_per_tick() -> f64 {
+    BYTES_PER_TICK + 8.0 * crate::metrics::INDICATORS.len() as f64
+}
 /// Fixed overhead: the program, thread stacks, the preset's construction.
 pub const BASE_BYTES: f64 = 8.0 * 1048576.0;
 /// Most travel zones a world may have (zones are indexed by `u16`).
@@ -143,7 +150,7 @@ pub fn estimate_memory(
             sat((zones as f64).powi(2) * BYTES_PER_ZONE_PAIR),
         ),
         ("knowledge kernel", sat(side * side * 8.0)),
-        ("per-tick records", sat(ticks as f64 * BYTES_PER_TICK)),
+        ("per-tick records", sat(ticks as f64 * bytes_per_tick())),
         ("base", sat(BASE_BYTES)),
     ];
     let total = parts.iter().fold(0u64, |a, (_, b)| a.saturating_add(*b));

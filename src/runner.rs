@@ -80,6 +80,16 @@ pub fn prepare(scenario: &Scenario, o: &Overrides) -> Result<(Simulation, Durati
     if ticks == 0 {
         return Err(ScenarioError::at("--ticks", "", "expected at least 1 tick"));
     }
+    if ticks > crate::scenario::MAX_TICKS {
+        return Err(ScenarioError::at(
+            "--ticks",
+            "",
+            format!(
+                "expected at most {} ticks (200 years), found {ticks}",
+                crate::scenario::MAX_TICKS
+            ),
+        ));
+    }
     let t0 = Instant::now();
     let layers = scenario.layers()?;
     check_resources(&layers, scenario, scale, ticks, o, &file)?;

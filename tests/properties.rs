@@ -447,6 +447,7 @@ kind = "incubator"
 start = 0
 region = {{ around = "wudaokou", radius_km = 1e300 }}
 generation = "3.0"
+sector = "it_electronics"
 seats = {max:e}
 
 [[policy]]
@@ -482,9 +483,16 @@ share = 1.0
 kind = "rent_subsidy"
 start = 0
 region = {{ name = "haidian" }}
-target = "all_firms"
+target = "makers"
 share = 1.0
 housing = true
+
+[[policy]]
+kind = "rent_subsidy"
+start = 0
+region = {{ name = "haidian" }}
+target = "all_firms"
+share = 1.0
 
 [[policy]]
 kind = "partner_site"
@@ -499,7 +507,7 @@ bonus = 1000.0
 kind = "transport"
 start = 6
 link_from = "huilongguan"
-link_to = "huilongguan"
+link_to = "wudaokou"
 speed_kmh = 300.0
 "#
     );
@@ -517,6 +525,14 @@ speed_kmh = 300.0
         (format!("capacity = {max:e}"), "capacity = inf", "capacity"),
         ("bonus = 1000.0".into(), "bonus = 1e300", "bonus"),
         ("bonus = 1000.0".into(), "bonus = nan", "bonus"),
+        ("bonus = 1000.0".into(), "bonus = -1000.5", "bonus"),
+        (
+            format!("release_m2 = {max:e}"),
+            "release_m2 = 1.1e15",
+            "release_m2",
+        ),
+        (format!("floor_m2 = {max:e}"), "floor_m2 = inf", "floor_m2"),
+        ("speed_kmh = 300.0".into(), "speed_kmh = 301", "speed_kmh"),
     ] {
         let bad = text.replacen(&from, to, 1);
         let e = zgc::scenario::Scenario::from_str(&bad, "extreme.toml", None)
