@@ -4,8 +4,8 @@
 
 use std::path::Path;
 
+use zgc::scenario::asc;
 use zgc::scenario::Scenario;
-use zgc::world::asc::parse_asc;
 
 use crate::common::root;
 
@@ -59,14 +59,26 @@ fn grid_reader(data: &[u8]) -> bool {
     let Ok(text) = std::str::from_utf8(data) else {
         return false;
     };
-    match parse_asc(text) {
+    match asc::parse(text, "fuzz.asc", &|_| Ok(())) {
         Ok(g) => {
-            assert_eq!(g.values.len(), g.ncols * g.nrows);
-            assert!(g.values.iter().all(|v| v.is_finite()));
-            assert!(g.cellsize > 0.0);
+            let gs = g.grid;
+            assert_eq!(g.values.len(), gs.nx * gs.ny);
+            assert!(g.values.len() <= asc::MAX_CELLS);
+            assert!(g.values.iter().flatten().all(|v| v.is_finite()));
+            assert!(gs.cell_km > 0.0 && gs.cell_km.is_finite());
+            let (x1, y1) = (
+                gs.x0_km + gs.nx as f64 * gs.cell_km,
+                gs.y0_km + gs.ny as f64 * gs.cell_km,
+            );
+            assert!(gs.x0_km.is_finite() && gs.y0_km.is_finite());
+            assert!(x1.is_finite() && y1.is_finite());
             true
         }
-        Err(_) => false,
+        Err(e) => {
+            assert_eq!(e.file, "fuzz.asc");
+            assert!(e.pos.is_some(), "an error without a line: {e}");
+            false
+        }
     }
 }
 
@@ -94,5 +106,9 @@ fn grid_reader_corpus_never_panics() {
                 .unwrap_or_else(|_| panic!("fuzz/corpus/grid_reader/{name} panics"))
         })
         .count();
-    assert!(accepted >= 2, "only {accepted} of {} accepted", files.len());
+    for seed in ["example_land_use.asc", "example_jobs.asc", "centre.asc"] {
+        let (_, data) = files.iter().find(|(n, _)| n == seed).expect(seed);
+        assert!(grid_reader(data), "{seed} is refused");
+    }
+    assert!(accepted >= 5, "only {accepted} of {} accepted", files.len());
 }

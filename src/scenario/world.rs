@@ -376,7 +376,10 @@ fn read_grids(
             key.to_string(),
             d.iter().map(|b| format!("{b:02x}")).collect(),
         ));
-        let g = asc::parse(&text, path, check)?;
+        let g = asc::parse(&text, path, check).map_err(|mut e| {
+            e.key = key.to_string();
+            e
+        })?;
         if let Some((rkey, r)) = &reference {
             if r.grid != g.grid {
                 return Err(ctx.value(

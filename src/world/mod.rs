@@ -1,7 +1,6 @@
 //! The simulated world: grid fields (ndarray), agents (struct-of-arrays), places and the travel model.
 
 pub mod agents;
-pub mod asc;
 pub mod beijing;
 pub mod build;
 pub mod custom;
