@@ -572,3 +572,105 @@ fn memory_stays_bounded_however_many_ticks_a_run_has() {
         short / mib
     );
 }
+
+#[test]
+fn devices_fifos_and_huge_files_are_refused_as_inputs() {
+    // A scenario may name any path as a parent scenario or a grid file: a device or a FIFO
+    // would never end (or never open) and a huge file would fill memory; each is refused at
+    // once with the key and the reason.
+    let dir = tempdir();
+    let fifo = dir.path().join("fifo.asc");
+    let made = Command::new("mkfifo").arg(&fifo).status();
+    assert!(made.map(|s| s.success()).unwrap_or(false), "mkfifo");
+    let huge = dir.path().join("huge.toml");
+    let f = std::fs::File::create(&huge).unwrap();
+    f.set_len(zgc::scenario::source::MAX_SCENARIO_BYTES + 1)
+        .unwrap(); // sparse
+    let grid = |land_use: &str| {
+        format!(
+            "[scenario]\nname = \"g\"\n[world.grids]\nland_use = \"{land_use}\"\nfloor = \"f.asc\"\nresidents = \"r.asc\"\njobs = \"j.asc\"\n"
+        )
+    };
+    let cases = [
+        (
+            "extends = \"/dev/zero\"\n[scenario]\nname = \"z\"\n".to_string(),
+            "`extends`",
+            "not a regular file",
+        ),
+        (
+            "extends = \"huge.toml\"\n[scenario]\nname = \"h\"\n".to_string(),
+            "`extends`",
+            "larger than the 16.0 MiB",
+        ),
+        (
+            grid("/dev/zero"),
+            "`world.grids.land_use`",
+            "not a regular file",
+        ),
+        (
+            grid("/dev/stdin"),
+            "`world.grids.land_use`",
+            "not a regular file",
+        ),
+        (
+            grid("fifo.asc"),
+            "`world.grids.land_use`",
+            "not a regular file",
+        ),
+    ];
+    for (text, key, why) in cases {
+        write(dir.path(), "s.toml", &text);
+        let t0 = Instant::now();
+        let mut child = zgc()
+            .current_dir(dir.path())
+            .args(["check", "s.toml"])
+            .stdin(Stdio::piped()) // kept open: reading it would block
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        while child.try_wait().unwrap().is_none() {
+            if t0.elapsed() > Duration::from_secs(20) {
+                child.kill().ok();
+                panic!("{text}: zgc still reads after 20 s");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let out = child.wait_with_output().unwrap();
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{text}: {err}");
+        assert!(err.contains(key) && err.contains(why), "{text}: {err}");
+    }
+    // The scenario file itself.
+    let out = run_in(dir.path(), &["run", "/dev/zero", "--quiet"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("not a regular file"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn output_into_a_closed_pipe_ends_quietly() {
+    // `zgc places | head -1`: the reader goes away before zgc has written; zgc ends (by
+    // SIGPIPE, as other tools do) without a panic.
+    use std::os::unix::process::ExitStatusExt;
+    for args in [&["places"][..], &["check", "--defaults"][..]] {
+        let mut child = zgc()
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take()); // close the read end at once
+        let out = child.wait_with_output().unwrap();
+        let err = stderr(&out);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert!(
+            out.status.success() || out.status.signal() == Some(13), // 13: SIGPIPE
+            "{args:?}: {:?} {err}",
+            out.status
+        );
+    }
+}

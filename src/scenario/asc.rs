@@ -16,6 +16,9 @@ use crate::world::grid::GridSpec;
 /// Largest grid accepted (cells), to fail early on a wrong file rather than run out of memory.
 pub const MAX_CELLS: usize = 4_000_000;
 
+/// Largest grid file read (bytes): room for `MAX_CELLS` values of 60 characters.
+pub const MAX_FILE_BYTES: u64 = 256 << 20;
+
 /// Largest size of a coordinate or cell size (metres): 10⁹ m is far beyond any projection,
 /// and keeps every corner and distance of the grid finite.
 pub const MAX_COORD_M: f64 = 1e9;
@@ -32,7 +35,7 @@ pub struct AscGrid {
 /// Read and parse a grid file. `key` is the scenario key naming it (for messages).
 pub fn read(path: &Path, key: &str) -> Result<AscGrid, ScenarioError> {
     let label = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| {
+    let text = super::source::read_input(path, MAX_FILE_BYTES).map_err(|e| {
         ScenarioError::at(
             &label,
             key,
