@@ -35,17 +35,21 @@ fn scenario_parser(data: &[u8]) -> bool {
     let Ok(text) = std::str::from_utf8(data) else {
         return false;
     };
-    let Ok(s) = Scenario::from_str(text, "fuzz.toml", None) else {
+    // As the fuzz target: read as if from a file in scenarios/examples/ (the example city's
+    // grid files are at hand).
+    let source = || Some(root().join("scenarios/examples/fuzz.toml"));
+    let Ok(s) = Scenario::from_str(text, "fuzz.toml", source()) else {
         return false;
     };
-    assert!(s.ticks >= 1);
+    assert!((1..=zgc::scenario::MAX_TICKS).contains(&s.ticks));
+    assert!((1..=12).contains(&s.start.month), "{:?}", s.start);
     assert_eq!(
         zgc::tick::YearMonth::parse(&s.start.to_string()),
         Some(s.start),
         "the start month does not print back"
     );
     let resolved = s.resolved_toml();
-    let again = Scenario::from_str(&resolved, "resolved.toml", None)
+    let again = Scenario::from_str(&resolved, "resolved.toml", source())
         .unwrap_or_else(|e| panic!("resolved TOML does not parse back: {e}\n{resolved}"));
     assert_eq!(again.hash(), s.hash(), "round trip changed the scenario");
     if zgc::limits::check_folder_name(s.name()).is_ok() {
@@ -92,8 +96,17 @@ fn scenario_parser_corpus_never_panics() {
                 .unwrap_or_else(|_| panic!("fuzz/corpus/scenario_parser/{name} panics"))
         })
         .count();
-    // The seeds include valid scenarios (the baseline among them).
-    assert!(accepted >= 3, "only {accepted} of {} accepted", files.len());
+    // The seeds include valid scenarios: the shipped ones, one with every policy kind, and the
+    // example city from grid files.
+    for seed in ["shipped_baseline.toml", "policies.toml", "grid_city.toml"] {
+        let (_, data) = files.iter().find(|(n, _)| n == seed).expect(seed);
+        assert!(scenario_parser(data), "{seed} is refused");
+    }
+    assert!(
+        accepted >= 10,
+        "only {accepted} of {} accepted",
+        files.len()
+    );
 }
 
 #[test]
