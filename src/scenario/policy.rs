@@ -639,7 +639,7 @@ impl PolicySpec {
                     "a distance (km)",
                 )?;
                 let b = *self.bonus.get_or_insert(PARTNER_BONUS);
-                if !(b.abs() <= MAX_BONUS) {
+                if b.is_nan() || b.abs() > MAX_BONUS {
                     return Err((
                         "bonus".into(),
                         format!(
