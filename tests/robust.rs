@@ -674,3 +674,50 @@ fn output_into_a_closed_pipe_ends_quietly() {
         );
     }
 }
+
+#[test]
+fn sigkill_during_compare_leaves_no_result_and_the_next_compare_cleans_up() {
+    // (A killed `sweep run` is tested in sweep.rs: every done marker stands beside a whole
+    // result, and merge takes only those.)
+    let dir = tempdir();
+    write(dir.path(), "a.toml", &fast(120));
+    let alt = fast(120).replace("name = \"fast\"", "name = \"alt\"")
+        + "\n[[policy]]\nkind = \"land_cap\"\nstart = 0\nregion = { name = \"haidian\" }\n";
+    write(dir.path(), "b.toml", &alt);
+    let args = [
+        "compare",
+        "a.toml",
+        "b.toml",
+        "--replicates",
+        "3",
+        "--out",
+        "cmp",
+        "--quiet",
+    ];
+    let mut child = spawn(dir.path(), &args);
+    let staging = wait_for_staging(dir.path(), "cmp", &mut child);
+    std::thread::sleep(Duration::from_millis(400));
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    assert!(!dir.path().join("cmp").exists());
+    assert!(
+        staging.is_dir(),
+        "the killed compare's staging folder stays"
+    );
+    assert!(
+        complete_runs(dir.path()).is_empty(),
+        "{:?}",
+        entries(dir.path())
+    );
+    let out = run_in(dir.path(), &args);
+    ok(&out);
+    assert!(
+        stderr(&out).contains("left by an interrupted run"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!staging.exists());
+    assert_eq!(entries(dir.path()), vec!["a.toml", "b.toml", "cmp"]);
+    assert!(dir.path().join("cmp/comparison.csv").is_file());
+    assert!(zgc::output::is_complete_run(&dir.path().join("cmp")));
+}

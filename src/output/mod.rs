@@ -27,9 +27,10 @@ pub enum OutputError {
     Foreign(PathBuf),
 }
 
-/// Whether `dir` holds a complete run: it has `summary.json` (written last, atomically) and is
-/// not a hidden staging or set-aside folder (`.<name>.partial-…`, `.<name>.old-…`). Commands that
-/// collect results (`compare`, `sweep merge`) take only such folders.
+/// Whether `dir` holds a complete run (or comparison): it has `summary.json` (written last,
+/// atomically) and is not a hidden staging or set-aside folder (`.<name>.partial-…`,
+/// `.<name>.old-…`). This is the rule for anything that reads finished `run` and `compare`
+/// folders; sweeps mark each run done with its own `runs/<id>.done` (`sweep::runs`).
 pub fn is_complete_run(dir: &Path) -> bool {
     let visible = dir
         .file_name()
