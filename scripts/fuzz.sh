@@ -32,7 +32,7 @@ for t in scenario_parser grid_reader; do
   mkdir -p "$work/$t"
   echo "scripts/fuzz.sh: fuzzing $t for ${secs} s"
   if cargo fuzz run "$t" "$work/$t" "fuzz/corpus/$t" -- \
-      -max_total_time="$secs" -rss_limit_mb=2048 -timeout=10 -max_len=8192 \
+      -max_total_time="$secs" -rss_limit_mb=2048 -timeout=30 -max_len=8192 \
       -dict="fuzz/$t.dict" -print_final_stats=1 >"$work/$t.log" 2>&1; then
     grep -E '^(Done|stat::number_of_executed_units|stat::new_units_added)' "$work/$t.log" || true
   else
