@@ -680,8 +680,8 @@ fn sigkill_during_compare_leaves_no_result_and_the_next_compare_cleans_up() {
     // (A killed `sweep run` is tested in sweep.rs: every done marker stands beside a whole
     // result, and merge takes only those.)
     let dir = tempdir();
-    write(dir.path(), "a.toml", &fast(120));
-    let alt = fast(120).replace("name = \"fast\"", "name = \"alt\"")
+    write(dir.path(), "a.toml", &fast(2400));
+    let alt = fast(2400).replace("name = \"fast\"", "name = \"alt\"")
         + "\n[[policy]]\nkind = \"land_cap\"\nstart = 0\nregion = { name = \"haidian\" }\n";
     write(dir.path(), "b.toml", &alt);
     let args = [
@@ -709,7 +709,9 @@ fn sigkill_during_compare_leaves_no_result_and_the_next_compare_cleans_up() {
         "{:?}",
         entries(dir.path())
     );
-    let out = run_in(dir.path(), &args);
+    // The next compare (short: 3 ticks) into the same folder.
+    let short: Vec<&str> = args.iter().copied().chain(["--ticks", "3"]).collect();
+    let out = run_in(dir.path(), &short);
     ok(&out);
     assert!(
         stderr(&out).contains("left by an interrupted run"),
