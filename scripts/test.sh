@@ -1,12 +1,19 @@
 #!/usr/bin/env bash
 # The project's test command (README): installs what the tests need when missing (Debian's
 # chromium for the report tests, slurm-wlm and munge for the cluster tests, as root), starts the
-# local single-node SLURM cluster, then runs the whole suite in release mode.
+# local single-node SLURM cluster, fuzzes the scenario parser and the grid reader for a bounded
+# time (scripts/fuzz.sh: ZGC_FUZZ_SECONDS per target, default 60, 0 skips; it installs cargo-fuzz
+# when missing and needs a C++ compiler, installed here with g++ when missing), then runs the
+# whole suite in release mode. A fuzz finding fails the script after the suite has run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
 need=()
+fuzz_secs="${ZGC_FUZZ_SECONDS:-60}"
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+if [ "$fuzz_secs" != 0 ]; then
+  command -v c++ >/dev/null 2>&1 || need+=(g++)
+fi
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then
     apt-get update -qq && apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
@@ -16,4 +23,12 @@ if [ ${#need[@]} -gt 0 ]; then
   fi
 fi
 bash scripts/slurm-local.sh start
+fuzz_status=0
+if [ "$fuzz_secs" != 0 ]; then
+  bash scripts/fuzz.sh "$fuzz_secs" || fuzz_status=$?
+fi
 cargo test --release "$@"
+if [ "$fuzz_status" != 0 ]; then
+  echo "scripts/test.sh: the fuzz run failed (see above)" >&2
+  exit "$fuzz_status"
+fi

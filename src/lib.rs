@@ -8,6 +8,7 @@
 
 pub mod cli;
 pub mod compare;
+pub mod limits;
 pub mod metrics;
 pub mod output;
 pub mod params;

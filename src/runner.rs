@@ -16,6 +16,9 @@ pub struct Overrides {
     pub ticks: Option<u32>,
     /// Scale.
     pub scale: Option<f64>,
+    /// Refuse a run whose estimated memory exceeds this limit, before allocating the world
+    /// (`None`: no check). The CLI fills it from `limits::detect_memory_limit` or `--max-memory`.
+    pub memory_limit: Option<crate::limits::MemoryLimit>,
 }
 
 /// Timings and sizes of a run.
@@ -77,8 +80,19 @@ pub fn prepare(scenario: &Scenario, o: &Overrides) -> Result<(Simulation, Durati
     if ticks == 0 {
         return Err(ScenarioError::at("--ticks", "", "expected at least 1 tick"));
     }
+    if ticks > crate::scenario::MAX_TICKS {
+        return Err(ScenarioError::at(
+            "--ticks",
+            "",
+            format!(
+                "expected at most {} ticks (200 years), found {ticks}",
+                crate::scenario::MAX_TICKS
+            ),
+        ));
+    }
     let t0 = Instant::now();
     let layers = scenario.layers()?;
+    check_resources(&layers, scenario, scale, ticks, o, &file)?;
     let world = World::build(&layers, &scenario.file.params, scale, seed)
         .map_err(|m| ScenarioError::at(&file, "world", m))?;
     let policies = scenario.policies(&world)?;
@@ -91,6 +105,24 @@ pub fn prepare(scenario: &Scenario, o: &Overrides) -> Result<(Simulation, Durati
         policies,
     );
     Ok((sim, t0.elapsed()))
+}
+
+/// Refuse a run that cannot fit before anything large is allocated: the model's index limits
+/// always, and the estimated memory against `o.memory_limit` when one is given.
+fn check_resources(
+    layers: &crate::world::layers::WorldLayers,
+    scenario: &Scenario,
+    scale: f64,
+    ticks: u32,
+    o: &Overrides,
+    file: &str,
+) -> Result<(), RunError> {
+    let est = crate::limits::estimate_memory(layers, &scenario.file.params, scale, ticks);
+    crate::limits::check_structure(&est).map_err(|m| ScenarioError::at(file, "", m))?;
+    if let Some(limit) = &o.memory_limit {
+        crate::limits::check_memory(&est, limit).map_err(|m| ScenarioError::at(file, "", m))?;
+    }
+    Ok(())
 }
 
 /// Run a scenario to the end, calling `observe` after every tick. `observe` may return

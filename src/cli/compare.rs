@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
@@ -114,6 +114,8 @@ impl Plan {
             seed: Some(self.seed_of(replicate)),
             ticks: Some(self.ticks),
             scale: Some(self.scale),
+            // Replicates run side by side; each world's structure is still checked.
+            memory_limit: None,
         }
     }
 
@@ -229,12 +231,8 @@ pub fn main(args: CompareArgs) -> Result<()> {
         Ok((world.grid, maps::places(world)))
     })?;
 
-    let staging = Staging::new(&out, args.force).map_err(|e| CliError::Input(e.to_string()))?;
-    let interrupted = Arc::new(AtomicBool::new(false));
-    {
-        let flag = interrupted.clone();
-        let _ = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst));
-    }
+    let interrupted = super::run::interrupt_flag();
+    let staging = super::run::staging(&out, args.force)?;
     let result = pool.install(|| {
         execute(
             &plan,

@@ -119,14 +119,22 @@ pub fn report_error(e: &anyhow::Error) -> i32 {
     1
 }
 
+/// Most worker threads a command may ask for (far above any node's cores; each thread reserves
+/// a stack, and tens of thousands of them exhaust the process's limits before the first tick).
+pub const MAX_THREADS: usize = 1024;
+
 /// Build a rayon pool of `threads` (default: all cores, or `RAYON_NUM_THREADS`).
 pub fn thread_pool(threads: Option<usize>) -> anyhow::Result<rayon::ThreadPool> {
     let mut b = rayon::ThreadPoolBuilder::new();
     if let Some(t) = threads {
-        if t == 0 {
-            return Err(CliError::Input("--threads must be at least 1".into()).into());
+        if !(1..=MAX_THREADS).contains(&t) {
+            return Err(CliError::Input(format!(
+                "--threads must be between 1 and {MAX_THREADS}, found {t}"
+            ))
+            .into());
         }
         b = b.num_threads(t);
     }
-    Ok(b.build()?)
+    b.build()
+        .map_err(|e| anyhow::anyhow!("cannot start the worker threads: {e}"))
 }

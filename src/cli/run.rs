@@ -46,9 +46,58 @@ pub struct RunArgs {
     /// Print a per-phase timing table at the end.
     #[arg(long)]
     pub profile: bool,
+    /// Memory the run may use, e.g. 8G or 512M (default: what the system has available, or
+    /// the cgroup limit); a run estimated to need more is refused before it starts.
+    #[arg(long, value_name = "SIZE", value_parser = crate::limits::parse_size)]
+    pub max_memory: Option<u64>,
+    /// Run even if the estimated memory exceeds what is available.
+    #[arg(long, conflicts_with = "max_memory")]
+    pub ignore_memory_check: bool,
     /// Skip the PNG maps and report.html (CSV tables, grids and summary only).
     #[arg(long)]
     pub no_pictures: bool,
+}
+
+/// The memory limit the flags ask for: `--max-memory`, none with `--ignore-memory-check`,
+/// else the detected one.
+pub fn memory_limit(max_memory: Option<u64>, ignore: bool) -> Option<crate::limits::MemoryLimit> {
+    if ignore {
+        return None;
+    }
+    match max_memory {
+        Some(bytes) => Some(crate::limits::MemoryLimit {
+            bytes,
+            source: "--max-memory".into(),
+        }),
+        None => crate::limits::detect_memory_limit(),
+    }
+}
+
+/// The output folder: `--out`, else `results/<scenario name>` when the name is a safe folder name.
+pub fn out_dir(out: &Option<PathBuf>, scenario: &Scenario) -> Result<PathBuf> {
+    match out {
+        Some(o) => Ok(o.clone()),
+        None => {
+            crate::limits::check_folder_name(scenario.name()).map_err(CliError::Input)?;
+            Ok(PathBuf::from("results").join(scenario.name()))
+        }
+    }
+}
+
+/// Prepare the staging folder: a foreign destination is bad input (exit 2), anything else an
+/// I/O failure (exit 1). Reports stale staging folders it removed.
+pub fn staging(out: &std::path::Path, force: bool) -> Result<Staging> {
+    let staging = Staging::new(out, force).map_err(|e| {
+        if e.downcast_ref::<output::OutputError>().is_some() {
+            CliError::Input(e.to_string()).into()
+        } else {
+            e
+        }
+    })?;
+    for p in &staging.cleaned {
+        eprintln!("note: removed {}, left by an interrupted run", p.display());
+    }
+    Ok(staging)
 }
 
 /// Load the scenario named on the command line, or the embedded baseline.
@@ -66,20 +115,13 @@ pub fn main(args: RunArgs) -> Result<()> {
         seed: args.seed,
         ticks: args.ticks,
         scale: args.scale,
+        memory_limit: memory_limit(args.max_memory, args.ignore_memory_check),
     };
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("results").join(scenario.name()));
+    let out = out_dir(&args.out, &scenario)?;
     let pool = super::thread_pool(args.threads)?;
     let threads = pool.current_num_threads();
-    let staging = Staging::new(&out, args.force).map_err(|e| CliError::Input(e.to_string()))?;
-    let interrupted = Arc::new(AtomicBool::new(false));
-    {
-        let flag = interrupted.clone();
-        // A second handler registration fails harmlessly (e.g. in tests running several commands).
-        let _ = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst));
-    }
+    let interrupted = interrupt_flag();
+    let staging = staging(&out, args.force)?;
     let result = pool.install(|| {
         execute(
             &scenario,
@@ -111,6 +153,23 @@ pub fn main(args: RunArgs) -> Result<()> {
             Err(e)
         }
     }
+}
+
+/// Install the Ctrl-C handler: the first Ctrl-C sets the returned flag (the run stops after the
+/// current tick and removes its staging folder); a second one exits at once with code 130
+/// (a staging folder left behind is removed by the next run).
+pub fn interrupt_flag() -> Arc<AtomicBool> {
+    let interrupted = Arc::new(AtomicBool::new(false));
+    let flag = interrupted.clone();
+    // A second handler registration fails harmlessly (e.g. in tests running several commands).
+    let _ = ctrlc::set_handler(move || {
+        if flag.swap(true, Ordering::SeqCst) {
+            eprintln!("\ninterrupted again: stopping at once");
+            std::process::exit(130);
+        }
+        eprintln!("\ninterrupt: stopping after this tick (Ctrl-C again to stop at once)");
+    });
+    interrupted
 }
 
 fn execute(

@@ -9,8 +9,8 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 use std::time::Instant;
 
 use anyhow::{anyhow, Context, Result};
@@ -143,6 +143,8 @@ pub fn main(args: ValidateArgs) -> Result<()> {
         seed: Some(crate::rng::mix(seed, &[k as u64])),
         ticks: Some(ticks),
         scale: Some(scale),
+        // No memory estimate for the default-scale runs, as for `compare`.
+        memory_limit: None,
     };
     // Bad input (a policy region that does not resolve) fails before any long run.
     pool.install(|| -> Result<()> {
@@ -150,13 +152,8 @@ pub fn main(args: ValidateArgs) -> Result<()> {
         runner::prepare(&emall, &overrides(0)).map_err(CliError::from)?;
         Ok(())
     })?;
-    let staging = crate::output::Staging::new(&out, args.force)
-        .map_err(|e| CliError::Input(e.to_string()))?;
-    let interrupted = Arc::new(AtomicBool::new(false));
-    {
-        let flag = interrupted.clone();
-        let _ = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst));
-    }
+    let staging = super::run::staging(&out, args.force)?;
+    let interrupted = super::run::interrupt_flag();
     let scenarios = [&base, &emall];
     let jobs: Vec<(usize, usize)> = (0..n).flat_map(|k| [(0, k), (1, k)]).collect();
     let progress = Mutex::new(Progress::new(

@@ -12,35 +12,133 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 
 use crate::metrics::{ParkRow, RegionRow, TickRow, INDICATORS};
 
 /// Name of the marker file present in every complete run folder.
 pub const COMPLETE_MARKER: &str = "summary.json";
 
-/// A run folder being written: files go to `<final>.partial-<pid>` until `finish`.
+/// Why an output folder was refused (a bad `--out`, exit code 2) as distinct from an I/O failure.
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    /// The destination exists and is not a previous zgc run.
+    #[error("output folder {0} exists and does not hold a zgc run; choose another --out or pass --force to replace it")]
+    Foreign(PathBuf),
+}
+
+/// Whether `dir` holds a complete run (or comparison): it has `summary.json` (written last,
+/// atomically) and is not a hidden staging or set-aside folder (`.<name>.partial-…`,
+/// `.<name>.old-…`). This is the rule for anything that reads finished `run` and `compare`
+/// folders; sweeps mark each run done with its own `runs/<id>.done` (`sweep::runs`).
+pub fn is_complete_run(dir: &Path) -> bool {
+    let visible = dir
+        .file_name()
+        .map(|n| !n.to_string_lossy().starts_with('.'))
+        .unwrap_or(false);
+    visible && dir.join(COMPLETE_MARKER).is_file()
+}
+
+/// This host's name, reduced to `[A-Za-z0-9._]` (it is part of staging folder names, so that a
+/// run on one node of a cluster never removes another node's staging folder on a shared disk).
+fn host_tag() -> String {
+    let h = fs::read_to_string("/proc/sys/kernel/hostname")
+        .or_else(|_| fs::read_to_string("/etc/hostname"))
+        .unwrap_or_default();
+    let t: String = h
+        .trim()
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if t.is_empty() {
+        "localhost".into()
+    } else {
+        t
+    }
+}
+
+/// The (host, pid) of a staging (`partial`) or set-aside (`old`) folder name
+/// `.<name>.<kind>-<host>-<pid>`, if it is one.
+pub fn staging_owner(file_name: &str) -> Option<(String, u32)> {
+    if !file_name.starts_with('.') {
+        return None;
+    }
+    let rest = ["partial-", "old-"].iter().find_map(|k| {
+        let pat = format!(".{k}");
+        file_name
+            .rfind(&pat)
+            .filter(|&i| i > 0)
+            .map(|i| &file_name[i + pat.len()..])
+    })?;
+    let (host, pid) = rest.rsplit_once('-')?;
+    let pid: u32 = pid.parse().ok()?;
+    if host.is_empty() {
+        return None;
+    }
+    Some((host.to_string(), pid))
+}
+
+fn pid_alive(pid: u32) -> bool {
+    Path::new(&format!("/proc/{pid}")).exists()
+}
+
+/// Remove staging and set-aside folders in `parent` left by zgc processes of this host that
+/// no longer run (killed, power loss). Folders of live processes and of other hosts are kept.
+/// Returns the folders removed.
+pub fn clean_stale(parent: &Path) -> Vec<PathBuf> {
+    let mut removed = Vec::new();
+    if !Path::new("/proc/self").exists() {
+        return removed; // no way to tell live processes from dead ones
+    }
+    let host = host_tag();
+    let me = std::process::id();
+    let Ok(rd) = fs::read_dir(parent) else {
+        return removed;
+    };
+    let mut entries: Vec<PathBuf> = rd.filter_map(|e| e.ok()).map(|e| e.path()).collect();
+    entries.sort();
+    for p in entries {
+        let name = p.file_name().map(|n| n.to_string_lossy().to_string());
+        let Some((h, pid)) = name.as_deref().and_then(staging_owner) else {
+            continue;
+        };
+        if h == host && pid != me && !pid_alive(pid) && p.is_dir() && fs::remove_dir_all(&p).is_ok()
+        {
+            removed.push(p);
+        }
+    }
+    removed
+}
+
+/// A run folder being written: files go to `.<final>.partial-<host>-<pid>` until `finish`.
 pub struct Staging {
     /// Final folder.
     pub dest: PathBuf,
     /// Staging folder.
     pub dir: PathBuf,
+    /// Stale staging folders of dead processes removed while preparing this one.
+    pub cleaned: Vec<PathBuf>,
 }
 
 impl Staging {
     /// Prepare a staging folder next to `dest`. Refuses a `dest` that exists and is not a
-    /// previous zgc run (it would mix unrelated files) unless `force`.
+    /// previous zgc run (it would mix unrelated files) unless `force` ([`OutputError::Foreign`]).
+    /// Removes stale staging folders of dead zgc processes in the same parent.
     pub fn new(dest: &Path, force: bool) -> Result<Staging> {
-        if dest.exists() {
+        if dest.exists() || dest.is_symlink() {
             let is_run = dest.join(COMPLETE_MARKER).is_file();
-            let empty = fs::read_dir(dest)
-                .map(|mut d| d.next().is_none())
-                .unwrap_or(false);
+            let empty = dest.is_dir()
+                && fs::read_dir(dest)
+                    .map(|mut d| d.next().is_none())
+                    .unwrap_or(false);
             if !is_run && !empty && !force {
-                bail!(
-                    "output folder {} exists and does not hold a zgc run; choose another --out or pass --force to replace it",
-                    dest.display()
-                );
+                return Err(OutputError::Foreign(dest.to_path_buf()).into());
             }
         }
         let parent = dest
@@ -48,20 +146,26 @@ impl Staging {
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or(Path::new("."));
         fs::create_dir_all(parent)
-            .with_context(|| format!("cannot create {}", parent.display()))?;
+            .with_context(|| format!("cannot create the folder {}", parent.display()))?;
+        let cleaned = clean_stale(parent);
         let name = dest
             .file_name()
             .map(|n| n.to_string_lossy().to_string())
             .unwrap_or_else(|| "run".into());
-        let dir = parent.join(format!(".{name}.partial-{}", std::process::id()));
+        let dir = parent.join(format!(
+            ".{name}.partial-{}-{}",
+            host_tag(),
+            std::process::id()
+        ));
         if dir.exists() {
             fs::remove_dir_all(&dir).ok();
         }
-        fs::create_dir_all(&dir)
+        fs::create_dir(&dir)
             .with_context(|| format!("cannot create the output folder {}", dir.display()))?;
         Ok(Staging {
             dest: dest.to_path_buf(),
             dir,
+            cleaned,
         })
     }
 
@@ -70,26 +174,54 @@ impl Staging {
         self.dir.join(name)
     }
 
-    /// Move the finished folder into place (replacing a previous run there).
+    /// Move the finished folder into place (replacing a previous run there). Every file is
+    /// synced to disk first, so errors that a file system reports late (a full disk under
+    /// delayed allocation, a network file system) fail the run instead of leaving a truncated
+    /// file in a folder that looks complete. On error the staging folder is removed.
     pub fn finish(self) -> Result<PathBuf> {
-        if self.dest.exists() {
+        if let Err(e) = sync_tree(&self.dir) {
+            fs::remove_dir_all(&self.dir).ok();
+            return Err(e);
+        }
+        let parent = self.dir.parent().map(Path::to_path_buf);
+        if self.dest.exists() || self.dest.is_symlink() {
             let old = self.dest.with_file_name(format!(
-                ".{}.old-{}",
+                ".{}.old-{}-{}",
                 self.dest
                     .file_name()
                     .map(|n| n.to_string_lossy().to_string())
                     .unwrap_or_default(),
+                host_tag(),
                 std::process::id()
             ));
-            fs::rename(&self.dest, &old).with_context(|| {
-                format!("cannot move the previous run {} aside", self.dest.display())
-            })?;
-            fs::rename(&self.dir, &self.dest)
-                .with_context(|| format!("cannot move the run into {}", self.dest.display()))?;
-            fs::remove_dir_all(&old).ok();
-        } else {
-            fs::rename(&self.dir, &self.dest)
-                .with_context(|| format!("cannot move the run into {}", self.dest.display()))?;
+            if let Err(e) = fs::rename(&self.dest, &old) {
+                fs::remove_dir_all(&self.dir).ok();
+                return Err(e).with_context(|| {
+                    format!("cannot move the previous run {} aside", self.dest.display())
+                });
+            }
+            if let Err(e) = fs::rename(&self.dir, &self.dest) {
+                // Put the previous run back; the new one is lost.
+                fs::rename(&old, &self.dest).ok();
+                fs::remove_dir_all(&self.dir).ok();
+                return Err(e)
+                    .with_context(|| format!("cannot move the run into {}", self.dest.display()));
+            }
+            if old.is_dir() && !old.is_symlink() {
+                fs::remove_dir_all(&old).ok();
+            } else {
+                fs::remove_file(&old).ok();
+            }
+        } else if let Err(e) = fs::rename(&self.dir, &self.dest) {
+            fs::remove_dir_all(&self.dir).ok();
+            return Err(e)
+                .with_context(|| format!("cannot move the run into {}", self.dest.display()));
+        }
+        if let Some(p) = parent {
+            // Make the rename itself durable; not all file systems can sync a folder.
+            if let Ok(d) = fs::File::open(&p) {
+                d.sync_all().ok();
+            }
         }
         Ok(self.dest)
     }
@@ -100,9 +232,28 @@ impl Staging {
     }
 }
 
+/// Sync every file under `dir` (and the folders themselves) to disk.
+fn sync_tree(dir: &Path) -> Result<()> {
+    for e in fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))? {
+        let p = e?.path();
+        if p.is_dir() {
+            sync_tree(&p)?;
+        } else {
+            fs::File::open(&p)
+                .and_then(|f| f.sync_all())
+                .with_context(|| format!("cannot write {} to disk", p.display()))?;
+        }
+    }
+    if let Ok(d) = fs::File::open(dir) {
+        d.sync_all().ok();
+    }
+    Ok(())
+}
+
 /// CSV writer that streams rows as the run goes.
 pub struct CsvStream<W: Write> {
     w: csv::Writer<W>,
+    name: String,
 }
 
 impl CsvStream<fs::File> {
@@ -112,6 +263,7 @@ impl CsvStream<fs::File> {
             fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
         Ok(CsvStream {
             w: csv::Writer::from_writer(f),
+            name: path.display().to_string(),
         })
     }
 }
@@ -119,23 +271,27 @@ impl CsvStream<fs::File> {
 impl<W: Write> CsvStream<W> {
     /// Write a header row.
     pub fn header(&mut self, cols: &[&str]) -> Result<()> {
-        self.w.write_record(cols)?;
-        Ok(())
+        self.w
+            .write_record(cols)
+            .with_context(|| format!("cannot write {}", self.name))
     }
     /// Write a serialisable row (struct without a header).
     pub fn row<S: serde::Serialize>(&mut self, row: &S) -> Result<()> {
-        self.w.serialize(row)?;
-        Ok(())
+        self.w
+            .serialize(row)
+            .with_context(|| format!("cannot write {}", self.name))
     }
     /// Write a raw record.
     pub fn record(&mut self, rec: &[String]) -> Result<()> {
-        self.w.write_record(rec)?;
-        Ok(())
+        self.w
+            .write_record(rec)
+            .with_context(|| format!("cannot write {}", self.name))
     }
     /// Flush.
     pub fn flush(&mut self) -> Result<()> {
-        self.w.flush()?;
-        Ok(())
+        self.w
+            .flush()
+            .with_context(|| format!("cannot write {}", self.name))
     }
 }
 
@@ -240,9 +396,12 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     {
         let mut f =
             fs::File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
-        f.write_all(bytes)
-            .with_context(|| format!("cannot write {}", tmp.display()))?;
-        f.sync_all().ok();
+        let written = f.write_all(bytes).and_then(|_| f.sync_all());
+        if let Err(e) = written {
+            drop(f);
+            fs::remove_file(&tmp).ok();
+            return Err(e).with_context(|| format!("cannot write {}", path.display()));
+        }
     }
     fs::rename(&tmp, path)
         .with_context(|| format!("cannot rename {} to {}", tmp.display(), path.display()))?;

@@ -84,6 +84,8 @@ pub const DEFAULT_START: &str = "2009-01";
 pub const MAX_TRAVEL_ZONES: usize = 8000;
 /// Default number of ticks when neither `ticks` nor `end` is given.
 pub const DEFAULT_TICKS: u32 = 240;
+/// Most ticks a run may have (200 years of months); `--ticks` is held to it too.
+pub const MAX_TICKS: u32 = 2400;
 
 fn default_seed() -> u64 {
     DEFAULT_SEED
@@ -295,10 +297,10 @@ impl Scenario {
         if ticks == 0 {
             return Err(ctx.value("run.ticks", "expected at least 1 tick, found 0"));
         }
-        if ticks > 12 * 200 {
+        if ticks > MAX_TICKS {
             return Err(ctx.value(
                 "run.ticks",
-                format!("expected at most 2400 ticks (200 years), found {ticks}"),
+                format!("expected at most {MAX_TICKS} ticks (200 years), found {ticks}"),
             ));
         }
         let s = run.scale;

@@ -296,9 +296,21 @@ fn share(v: f64, key: &str) -> Result<f64, KeyErr> {
     }
 }
 
+/// Largest amount a policy may name (m², seats, firms, yuan, km): far above any real city, and
+/// small enough that sums over every cell of a grid stay finite.
+pub const MAX_AMOUNT: f64 = 1e15;
+
+/// Largest size of a utility bonus (utilities are of order 1–10).
+pub const MAX_BONUS: f64 = 1e3;
+
 fn nonneg(v: f64, key: &str, unit: &str) -> Result<f64, KeyErr> {
-    if v >= 0.0 && v.is_finite() {
+    if (0.0..=MAX_AMOUNT).contains(&v) {
         Ok(v)
+    } else if v > MAX_AMOUNT {
+        Err((
+            key.into(),
+            format!("expected {unit} of at most {MAX_AMOUNT:e}, found {v}"),
+        ))
     } else {
         Err((key.into(), format!("expected {unit} ≥ 0, found {v}")))
     }
@@ -608,10 +620,12 @@ impl PolicySpec {
                     }
                 }
                 let cap = need(&self.capacity, "capacity", k, "firms it can take")?;
-                if !(cap > 0.0 && cap.is_finite()) {
+                if !(cap > 0.0 && cap <= MAX_AMOUNT) {
                     return Err((
                         "capacity".into(),
-                        format!("expected a number of firms > 0, found {cap}"),
+                        format!(
+                            "expected a number of firms > 0 and at most {MAX_AMOUNT:e}, found {cap}"
+                        ),
                     ));
                 }
                 nonneg(
@@ -625,10 +639,12 @@ impl PolicySpec {
                     "a distance (km)",
                 )?;
                 let b = *self.bonus.get_or_insert(PARTNER_BONUS);
-                if !b.is_finite() {
+                if b.is_nan() || b.abs() > MAX_BONUS {
                     return Err((
                         "bonus".into(),
-                        format!("expected a finite number, found {b}"),
+                        format!(
+                            "expected a number between -{MAX_BONUS} and {MAX_BONUS}, found {b}"
+                        ),
                     ));
                 }
             }

@@ -24,6 +24,34 @@ pub struct Located {
     pub chain: Vec<PathBuf>,
 }
 
+/// Largest scenario (or sweep) file read, in bytes: far above any hand-written file.
+pub const MAX_SCENARIO_BYTES: u64 = 16 << 20;
+
+/// Read a text file a user named, refusing what is not a regular file (a device such as
+/// `/dev/zero` or a FIFO would never end) and a file of more than `max` bytes, without reading
+/// more than `max + 1` bytes of it.
+pub fn read_input(path: &Path, max: u64) -> std::io::Result<String> {
+    use std::io::{Error, ErrorKind, Read};
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(Error::new(ErrorKind::InvalidInput, "not a regular file"));
+    }
+    let mut text = String::new();
+    std::fs::File::open(path)?
+        .take(max + 1)
+        .read_to_string(&mut text)?;
+    if text.len() as u64 > max {
+        return Err(Error::new(
+            ErrorKind::InvalidInput,
+            format!(
+                "larger than the {} a file may have",
+                crate::limits::human_bytes(max)
+            ),
+        ));
+    }
+    Ok(text)
+}
+
 /// Read a file and its `extends` chain into one merged value.
 pub fn load(path: &Path) -> Result<Located, ScenarioError> {
     let mut stack = Vec::new();
@@ -64,7 +92,7 @@ fn load_inner(
         },
         None => ScenarioError::in_file(&label, None, msg),
     };
-    let text = std::fs::read_to_string(path).map_err(|e| {
+    let text = read_input(path, MAX_SCENARIO_BYTES).map_err(|e| {
         fail(if from.is_some() {
             format!("cannot read the scenario it extends, `{label}`: {e}")
         } else {

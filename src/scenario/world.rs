@@ -368,7 +368,7 @@ fn read_grids(
                          check: asc::Check|
      -> Result<(GridSpec, Vec<f64>), ScenarioError> {
         let p = Path::new(path);
-        let text = std::fs::read_to_string(p)
+        let text = super::source::read_input(p, asc::MAX_FILE_BYTES)
             .map_err(|e| ctx.value(key, format!("cannot read the grid file `{path}`: {e}")))?;
         use sha2::Digest;
         let d = sha2::Sha256::digest(text.as_bytes());
@@ -376,7 +376,10 @@ fn read_grids(
             key.to_string(),
             d.iter().map(|b| format!("{b:02x}")).collect(),
         ));
-        let g = asc::parse(&text, path, check)?;
+        let g = asc::parse(&text, path, check).map_err(|mut e| {
+            e.key = key.to_string();
+            e
+        })?;
         if let Some((rkey, r)) = &reference {
             if r.grid != g.grid {
                 return Err(ctx.value(

@@ -328,8 +328,9 @@ impl SweepSpec {
     /// Read and validate a sweep file.
     pub fn load(path: &Path) -> Result<SweepSpec, SweepError> {
         let name = path.display().to_string();
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| SweepError::input(&name, "", format!("cannot read the file: {e}")))?;
+        let text =
+            crate::scenario::source::read_input(path, crate::scenario::source::MAX_SCENARIO_BYTES)
+                .map_err(|e| SweepError::input(&name, "", format!("cannot read the file: {e}")))?;
         SweepSpec::parse(&text, path)
     }
 

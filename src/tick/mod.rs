@@ -114,7 +114,9 @@ impl YearMonth {
     /// Parse `YYYY-MM`.
     pub fn parse(s: &str) -> Option<YearMonth> {
         let (y, m) = s.split_once('-')?;
-        if y.len() != 4 || m.len() != 2 {
+        // Digits only: `i32::from_str` would also take a sign ("-001", "+1").
+        let digits = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
+        if y.len() != 4 || m.len() != 2 || !digits(y) || !digits(m) {
             return None;
         }
         let year: i32 = y.parse().ok()?;
@@ -404,6 +406,9 @@ mod tests {
         assert_eq!(s.months_until(YearMonth::parse("2015-11").unwrap()), 82);
         assert!(YearMonth::parse("2009-13").is_none());
         assert!(YearMonth::parse("209-01").is_none());
+        assert!(YearMonth::parse("-001-12").is_none());
+        assert!(YearMonth::parse("2009-+1").is_none());
+        assert!(YearMonth::parse("+009-01").is_none());
     }
 }
 

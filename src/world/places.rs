@@ -57,11 +57,16 @@ impl Area {
 /// containing the point when it lies on the grid.
 pub fn cells_within(grid: &GridSpec, x_km: f64, y_km: f64, radius_km: f64) -> Vec<u32> {
     let mut out = Vec::new();
-    let r_cells = (radius_km / grid.cell_km).ceil() as i64 + 1;
+    // No disc needs to be wider than the grid (this also keeps the cell arithmetic in range
+    // for a huge or infinite radius).
+    let span = (grid.nx + grid.ny) as f64 * grid.cell_km + (x_km.abs() + y_km.abs()).min(1e9);
+    let radius_km = radius_km.min(span);
+    let r_cells = ((radius_km / grid.cell_km).ceil() as i64).saturating_add(1);
     let c0 = ((x_km - grid.x0_km) / grid.cell_km).floor() as i64;
     let r0 = ((y_km - grid.y0_km) / grid.cell_km).floor() as i64;
-    for r in (r0 - r_cells).max(0)..=(r0 + r_cells).min(grid.ny as i64 - 1) {
-        for c in (c0 - r_cells).max(0)..=(c0 + r_cells).min(grid.nx as i64 - 1) {
+    let (rows, cols) = (grid.ny as i64 - 1, grid.nx as i64 - 1);
+    for r in r0.saturating_sub(r_cells).max(0)..=r0.saturating_add(r_cells).min(rows) {
+        for c in c0.saturating_sub(r_cells).max(0)..=c0.saturating_add(r_cells).min(cols) {
             let cell = r as usize * grid.nx + c as usize;
             let (cx, cy) = grid.centre(cell);
             if (cx - x_km).powi(2) + (cy - y_km).powi(2) <= radius_km * radius_km {
@@ -132,6 +137,10 @@ mod tests {
         let area = cells.len() as f64 * g.cell_km2();
         assert!((area - std::f64::consts::PI * 25.0).abs() < 3.0, "{area}");
         assert!(cells.windows(2).all(|w| w[0] < w[1]));
+        // A huge radius covers the grid (and neither overflows nor panics).
+        for r in [1e9, 1e300, f64::INFINITY] {
+            assert_eq!(cells_within(&g, 0.0, 0.0, r).len(), g.n_cells());
+        }
     }
 
     #[test]
