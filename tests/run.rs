@@ -3,6 +3,22 @@
 use crate::common::*;
 
 #[test]
+fn zgc_without_a_command_runs_the_embedded_baseline() {
+    // The README's first command is `cargo run --release`: no arguments at all.
+    let dir = tempdir();
+    let out = run_in(dir.path(), &[]);
+    let stdout = ok(&out);
+    assert!(stdout.contains("baseline: 240 ticks"), "{stdout}");
+    let o = dir.path().join("results").join("baseline");
+    for f in DETERMINISTIC_FILES
+        .iter()
+        .chain(&["summary.json", "report.html"])
+    {
+        assert!(o.join(f).is_file(), "missing {f}");
+    }
+}
+
+#[test]
 fn tiny_run_writes_every_output() {
     let dir = tempdir();
     let scen = write(dir.path(), "tiny.toml", TINY);

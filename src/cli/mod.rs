@@ -18,7 +18,8 @@ use clap::{Parser, Subcommand};
 use crate::scenario::ScenarioError;
 
 /// zgc — a fast, parallel, deterministic agent-based simulator of innovation ecosystems
-/// (default world: Beijing's Zhongguancun science zone).
+/// (default world: Beijing's Zhongguancun science zone). Without a command it runs the
+/// embedded baseline into results/baseline, as `zgc run` does.
 #[derive(Parser, Debug)]
 #[command(name = "zgc", version, about, long_about = None, propagate_version = true)]
 pub struct Cli {
@@ -66,9 +67,14 @@ impl From<ScenarioError> for CliError {
     }
 }
 
-/// Run the CLI; returns the process exit code.
+/// Run the CLI; returns the process exit code. Without a command, `zgc` runs the embedded
+/// baseline as `zgc run` does (the README's `cargo run --release`).
 pub fn main() -> i32 {
-    let cli = match Cli::try_parse() {
+    let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if args.len() == 1 {
+        args.push("run".into());
+    }
+    let cli = match Cli::try_parse_from(args) {
         Ok(c) => c,
         Err(e) => {
             let code = if e.use_stderr() { 2 } else { 0 };
