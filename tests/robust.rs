@@ -562,11 +562,13 @@ fn memory_stays_bounded_however_many_ticks_a_run_has() {
     let long = peak("long", "2400");
     let ts = std::fs::read_to_string(dir.path().join("long/timeseries.csv")).unwrap();
     assert_eq!(ts.lines().count(), 2401);
-    // Ten times the ticks: the tables (about 2.5 kB per tick) are streamed, so the peak grows
-    // by far less than keeping them would (6 MB).
+    // Ten times the ticks: the park and region tables (about 2.5 kB per tick) are streamed to
+    // disk; only the city row (about 0.5 kB per tick, in a growing Vec) is kept for the report's
+    // charts. So the peak grows by about 1–2.5 MiB for the 2,160 extra ticks, well below what
+    // keeping the tables would take (6 MB more).
     let mib = 1048576.0;
     assert!(
-        long - short < 2.0 * mib,
+        long - short < 4.0 * mib,
         "peak memory {:.1} MiB for 2400 ticks vs {:.1} MiB for 240",
         long / mib,
         short / mib
