@@ -28,7 +28,7 @@ echo "scripts/fuzz.sh: targets built in $((SECONDS - t0)) s"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 status=0
-for t in scenario_parser grid_reader; do
+for t in scenario_parser grid_reader geotiff_reader; do
   mkdir -p "$work/$t"
   echo "scripts/fuzz.sh: fuzzing $t for ${secs} s"
   if cargo fuzz run "$t" "$work/$t" "fuzz/corpus/$t" -- \

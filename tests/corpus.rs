@@ -109,6 +109,63 @@ fn scenario_parser_corpus_never_panics() {
     );
 }
 
+/// The checks of `fuzz/fuzz_targets/geotiff_reader.rs`; `true` when the grid is accepted.
+fn geotiff_reader(data: &[u8]) -> bool {
+    match zgc::scenario::geotiff::parse(data, "fuzz.tif", &|_| Ok(())) {
+        Ok(g) => {
+            let gs = g.grid.grid;
+            assert_eq!(g.grid.values.len(), gs.nx * gs.ny);
+            assert!(g.grid.values.len() <= asc::MAX_CELLS);
+            assert!(g.grid.values.iter().flatten().all(|v| v.is_finite()));
+            assert!(gs.cell_km > 0.0 && gs.cell_km.is_finite());
+            assert!(gs.x0_km.is_finite() && gs.y0_km.is_finite());
+            if let Some(code) = g.epsg {
+                assert!(zgc::world::geo::check_epsg(code).is_ok());
+            }
+            true
+        }
+        Err(e) => {
+            assert_eq!(e.file, "fuzz.tif");
+            false
+        }
+    }
+}
+
+#[test]
+fn geotiff_reader_corpus_never_panics() {
+    let files = corpus("geotiff_reader");
+    let accepted = files
+        .iter()
+        .filter(|(name, data)| {
+            std::panic::catch_unwind(|| geotiff_reader(data))
+                .unwrap_or_else(|_| panic!("fuzz/corpus/geotiff_reader/{name} panics"))
+        })
+        .count();
+    // Seeds written by zgc and by rasterio (GDAL): deflate, LZW, tiles, int16, float64 with NaN,
+    // PixelIsPoint, CGCS2000 Gauss-Kruger; refused: two bands, geographic, truncated.
+    for seed in [
+        "example_land_use.tif",
+        "rasterio_float32_deflate.tif",
+        "rasterio_int16_lzw.tif",
+        "rasterio_uint8_tiled.tif",
+        "rasterio_float64_nan.tif",
+        "rasterio_pixel_is_point.tif",
+        "rasterio_gk_4548.tif",
+    ] {
+        let (_, data) = files.iter().find(|(n, _)| n == seed).expect(seed);
+        assert!(geotiff_reader(data), "{seed} is refused");
+    }
+    for seed in [
+        "rasterio_two_bands.tif",
+        "rasterio_geographic.tif",
+        "truncated.tif",
+    ] {
+        let (_, data) = files.iter().find(|(n, _)| n == seed).expect(seed);
+        assert!(!geotiff_reader(data), "{seed} is accepted");
+    }
+    assert!(accepted >= 7, "only {accepted} of {} accepted", files.len());
+}
+
 #[test]
 fn grid_reader_corpus_never_panics() {
     let files = corpus("grid_reader");

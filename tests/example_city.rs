@@ -1,5 +1,6 @@
-//! The example city of `scenarios/examples/` (a user's own city from ESRI ASCII grids): its
-//! grid files are generated here, checked to be current, and the city runs end to end.
+//! The example city of `scenarios/examples/` (a user's own city from grid files, in ESRI ASCII
+//! with `.prj` sidecars and in GeoTIFF): its grid files are generated here, checked to be
+//! current, and the city runs end to end from both forms with the same result.
 //!
 //! Regenerate the files after changing the generator with
 //! `ZGC_BLESS=1 cargo test --release example_city_files_are_current`.
@@ -10,8 +11,12 @@ use crate::common::*;
 const N: usize = 40;
 /// Cell side (m).
 const CELL: f64 = 250.0;
-/// South-west corner (m): the grid spans -5 to 5 km both ways.
+/// South-west corner (m) in the city's own km frame: the grid spans -5 to 5 km both ways.
 const X0: f64 = -5000.0;
+/// The CRS (WGS 84 / UTM zone 50N) and the point of it that the km frame counts from
+/// (`world.origin_m` in city.toml): 117.0° E, 39.74° N, a made-up town on the plain.
+const EPSG: u16 = 32650;
+const ORIGIN: (f64, f64) = (500_000.0, 4_400_000.0);
 
 fn gauss(x: f64, y: f64, cx: f64, cy: f64, s: f64) -> f64 {
     (-((x - cx).powi(2) + (y - cy).powi(2)) / (2.0 * s * s)).exp()
@@ -41,8 +46,8 @@ fn zone(x: f64, y: f64) -> u8 {
     }
 }
 
-/// The example grids as (file name, ESRI ASCII text).
-pub fn example_city_files() -> Vec<(&'static str, String)> {
+/// The example grids as (file name, bytes): ESRI ASCII, `.prj` and GeoTIFF of each layer.
+pub fn example_city_files() -> Vec<(String, Vec<u8>)> {
     let mut land_use = Vec::new();
     let mut residents = Vec::new();
     let mut jobs = Vec::new();
@@ -81,20 +86,29 @@ pub fn example_city_files() -> Vec<(&'static str, String)> {
             floor.push(((res * 45.0 + job * m2_per_job) / 0.85 / 100.0).round() * 100.0);
         }
     }
+    // The files are in the CRS's metres.
     let grid = zgc::world::grid::GridSpec {
         nx: N,
         ny: N,
-        x0_km: X0 / 1000.0,
-        y0_km: X0 / 1000.0,
+        x0_km: (ORIGIN.0 + X0) / 1000.0,
+        y0_km: (ORIGIN.1 + X0) / 1000.0,
         cell_km: CELL / 1000.0,
     };
-    let text = |v: &[f64]| zgc::scenario::asc::to_text(&grid, v, 0);
-    vec![
-        ("land_use.asc", text(&land_use)),
-        ("floor.asc", text(&floor)),
-        ("residents.asc", text(&residents)),
-        ("jobs.asc", text(&jobs)),
-    ]
+    let prj = zgc::world::geo::wkt(EPSG).unwrap();
+    let mut files = Vec::new();
+    for (name, v) in [
+        ("land_use", &land_use),
+        ("floor", &floor),
+        ("residents", &residents),
+        ("jobs", &jobs),
+    ] {
+        let text = zgc::scenario::asc::to_text(&grid, v, 0);
+        files.push((format!("{name}.asc"), text.into_bytes()));
+        files.push((format!("{name}.prj"), prj.as_bytes().to_vec()));
+        let tif = zgc::output::geotiff::encode(&grid, Some(EPSG), (0.0, 0.0), v).unwrap();
+        files.push((format!("{name}.tif"), tif));
+    }
+    files
 }
 
 #[test]
@@ -107,7 +121,7 @@ fn example_city_files_are_current() {
             std::fs::create_dir_all(&dir).unwrap();
             std::fs::write(&path, &text).unwrap();
         }
-        let committed = std::fs::read_to_string(&path)
+        let committed = std::fs::read(&path)
             .unwrap_or_else(|e| panic!("{}: {e} (ZGC_BLESS=1 writes it)", path.display()));
         assert!(
             committed == text,
@@ -145,9 +159,40 @@ fn example_city_checks_and_runs_end_to_end() {
     let o = dir.path().join("out");
     let asc = std::fs::read_to_string(o.join("grids/jobs.asc")).unwrap();
     assert!(
-        asc.starts_with("ncols 40\nnrows 40\nxllcorner -5000\n"),
+        asc.starts_with("ncols 40\nnrows 40\nxllcorner 495000\nyllcorner 4395000\n"),
         "{asc}"
     );
+    let prj = std::fs::read_to_string(o.join("grids/jobs.prj")).unwrap();
+    assert!(prj.contains("UTM zone 50N"), "{prj}");
+    assert!(o.join("grids/jobs.tif").is_file() && o.join("parks.geojson").is_file());
+    // The same city from its GeoTIFF files (city_geotiff.toml) gives the same run.
+    let scen_tif = root().join("scenarios/examples/city_geotiff.toml");
+    let out = run_in(
+        dir.path(),
+        &[
+            "run",
+            scen_tif.to_str().unwrap(),
+            "--out",
+            "out_tif",
+            "--quiet",
+            "--ticks",
+            "24",
+        ],
+    );
+    let _ = ok(&out);
+    for f in [
+        "timeseries.csv",
+        "parks.csv",
+        "regions.csv",
+        "grids/jobs.asc",
+        "places.geojson",
+    ] {
+        assert_eq!(
+            std::fs::read(o.join(f)).unwrap(),
+            std::fs::read(dir.path().join("out_tif").join(f)).unwrap(),
+            "{f} differs between the ESRI ASCII and the GeoTIFF city"
+        );
+    }
     let parks = std::fs::read_to_string(o.join("parks.csv")).unwrap();
     assert!(parks.contains(",science_park,"), "{parks}");
     let s: serde_json::Value =

@@ -144,6 +144,7 @@ fn random_layers(rng: &mut ChaCha8Rng, nx: usize, ny: usize) -> WorldLayers {
     WorldLayers {
         name: "random".into(),
         grid,
+        georef: None,
         land_use,
         floor,
         max_floor,

@@ -220,7 +220,7 @@ pub fn main(args: CompareArgs) -> Result<()> {
     let threads = pool.current_num_threads();
 
     // Fail on bad input (e.g. a policy region that does not resolve) before any long run.
-    let geometry = pool.install(|| -> Result<(GridSpec, Vec<Place>)> {
+    let geometry = pool.install(|| -> Result<Geometry> {
         let worlds: Vec<_> = plan
             .scenarios
             .par_iter()
@@ -228,7 +228,7 @@ pub fn main(args: CompareArgs) -> Result<()> {
             .collect::<Result<_, _>>()
             .map_err(CliError::from)?;
         let world = &worlds[0].0.world;
-        Ok((world.grid, maps::places(world)))
+        Ok((world.grid, maps::places(world), world.georef))
     })?;
 
     let interrupted = super::run::interrupt_flag();
@@ -266,7 +266,7 @@ pub fn main(args: CompareArgs) -> Result<()> {
                 wall.elapsed().as_secs_f64()
             );
             println!(
-                "outputs in {}: comparison.csv, report.html, maps/, runs/",
+                "outputs in {}: comparison.csv, report.html, maps/, grids/ (GeoTIFF Δ maps), runs/",
                 dest.display()
             );
             Ok(())
@@ -399,7 +399,7 @@ fn execute(
     staging: &Staging,
     threads: usize,
     interrupted: &AtomicBool,
-    geometry: &(GridSpec, Vec<Place>),
+    geometry: &Geometry,
     wall: Instant,
 ) -> Result<Comparison> {
     let n_s = plan.scenarios.len();
@@ -568,11 +568,15 @@ fn runs_table(plan: &Plan, outputs: &[Vec<JobOutput>]) -> (Vec<String>, Vec<Vec<
     (h, rows)
 }
 
-/// Mean maps per scenario and difference maps, written to `maps/` and returned for the report.
+/// The grid, the places to mark on maps and the georeference of the compared world.
+type Geometry = (GridSpec, Vec<Place>, Option<crate::world::geo::Georef>);
+
+/// Mean maps per scenario and difference maps, written to `maps/` (PNG) and `grids/` (GeoTIFF
+/// Δ maps) and returned for the report.
 fn map_groups(
     plan: &Plan,
     outputs: &[Vec<JobOutput>],
-    (grid, places): &(GridSpec, Vec<Place>),
+    (grid, places, georef): &Geometry,
     staging: &Staging,
 ) -> Result<Vec<MapGroup>> {
     let base = plan.scenarios[0].name();
@@ -592,7 +596,7 @@ fn map_groups(
             })
             .collect::<Result<_, _>>()?;
         let layer_of = |values: Vec<f64>| {
-            maps::field_layer_uncapped(
+            let mut l = maps::field_layer_uncapped(
                 grid,
                 &Field {
                     name: meta.name,
@@ -600,7 +604,9 @@ fn map_groups(
                     unit: meta.unit,
                     values,
                 },
-            )
+            );
+            l.georef = *georef;
+            l
         };
         let mut own: Vec<GridLayer> = means
             .iter()
@@ -625,6 +631,21 @@ fn map_groups(
             })
             .collect();
         maps::diverging_colours(&mut diffs);
+        // GeoTIFF Δ maps: mean paired difference and where its interval excludes zero.
+        let fields_of = |s: usize| -> Vec<&[f64]> {
+            outputs[s]
+                .iter()
+                .map(|o| o.fields[k].values.as_slice())
+                .collect()
+        };
+        let (epsg, origin) = crate::output::geotiff::epsg_origin(*georef);
+        std::fs::create_dir_all(staging.path("grids"))?;
+        for (s, l) in (1..means.len()).zip(&diffs) {
+            let (mean, sig) = compare::paired_field(&fields_of(s), &fields_of(0), LEVEL)?;
+            let bytes = crate::output::geotiff::encode_delta(grid, epsg, origin, &mean, &sig)?;
+            crate::output::write_atomic(&staging.path(&format!("grids/{}.tif", l.name)), &bytes)
+                .context("writing Δ GeoTIFFs")?;
+        }
         titles.push(format!(
             "{} (final month, mean of {} replicates per scenario), then the differences from {base}:",
             own.first().map_or(String::new(), |l| l.title.split(':').next().unwrap_or("").to_string()),

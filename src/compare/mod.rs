@@ -486,6 +486,38 @@ pub fn mean_field(replicates: &[&[f64]]) -> Result<Vec<f64>, CompareError> {
         .collect())
 }
 
+/// Per-cell paired differences `alt − base` over replicates (paired by index, common random
+/// numbers): the mean paired difference (NaN where no pair has both values), and 1 where the
+/// paired-t interval at `level` excludes zero, 0 where it does not, NaN where it is undefined
+/// (fewer than two pairs).
+pub fn paired_field(
+    alt: &[&[f64]],
+    base: &[&[f64]],
+    level: f64,
+) -> Result<(Vec<f64>, Vec<f64>), CompareError> {
+    let n = base.first().map_or(0, |r| r.len());
+    if alt.len() != base.len() || alt.iter().chain(base).any(|r| r.len() != n) {
+        return Err(CompareError::Mismatch(
+            "replicate fields of different counts or sizes".into(),
+        ));
+    }
+    let (mut mean, mut sig) = (vec![f64::NAN; n], vec![f64::NAN; n]);
+    let (mut a, mut b) = (vec![0.0; alt.len()], vec![0.0; alt.len()]);
+    for i in 0..n {
+        for r in 0..alt.len() {
+            a[r] = alt[r][i];
+            b[r] = base[r][i];
+        }
+        if let Ok(d) = crate::stats::summary::PairedDiff::of(&a, &b, level) {
+            mean[i] = d.mean_diff;
+            if d.ci().is_some() {
+                sig[i] = if d.excludes_zero { 1.0 } else { 0.0 };
+            }
+        }
+    }
+    Ok((mean, sig))
+}
+
 /// Per-cell `alt − base` (NaN where either is missing).
 pub fn difference(alt: &[f64], base: &[f64]) -> Vec<f64> {
     alt.iter().zip(base).map(|(a, b)| a - b).collect()

@@ -1,4 +1,5 @@
-//! ESRI ASCII grids (`.asc`, readable by QGIS and GDAL) of the final state's fields.
+//! Grids of the final state's fields: ESRI ASCII (`.asc` with its `.prj`) and GeoTIFF (`.tif`),
+//! both in the world's CRS (readable by QGIS and GDAL).
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -104,14 +105,16 @@ pub fn commute_by_home(world: &World) -> Vec<f64> {
         .collect()
 }
 
-/// ESRI ASCII text of a field (coordinates in metres east/north of the world's origin).
+/// ESRI ASCII text of a field (coordinates in metres of the world's CRS: the km coordinates
+/// plus the CRS origin; metres east/north of the world's origin when it has no CRS).
 pub fn asc_text(world: &World, values: &[f64]) -> String {
     let g = &world.grid;
+    let (_, (ox, oy)) = super::geotiff::epsg_origin(world.georef);
     let mut s = String::with_capacity(g.n_cells() * 8);
     let _ = writeln!(s, "ncols {}", g.nx);
     let _ = writeln!(s, "nrows {}", g.ny);
-    let _ = writeln!(s, "xllcorner {}", g.x0_km * 1000.0);
-    let _ = writeln!(s, "yllcorner {}", g.y0_km * 1000.0);
+    let _ = writeln!(s, "xllcorner {}", ox + g.x0_km * 1000.0);
+    let _ = writeln!(s, "yllcorner {}", oy + g.y0_km * 1000.0);
     let _ = writeln!(s, "cellsize {}", g.cell_km * 1000.0);
     let _ = writeln!(s, "NODATA_value -9999");
     for r in (0..g.ny).rev() {
@@ -131,14 +134,20 @@ pub fn asc_text(world: &World, values: &[f64]) -> String {
     s
 }
 
-/// Write every field as `<dir>/<name>.asc`.
+/// Write every field as `<dir>/<name>.asc` (with `<name>.prj` when the world has a CRS) and
+/// `<dir>/<name>.tif`.
 pub fn write_all(world: &World, dir: &Path) -> Result<()> {
     std::fs::create_dir_all(dir)?;
+    let prj = world.georef.and_then(|g| super::geotiff::prj_text(g.epsg));
     for f in fields(world) {
         super::write_atomic(
             &dir.join(format!("{}.asc", f.name)),
             asc_text(world, &f.values).as_bytes(),
         )?;
+        if let Some(wkt) = prj {
+            super::write_atomic(&dir.join(format!("{}.prj", f.name)), wkt.as_bytes())?;
+        }
+        super::geotiff::write(&dir.join(format!("{}.tif", f.name)), world, &f.values)?;
     }
     Ok(())
 }

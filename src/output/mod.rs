@@ -4,6 +4,8 @@
 //! into place when complete, so a folder at the final path is always a finished run.
 
 pub mod comparison;
+pub mod geojson;
+pub mod geotiff;
 pub mod grids;
 pub mod maps;
 pub mod run_folder;

@@ -99,11 +99,17 @@ impl RunFolder {
         self.flush()?;
         let world = &outcome.sim.world;
         grids::write_all(world, &self.dir.join("grids")).context("writing grids")?;
+        super::geojson::write_all(world, &outcome.sim.metrics.regions, &self.dir)
+            .context("writing GeoJSON")?;
         if extras.pictures {
             let fields = grids::fields(world);
             let layers: Vec<_> = fields
                 .iter()
-                .map(|f| maps::field_layer(&world.grid, f))
+                .map(|f| {
+                    let mut l = maps::field_layer(&world.grid, f);
+                    l.georef = world.georef;
+                    l
+                })
                 .collect();
             let pngs = maps::render_pngs(&layers, &maps::places(world))?;
             maps::write_pngs(&self.dir.join("maps"), &layers, &pngs).context("writing maps")?;

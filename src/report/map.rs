@@ -1,4 +1,6 @@
-//! Maps of one [`GridLayer`]: coloured cells, colour bar, km axes and labelled places.
+//! Maps of one [`GridLayer`]: coloured cells, colour bar, km axes, labelled places, a scale bar
+//! and a north arrow (bottom left) and, for a georeferenced layer, longitude/latitude ticks on the top and right
+//! edges.
 //!
 //! Layout (pixels): a title band on top, the map on the left with km axes,
 //! the colour bar on the right with the unit above it and a "no data"
@@ -224,6 +226,8 @@ fn draw<DB: DrawingBackend>(
         ))
         .map_err(plot_err)?;
 
+    draw_furniture(root, &cc, layer)?;
+
     // Places: a dot each, then labels with a white halo, most important first (the order
     // given). A label goes right of its dot, or left when that overlaps an earlier label or
     // another dot (or near the eastern edge); failing both, on a side where it only covers
@@ -379,6 +383,239 @@ fn draw<DB: DrawingBackend>(
                 .pos(Pos::new(HPos::Left, VPos::Center)),
         ))
         .map_err(plot_err)?;
+    }
+    Ok(())
+}
+
+/// Text with a white halo (readable over any colour).
+fn halo_text<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    text: &str,
+    (x, y): (i32, i32),
+    size: u32,
+    pos: Pos,
+) -> Result<()> {
+    let style = |c: &RGBColor| (FAMILY, size).into_font().color(c).pos(pos);
+    for (dx, dy) in [
+        (-1, -1),
+        (0, -2),
+        (1, -1),
+        (-2, 0),
+        (2, 0),
+        (-1, 1),
+        (0, 2),
+        (1, 1),
+    ] {
+        root.draw(&Text::new(text, (x + dx, y + dy), style(&WHITE)))
+            .map_err(plot_err)?;
+    }
+    root.draw(&Text::new(text, (x, y), style(&BLACK)))
+        .map_err(plot_err)?;
+    Ok(())
+}
+
+/// The scale bar (bottom left, a nice length near a fifth of the width), the north arrow (beside
+/// it, to true north where the layer is georeferenced) and the longitude/latitude ticks.
+fn draw_furniture<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    cc: &ChartContext<
+        DB,
+        Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+    >,
+    layer: &GridLayer,
+) -> Result<()> {
+    let (west, east, south, north) = layer.extent();
+    let to_px = |x: f64, y: f64| cc.backend_coord(&(x, y));
+    let (x_left, y_bottom) = to_px(west, south);
+    let (x_right, _) = to_px(east, north);
+    let px_per_km = (x_right - x_left) as f64 / (east - west);
+
+    // Scale bar: 1, 2 or 5 × 10ⁿ km, about a fifth of the map's width, in two halves.
+    let target = (east - west) / 5.0;
+    let mag = 10f64.powf(target.log10().floor());
+    let len_km = [5.0, 2.0, 1.0]
+        .iter()
+        .map(|m| m * mag)
+        .find(|&l| l <= target)
+        .unwrap_or(mag);
+    let len_px = (len_km * px_per_km).round() as i32;
+    // The north arrow stands right of the scale bar, both at the bottom left.
+    let mut arrow_x = x_left + 40;
+    if len_px >= 20 {
+        arrow_x = x_left + 14 + len_px + 40;
+        let (bx, by) = (x_left + 14, y_bottom - 22);
+        let half = len_px / 2;
+        root.draw(&Rectangle::new(
+            [(bx - 6, by - 26), (bx + len_px + 6, by + 12)],
+            WHITE.mix(0.8).filled(),
+        ))
+        .map_err(plot_err)?;
+        root.draw(&Rectangle::new(
+            [(bx, by), (bx + half, by + 6)],
+            BLACK.filled(),
+        ))
+        .map_err(plot_err)?;
+        root.draw(&Rectangle::new(
+            [(bx + half, by), (bx + len_px, by + 6)],
+            WHITE.filled(),
+        ))
+        .map_err(plot_err)?;
+        root.draw(&Rectangle::new(
+            [(bx, by), (bx + len_px, by + 6)],
+            BLACK.stroke_width(1),
+        ))
+        .map_err(plot_err)?;
+        let label = if len_km >= 1.0 {
+            format!("{len_km:.0} km")
+        } else {
+            format!("{} m", (len_km * 1000.0).round())
+        };
+        root.draw(&Text::new(
+            label,
+            (bx + len_px / 2, by - 4),
+            (FAMILY, 15)
+                .into_font()
+                .color(&BLACK)
+                .pos(Pos::new(HPos::Center, VPos::Bottom)),
+        ))
+        .map_err(plot_err)?;
+    }
+
+    // North arrow: true north is the direction of the meridian through the map's centre.
+    let (cx, cy) = ((west + east) / 2.0, (south + north) / 2.0);
+    let angle = layer
+        .georef
+        .and_then(|g| {
+            let (lon, lat) = g.to_lonlat(cx, cy);
+            let (nx, ny) = g.from_lonlat(lon, lat + 0.05)?;
+            Some((nx - cx).atan2(ny - cy))
+        })
+        .filter(|a| a.is_finite())
+        .unwrap_or(0.0);
+    let (ax, ay) = (arrow_x, y_bottom - 34);
+    let (s, c) = angle.sin_cos();
+    let rot = |dx: f64, dy: f64| {
+        // (dx east, dy north) in pixels → screen, rotated by the grid's convergence.
+        let (ex, ny) = (dx * c + dy * s, -dx * s + dy * c);
+        (ax + ex.round() as i32, ay - ny.round() as i32)
+    };
+    root.draw(&Rectangle::new(
+        [(ax - 20, ay - 30), (ax + 20, ay + 18)],
+        WHITE.mix(0.8).filled(),
+    ))
+    .map_err(plot_err)?;
+    root.draw(&Polygon::new(
+        vec![rot(0.0, 18.0), rot(-8.0, -12.0), rot(0.0, -5.0)],
+        BLACK.filled(),
+    ))
+    .map_err(plot_err)?;
+    root.draw(&Polygon::new(
+        vec![rot(0.0, 18.0), rot(8.0, -12.0), rot(0.0, -5.0)],
+        WHITE.filled(),
+    ))
+    .map_err(plot_err)?;
+    root.draw(&PathElement::new(
+        vec![
+            rot(0.0, 18.0),
+            rot(8.0, -12.0),
+            rot(0.0, -5.0),
+            rot(-8.0, -12.0),
+            rot(0.0, 18.0),
+        ],
+        BLACK,
+    ))
+    .map_err(plot_err)?;
+    halo_text(
+        root,
+        "N",
+        rot(0.0, 32.0),
+        16,
+        Pos::new(HPos::Center, VPos::Center),
+    )?;
+
+    // Longitude ticks along the top edge, latitude ticks along the right edge (the graticule
+    // is slightly rotated against the grid, so each tick is placed where its line crosses).
+    let Some(g) = layer.georef else {
+        return Ok(());
+    };
+    let corners: Vec<(f64, f64)> = [(west, south), (west, north), (east, south), (east, north)]
+        .iter()
+        .map(|&(x, y)| g.to_lonlat(x, y))
+        .collect();
+    if corners
+        .iter()
+        .any(|(a, b)| !a.is_finite() || !b.is_finite())
+    {
+        return Ok(());
+    }
+    let lon_min = corners[0].0.max(corners[1].0);
+    let lon_max = corners[2].0.min(corners[3].0);
+    let lat_min = corners[0].1.max(corners[2].1);
+    let lat_max = corners[1].1.min(corners[3].1);
+    let deg = |v: f64, hemi: (&str, &str), span: f64| {
+        let digits = if span >= 2.0 {
+            0
+        } else if span >= 0.2 {
+            1
+        } else {
+            2
+        };
+        format!(
+            "{:.*}°{}",
+            digits,
+            v.abs(),
+            if v >= 0.0 { hemi.0 } else { hemi.1 }
+        )
+    };
+    let frame = RGBColor(90, 90, 90);
+    // Where the meridian `lon` crosses the top edge (km east), by two fixed-point steps.
+    for lon in nice_ticks(lon_min, lon_max, 6) {
+        let mut x = cx;
+        for _ in 0..3 {
+            let lat = g.to_lonlat(x, north).1;
+            match g.from_lonlat(lon, lat) {
+                Some((xx, _)) => x = xx,
+                None => break,
+            }
+        }
+        if !(west..=east).contains(&x) {
+            continue;
+        }
+        let (px, py) = to_px(x, north);
+        root.draw(&PathElement::new(vec![(px, py), (px, py + 7)], frame))
+            .map_err(plot_err)?;
+        root.draw(&Text::new(
+            deg(lon, ("E", "W"), lon_max - lon_min),
+            (px, py - 3),
+            (FAMILY, 14)
+                .into_font()
+                .color(&RGBColor(30, 30, 30))
+                .pos(Pos::new(HPos::Center, VPos::Bottom)),
+        ))
+        .map_err(plot_err)?;
+    }
+    for lat in nice_ticks(lat_min, lat_max, 8) {
+        let mut y = cy;
+        for _ in 0..3 {
+            let lon = g.to_lonlat(east, y).0;
+            match g.from_lonlat(lon, lat) {
+                Some((_, yy)) => y = yy,
+                None => break,
+            }
+        }
+        if !(south..=north).contains(&y) {
+            continue;
+        }
+        let (px, py) = to_px(east, y);
+        root.draw(&PathElement::new(vec![(px - 7, py), (px, py)], frame))
+            .map_err(plot_err)?;
+        halo_text(
+            root,
+            &deg(lat, ("N", "S"), lat_max - lat_min),
+            (px - 10, py),
+            14,
+            Pos::new(HPos::Right, VPos::Center),
+        )?;
     }
     Ok(())
 }

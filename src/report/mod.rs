@@ -110,6 +110,9 @@ pub struct GridLayer {
     /// Fixed colour range `(low, high)`, e.g. to share one scale between
     /// maps; `None` takes it from the finite data. Values outside are clamped.
     pub range: Option<(f64, f64)>,
+    /// Where the km coordinates are on the Earth: the map then gets longitude/latitude ticks
+    /// and its north arrow points to true north. `None`: km only, north up.
+    pub georef: Option<crate::world::geo::Georef>,
 }
 
 impl GridLayer {
@@ -135,6 +138,7 @@ impl GridLayer {
             cell_km,
             diverging: false,
             range: None,
+            georef: None,
         }
     }
 

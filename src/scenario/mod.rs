@@ -10,6 +10,7 @@
 
 pub mod asc;
 pub mod error;
+pub mod geotiff;
 pub mod params_schema;
 pub mod policy;
 pub mod region;

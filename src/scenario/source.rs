@@ -31,16 +31,27 @@ pub const MAX_SCENARIO_BYTES: u64 = 16 << 20;
 /// `/dev/zero` or a FIFO would never end) and a file of more than `max` bytes, without reading
 /// more than `max + 1` bytes of it.
 pub fn read_input(path: &Path, max: u64) -> std::io::Result<String> {
+    let bytes = read_input_bytes(path, max)?;
+    String::from_utf8(bytes).map_err(|_| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "stream did not contain valid UTF-8",
+        )
+    })
+}
+
+/// [`read_input`] for binary files (GeoTIFF grids): the same checks, the bytes as they are.
+pub fn read_input_bytes(path: &Path, max: u64) -> std::io::Result<Vec<u8>> {
     use std::io::{Error, ErrorKind, Read};
     let meta = std::fs::metadata(path)?;
     if !meta.is_file() {
         return Err(Error::new(ErrorKind::InvalidInput, "not a regular file"));
     }
-    let mut text = String::new();
+    let mut bytes = Vec::new();
     std::fs::File::open(path)?
         .take(max + 1)
-        .read_to_string(&mut text)?;
-    if text.len() as u64 > max {
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > max {
         return Err(Error::new(
             ErrorKind::InvalidInput,
             format!(
@@ -49,7 +60,7 @@ pub fn read_input(path: &Path, max: u64) -> std::io::Result<String> {
             ),
         ));
     }
-    Ok(text)
+    Ok(bytes)
 }
 
 /// Read a file and its `extends` chain into one merged value.

@@ -43,9 +43,16 @@ pub struct WorldSpec {
     /// quarter of its built cells farthest from the core.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub periphery: Option<RegionSpec>,
-    /// A user's own city: ESRI ASCII grid files.
+    /// A user's own city: ESRI ASCII or GeoTIFF grid files.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grids: Option<GridFiles>,
+    /// A grid world's CRS, `"EPSG:N"` (a projected CRS in metres); default: what the grid
+    /// files name (GeoTIFF GeoKeys, the `.prj` beside an ESRI ASCII grid).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crs: Option<String>,
+    /// The CRS point (metres) that a grid world's km coordinates count from; default [0, 0].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin_m: Option<[f64; 2]>,
     /// Named places added to the world.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub place: Vec<PlaceSpec>,
@@ -74,6 +81,8 @@ pub const WORLD_KEYS: &[&str] = &[
     "core",
     "periphery",
     "grids",
+    "crs",
+    "origin_m",
     "place",
     "park",
     "district",
@@ -137,10 +146,20 @@ pub struct PlaceSpec {
     /// Human-readable label (default: the name).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    /// km east (the grid's own coordinates: metres in the grid files / 1000).
-    pub x_km: f64,
+    /// km east (the grid's own coordinates: metres in the grid files / 1000, less
+    /// `world.origin_m`); or give `lon` and `lat`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub x_km: Option<f64>,
     /// km north.
-    pub y_km: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub y_km: Option<f64>,
+    /// Longitude (degrees east, WGS 84), with `lat`, instead of `x_km`/`y_km` (the world
+    /// needs a CRS).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lon: Option<f64>,
+    /// Latitude (degrees north, WGS 84).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lat: Option<f64>,
     /// Radius (km) of the place's own area when a region names it (default 1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub radius_km: Option<f64>,
@@ -300,9 +319,11 @@ pub fn validate(spec: &mut WorldSpec, ctx: &Ctx) -> Result<Option<Arc<GridData>>
                 ),
             ));
         }
-        for key in ["name", "access_decay_km"] {
+        for key in ["name", "access_decay_km", "crs", "origin_m"] {
             let given = match key {
                 "name" => spec.name.is_some(),
+                "crs" => spec.crs.is_some(),
+                "origin_m" => spec.origin_m.is_some(),
                 _ => spec.access_decay_km.is_some(),
             };
             if given {
@@ -325,17 +346,56 @@ pub fn validate(spec: &mut WorldSpec, ctx: &Ctx) -> Result<Option<Arc<GridData>>
     if name.is_empty() {
         return Err(ctx.value("world.name", "expected a non-empty name, found \"\""));
     }
+    let declared = match &spec.crs {
+        None => None,
+        Some(text) => Some(parse_crs(text).map_err(|m| ctx.value("world.crs", m))?),
+    };
+    let origin = spec.origin_m.unwrap_or([0.0, 0.0]);
+    if !origin.iter().all(|v| v.abs() <= asc::MAX_COORD_M) {
+        return Err(ctx.value(
+            "world.origin_m",
+            format!(
+                "expected [x, y] in metres of the grids' CRS, each between -{:e} and {:e}, found [{}, {}]",
+                asc::MAX_COORD_M, asc::MAX_COORD_M, origin[0], origin[1]
+            ),
+        ));
+    }
     let files = spec.grids.as_ref().expect("checked above");
-    read_grids(files, &name, d, ctx).map(|g| Some(Arc::new(g)))
+    let mut data = read_grids(files, &name, d, declared, ctx)?;
+    let g = &mut data.input.grid;
+    g.x0_km -= origin[0] / 1000.0;
+    g.y0_km -= origin[1] / 1000.0;
+    data.input.georef = data.input.georef.map(|mut r| {
+        r.origin_m = (origin[0], origin[1]);
+        r
+    });
+    Ok(Some(Arc::new(data)))
+}
+
+/// `"EPSG:N"` → N, a projected CRS in metres that zgc knows.
+pub fn parse_crs(text: &str) -> Result<u16, String> {
+    let code = text
+        .trim()
+        .strip_prefix("EPSG:")
+        .or_else(|| text.trim().strip_prefix("epsg:"))
+        .and_then(|c| c.parse::<u16>().ok())
+        .ok_or_else(|| {
+            format!("expected \"EPSG:N\" (e.g. \"EPSG:32650\" for UTM zone 50N), found \"{text}\"")
+        })?;
+    crate::world::geo::check_epsg(code)?;
+    Ok(code)
 }
 
 fn read_grids(
     files: &GridFiles,
     name: &str,
     access_decay_km: f64,
+    declared_crs: Option<u16>,
     ctx: &Ctx,
 ) -> Result<GridData, ScenarioError> {
     let mut digests = Vec::new();
+    // (key, path, EPSG) of the first file that named a CRS.
+    let mut crs_of: Option<(String, String, u16)> = None;
     let mut reference: Option<(String, AscGrid)> = None;
     let nonneg: asc::Check = &|v| {
         if v >= 0.0 {
@@ -368,18 +428,49 @@ fn read_grids(
                          check: asc::Check|
      -> Result<(GridSpec, Vec<f64>), ScenarioError> {
         let p = Path::new(path);
-        let text = super::source::read_input(p, asc::MAX_FILE_BYTES)
+        let bytes = super::source::read_input_bytes(p, asc::MAX_FILE_BYTES)
             .map_err(|e| ctx.value(key, format!("cannot read the grid file `{path}`: {e}")))?;
         use sha2::Digest;
-        let d = sha2::Sha256::digest(text.as_bytes());
+        let d = sha2::Sha256::digest(&bytes);
         digests.push((
             key.to_string(),
             d.iter().map(|b| format!("{b:02x}")).collect(),
         ));
-        let g = asc::parse(&text, path, check).map_err(|mut e| {
+        let with_key = |mut e: ScenarioError| {
             e.key = key.to_string();
             e
-        })?;
+        };
+        let (g, epsg) = if super::geotiff::is_geotiff(path) {
+            let g = super::geotiff::parse(&bytes, path, check).map_err(with_key)?;
+            (g.grid, g.epsg)
+        } else {
+            let text = String::from_utf8(bytes).map_err(|_| {
+                ctx.value(
+                    key,
+                    format!("cannot read the grid file `{path}`: stream did not contain valid UTF-8 (a GeoTIFF must end in .tif or .tiff)"),
+                )
+            })?;
+            let g = asc::parse(&text, path, check).map_err(with_key)?;
+            (g, prj_epsg(p, path, key, declared_crs, ctx)?)
+        };
+        if let Some(code) = epsg {
+            if let Some(decl) = declared_crs.filter(|&d| d != code) {
+                return Err(ctx.value(
+                    key,
+                    format!("grid file `{path}` is in EPSG:{code}, but `world.crs` says EPSG:{decl}; the files and `world.crs` must agree"),
+                ));
+            }
+            match &crs_of {
+                Some((k0, p0, c0)) if *c0 != code => {
+                    return Err(ctx.value(
+                        key,
+                        format!("grid file `{path}` is in EPSG:{code}, but `{k0}` (`{p0}`) is in EPSG:{c0}; all grid files must share one CRS"),
+                    ));
+                }
+                Some(_) => {}
+                None => crs_of = Some((key.to_string(), path.to_string(), code)),
+            }
+        }
         if let Some((rkey, r)) = &reference {
             if r.grid != g.grid {
                 return Err(ctx.value(
@@ -473,6 +564,12 @@ fn read_grids(
         input: GridInput {
             name: name.to_string(),
             grid,
+            georef: declared_crs.or(crs_of.map(|(_, _, c)| c)).map(|epsg| {
+                crate::world::geo::Georef {
+                    epsg,
+                    origin_m: (0.0, 0.0),
+                }
+            }),
             land_use,
             floor,
             residents,
@@ -484,6 +581,43 @@ fn read_grids(
         },
         digests,
     })
+}
+
+/// The EPSG code in the `.prj` beside an ESRI ASCII grid (same stem), if there is one. A `.prj`
+/// that names no EPSG code is an error unless `world.crs` says which CRS it is.
+fn prj_epsg(
+    grid: &Path,
+    path: &str,
+    key: &str,
+    declared: Option<u16>,
+    ctx: &Ctx,
+) -> Result<Option<u16>, ScenarioError> {
+    let prj = grid.with_extension("prj");
+    if !prj.exists() {
+        return Ok(None);
+    }
+    let text = super::source::read_input(&prj, 1 << 20).map_err(|e| {
+        ctx.value(
+            key,
+            format!("cannot read `{}` beside `{path}`: {e}", prj.display()),
+        )
+    })?;
+    match crate::world::geo::epsg_of_wkt(&text) {
+        Some(code) => {
+            crate::world::geo::check_epsg(code).map_err(|m| {
+                ctx.value(key, format!("`{}` beside `{path}` names {m}", prj.display()))
+            })?;
+            Ok(Some(code))
+        }
+        None if declared.is_some() => Ok(None),
+        None => Err(ctx.value(
+            key,
+            format!(
+                "`{}` beside `{path}` names no EPSG code (no AUTHORITY[\"EPSG\", N]); set `world.crs = \"EPSG:N\"` to say which CRS the grids are in",
+                prj.display()
+            ),
+        )),
+    }
 }
 
 /// Build the world's layers: the preset or the grids, then the additions of `[world]`.
@@ -515,12 +649,17 @@ pub fn build_layers(
                 ),
             ));
         }
-        if g.cell_at(p.x_km, p.y_km).is_none() {
+        let (x_km, y_km) = place_position(p, &path, layers.georef)?;
+        if g.cell_at(x_km, y_km).is_none() {
+            let lonlat = match (p.lon, p.lat) {
+                (Some(lon), Some(lat)) => format!(" (longitude {lon}, latitude {lat})"),
+                _ => String::new(),
+            };
             return Err((
                 path.clone(),
                 format!(
-                    "the point ({}, {}) km is outside the grid, which spans x {} to {} km, y {} to {} km",
-                    p.x_km, p.y_km, g.x0_km, g.x1_km(), g.y0_km, g.y1_km()
+                    "the point ({x_km}, {y_km}) km{lonlat} is outside the grid, which spans x {} to {} km, y {} to {} km",
+                    g.x0_km, g.x1_km(), g.y0_km, g.y1_km()
                 ),
             ));
         }
@@ -542,7 +681,7 @@ pub fn build_layers(
             }
             layers.universities.push(UniversitySpec {
                 name: p.label.clone().unwrap_or_else(|| p.name.clone()),
-                cell: g.cell_at(p.x_km, p.y_km).expect("checked") as u32,
+                cell: g.cell_at(x_km, y_km).expect("checked") as u32,
                 weight: w,
             });
         } else if p.weight.is_some() {
@@ -554,8 +693,8 @@ pub fn build_layers(
         layers.places.push(Place {
             name: p.name.clone(),
             label: p.label.clone().unwrap_or_else(|| p.name.clone()),
-            x_km: p.x_km,
-            y_km: p.y_km,
+            x_km,
+            y_km,
             kind,
             radius_km: radius,
         });
@@ -707,4 +846,45 @@ fn default_periphery(l: &WorldLayers) -> Vec<u32> {
         .collect();
     out.sort_unstable();
     out
+}
+
+/// A place's km coordinates: `x_km`/`y_km`, or `lon`/`lat` through the world's CRS.
+fn place_position(
+    p: &PlaceSpec,
+    path: &str,
+    georef: Option<crate::world::geo::Georef>,
+) -> Result<(f64, f64), (String, String)> {
+    match (p.x_km, p.y_km, p.lon, p.lat) {
+        (Some(x), Some(y), None, None) => {
+            if x.is_finite() && y.is_finite() {
+                Ok((x, y))
+            } else {
+                Err((path.to_string(), format!("expected finite km coordinates, found ({x}, {y})")))
+            }
+        }
+        (None, None, Some(lon), Some(lat)) => {
+            if !((-180.0..=180.0).contains(&lon) && (-90.0..=90.0).contains(&lat)) {
+                return Err((
+                    join(path, "lon"),
+                    format!("expected a longitude in [-180, 180] and a latitude in [-90, 90], found ({lon}, {lat})"),
+                ));
+            }
+            let g = georef.ok_or_else(|| {
+                (
+                    join(path, "lon"),
+                    "`lon`/`lat` need a world with a CRS: grid files that name one (GeoTIFF GeoKeys, a `.prj`) or `world.crs`; or give `x_km`/`y_km`".to_string(),
+                )
+            })?;
+            g.from_lonlat(lon, lat).ok_or_else(|| {
+                (
+                    join(path, "lon"),
+                    format!("longitude {lon}, latitude {lat} cannot be projected into EPSG:{}", g.epsg),
+                )
+            })
+        }
+        _ => Err((
+            path.to_string(),
+            "expected either `x_km` and `y_km` or `lon` and `lat` (both of one pair, not both pairs)".into(),
+        )),
+    }
 }

@@ -746,6 +746,7 @@ pub fn layers(params: &Params) -> WorldLayers {
     WorldLayers {
         name: "beijing".into(),
         grid,
+        georef: Some(super::geo::Georef::beijing()),
         land_use,
         floor,
         max_floor,

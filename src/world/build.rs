@@ -449,6 +449,7 @@ impl World {
         Ok(World {
             name: layers.name.clone(),
             grid,
+            georef: layers.georef,
             scale,
             cells,
             workers,

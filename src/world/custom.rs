@@ -67,6 +67,8 @@ pub struct GridInput {
     pub name: String,
     /// Geometry.
     pub grid: GridSpec,
+    /// The grids' CRS and the km origin in it (`None` when the files name no CRS).
+    pub georef: Option<super::geo::Georef>,
     /// Land-use zone per cell.
     pub land_use: Vec<LandUse>,
     /// Floor space.
@@ -234,6 +236,7 @@ pub fn layers(input: &GridInput, params: &Params) -> Result<WorldLayers, String>
     Ok(WorldLayers {
         name: input.name.clone(),
         grid,
+        georef: input.georef,
         land_use: input.land_use.clone(),
         floor,
         max_floor,
@@ -276,6 +279,7 @@ mod tests {
         GridInput {
             name: "t".into(),
             grid,
+            georef: None,
             land_use,
             floor: FloorInput::Total(vec![100_000.0; n]),
             residents: vec![100.0; n],

@@ -64,6 +64,8 @@ pub struct WorldLayers {
     pub name: String,
     /// Grid geometry.
     pub grid: GridSpec,
+    /// Where the km coordinates are on the Earth (`None`: a city without a CRS).
+    pub georef: Option<super::geo::Georef>,
     /// Land-use zone per cell.
     pub land_use: Vec<LandUse>,
     /// Floor space (m²) per use and cell: shape `[Use::N, n_cells]`.

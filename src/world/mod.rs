@@ -4,6 +4,7 @@ pub mod agents;
 pub mod beijing;
 pub mod build;
 pub mod custom;
+pub mod geo;
 pub mod grid;
 pub mod layers;
 pub mod places;
@@ -94,6 +95,8 @@ pub struct World {
     pub name: String,
     /// Grid geometry.
     pub grid: GridSpec,
+    /// Where the km coordinates are on the Earth (`None`: a city without a CRS).
+    pub georef: Option<geo::Georef>,
     /// Agents per real agent (1.0 = real size).
     pub scale: f64,
     /// Cell state.
