@@ -55,9 +55,11 @@ pub fn parse(bytes: &[u8], label: &str, check: Check) -> Result<GeoGrid, Scenari
     }
     match dec.colortype().map_err(|e| tiff_err("colour type", e))? {
         ColorType::Gray(_) => {}
-        ColorType::Multiband { num_samples, .. } => return Err(err(format!(
+        ColorType::Multiband { num_samples, .. } => {
+            return Err(err(format!(
             "the image has {num_samples} bands; expected a single-band grid (one value per cell)"
-        ))),
+        )))
+        }
         other => {
             return Err(err(format!(
                 "the image is {other:?}; expected a single-band grid (one value per cell)"
