@@ -51,16 +51,7 @@ fn geojson(l: &crate::world::layers::WorldLayers) -> Result<String> {
         "area",
         geojson::areas(g, &geo, "areas", geojson::named(&l.areas)),
     );
-    let fc = serde_json::json!({
-        "type": "FeatureCollection",
-        "name": l.name,
-        "crs_note": format!(
-            "WGS 84 longitude/latitude (RFC 7946); the model's grid is in EPSG:{} ({})",
-            geo.epsg,
-            crate::world::geo::crs_name(geo.epsg)
-        ),
-        "features": features,
-    });
+    let fc = geojson::collection(&l.name, &geo, features);
     Ok(serde_json::to_string_pretty(&fc)?)
 }
 

@@ -186,7 +186,8 @@ pub fn cells_geometry(grid: &GridSpec, geo: &Georef, cells: &[u32]) -> Value {
     json!({ "type": "MultiPolygon", "coordinates": polys })
 }
 
-fn collection(name: &str, geo: &Georef, features: Vec<Value>) -> Value {
+/// A FeatureCollection with a note naming the model's CRS.
+pub fn collection(name: &str, geo: &Georef, features: Vec<Value>) -> Value {
     json!({
         "type": "FeatureCollection",
         "name": name,

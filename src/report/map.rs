@@ -291,28 +291,13 @@ fn draw<DB: DrawingBackend>(
         } else {
             (HPos::Left, px + 9)
         };
-        let style = |c: &RGBColor| {
-            (FAMILY, 18)
-                .into_font()
-                .color(c)
-                .pos(Pos::new(anchor, VPos::Center))
-        };
-        let halo = style(&WHITE);
-        for (dx, dy) in [
-            (-1, -1),
-            (0, -2),
-            (1, -1),
-            (-2, 0),
-            (2, 0),
-            (-1, 1),
-            (0, 2),
-            (1, 1),
-        ] {
-            root.draw(&Text::new(p.name.as_str(), (tx + dx, py + dy), &halo))
-                .map_err(plot_err)?;
-        }
-        root.draw(&Text::new(p.name.as_str(), (tx, py), style(&BLACK)))
-            .map_err(plot_err)?;
+        halo_text(
+            root,
+            p.name.as_str(),
+            (tx, py),
+            18,
+            Pos::new(anchor, VPos::Center),
+        )?;
     }
 
     // Colour bar.
