@@ -106,7 +106,7 @@ struct Plan {
 
 impl Plan {
     fn seed_of(&self, replicate: usize) -> u64 {
-        crate::rng::mix(self.seed, &[replicate as u64])
+        runner::jobs::replicate_seed(self.seed, replicate)
     }
 
     fn overrides(&self, replicate: usize) -> Overrides {
@@ -342,57 +342,6 @@ fn run_job(sh: &Shared, s: usize, replicate: usize, dir: &Path) -> Result<Option
     }))
 }
 
-/// Run `n` jobs on `threads` threads and return their results in job order. Each of
-/// `min(threads, n)` workers takes the next job when it is free and runs it in its own rayon
-/// pool of `threads / workers` threads (one, when there are more jobs than threads): whole
-/// runs side by side keep every core busy, where runs nested in one pool wait on each other's
-/// parallel phases. Results do not depend on the thread count: every run is deterministic
-/// under any pool and results are gathered by job index.
-pub fn run_jobs<T: Send>(
-    n: usize,
-    threads: usize,
-    job: impl Fn(usize) -> T + Sync,
-) -> Result<Vec<T>> {
-    let workers = threads.min(n).max(1);
-    let per_worker = (threads / workers).max(1);
-    let next = AtomicUsize::new(0);
-    let slots: Vec<Mutex<Option<T>>> = (0..n).map(|_| Mutex::new(None)).collect();
-    let pools: Vec<rayon::ThreadPool> = (0..workers)
-        .map(|_| {
-            rayon::ThreadPoolBuilder::new()
-                .num_threads(per_worker)
-                .build()
-        })
-        .collect::<Result<_, _>>()?;
-    std::thread::scope(|scope| {
-        for pool in &pools {
-            let (next, slots, job) = (&next, &slots, &job);
-            scope.spawn(move || {
-                pool.install(|| loop {
-                    let j = next.fetch_add(1, Ordering::SeqCst);
-                    if j >= n {
-                        break;
-                    }
-                    let out = job(j);
-                    if let Ok(mut slot) = slots[j].lock() {
-                        *slot = Some(out);
-                    }
-                })
-            });
-        }
-    });
-    slots
-        .into_iter()
-        .enumerate()
-        .map(|(j, m)| {
-            m.into_inner()
-                .ok()
-                .flatten()
-                .with_context(|| format!("job {j} left no result"))
-        })
-        .collect()
-}
-
 fn execute(
     plan: &Plan,
     args: &CompareArgs,
@@ -422,14 +371,15 @@ fn execute(
         runs_done: AtomicUsize::new(0),
         n_jobs: jobs.len(),
     };
-    let results: Vec<Result<Option<JobOutput>>> = run_jobs(jobs.len(), threads, |j| {
-        let (s, r) = jobs[j];
-        let res = run_job(&shared, s, r, &staging.path(&plan.run_dir(s, r)));
-        if res.is_err() {
-            shared.stop.failed.store(true, Ordering::SeqCst);
-        }
-        res
-    })?;
+    let results: Vec<Result<Option<JobOutput>>> =
+        runner::jobs::run_jobs(jobs.len(), threads, |j| {
+            let (s, r) = jobs[j];
+            let res = run_job(&shared, s, r, &staging.path(&plan.run_dir(s, r)));
+            if res.is_err() {
+                shared.stop.failed.store(true, Ordering::SeqCst);
+            }
+            res
+        })?;
     if let Ok(p) = shared.progress.lock() {
         p.finish();
     }
@@ -707,7 +657,7 @@ fn summary_json(
         "provenance": {
             "model": "zgc",
             "model_version": env!("CARGO_PKG_VERSION"),
-            "git_commit": option_env!("ZGC_GIT_COMMIT").filter(|s| !s.is_empty()),
+            "git_commit": crate::output::git_commit(),
             "command": "compare",
             "base": plan.scenarios[0].name(),
             "scenarios": scenarios,

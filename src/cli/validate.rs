@@ -17,12 +17,12 @@ use anyhow::{anyhow, Context, Result};
 use clap::Args;
 use serde_json::json;
 
-use super::compare::run_jobs;
 use super::progress::Progress;
 use super::CliError;
 use crate::compare::{self, RunSeries};
 use crate::metrics::region_rows;
 use crate::report::{chart_png, write_atomic, Band, Chart};
+use crate::runner::jobs::run_jobs;
 use crate::runner::{self, Overrides};
 use crate::scenario::{Scenario, BASELINE_TOML};
 use crate::stats::Summary;
@@ -140,7 +140,7 @@ pub fn main(args: ValidateArgs) -> Result<()> {
     let threads = pool.current_num_threads();
     let n = args.replicates as usize;
     let overrides = |k: usize| Overrides {
-        seed: Some(crate::rng::mix(seed, &[k as u64])),
+        seed: Some(crate::runner::jobs::replicate_seed(seed, k)),
         ticks: Some(ticks),
         scale: Some(scale),
         // No memory estimate for the default-scale runs, as for `compare`.
@@ -239,7 +239,7 @@ pub fn main(args: ValidateArgs) -> Result<()> {
         let summary = json!({
             "command": "validate",
             "zgc_version": env!("CARGO_PKG_VERSION"),
-            "git_commit": option_env!("ZGC_GIT_COMMIT").filter(|s| !s.is_empty()),
+            "git_commit": crate::output::git_commit(),
             "baseline": { "name": base.name(), "hash": base.hash() },
             "emall": { "name": emall.name(), "hash": emall.hash() },
             "replicates": n, "scale": scale, "seed": seed, "ticks": ticks,

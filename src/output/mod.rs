@@ -321,7 +321,7 @@ pub fn timeseries_record(row: &TickRow) -> Vec<String> {
 }
 
 /// Header of `parks.csv`.
-pub const PARK_HEADER: &[&str] = &[
+pub const PARK_HEADER: &[&str; 16] = &[
     "year",
     "months",
     "park",
@@ -340,30 +340,34 @@ pub const PARK_HEADER: &[&str] = &[
     "jobs_housing_ratio",
 ];
 
-/// A `parks.csv` record.
-pub fn park_record(p: &ParkRow) -> Vec<String> {
-    vec![
-        p.year.to_string(),
-        p.months.to_string(),
-        p.park.clone(),
-        num(p.area_km2),
-        num(p.firms),
-        num(p.high_tech_share),
-        num(p.high_tech_share_zone),
-        num(p.revenue_yi),
-        num(p.value_added_yi),
-        num(p.output_per_km2),
-        num(p.revenue_share),
-        num(p.startups),
-        num(p.mean_office_rent),
-        num(p.residents),
-        num(p.jobs),
-        num(p.jobs_housing_ratio),
+/// The numeric columns of a `parks.csv` record (after `year`, `months`, `park`), in header order.
+pub fn park_numbers(p: &ParkRow) -> [f64; 13] {
+    [
+        p.area_km2,
+        p.firms,
+        p.high_tech_share,
+        p.high_tech_share_zone,
+        p.revenue_yi,
+        p.value_added_yi,
+        p.output_per_km2,
+        p.revenue_share,
+        p.startups,
+        p.mean_office_rent,
+        p.residents,
+        p.jobs,
+        p.jobs_housing_ratio,
     ]
 }
 
+/// A `parks.csv` record.
+pub fn park_record(p: &ParkRow) -> Vec<String> {
+    let mut r = vec![p.year.to_string(), p.months.to_string(), p.park.clone()];
+    r.extend(park_numbers(p).into_iter().map(num));
+    r
+}
+
 /// Header of `regions.csv`.
-pub const REGION_HEADER: &[&str] = &[
+pub const REGION_HEADER: &[&str; 10] = &[
     "tick",
     "date",
     "region",
@@ -376,20 +380,11 @@ pub const REGION_HEADER: &[&str] = &[
     "rent_office",
 ];
 
-/// A `regions.csv` record.
+/// A `regions.csv` record (its numeric columns are `RegionRow::values`, in header order).
 pub fn region_record(r: &RegionRow) -> Vec<String> {
-    vec![
-        r.tick.to_string(),
-        r.date.clone(),
-        r.region.clone(),
-        num(r.residents),
-        num(r.jobs),
-        num(r.jobs_housing_ratio),
-        num(r.mean_commute_min),
-        num(r.startups_born),
-        num(r.startups_alive),
-        num(r.rent_office),
-    ]
+    let mut rec = vec![r.tick.to_string(), r.date.clone(), r.region.clone()];
+    rec.extend(r.values().into_iter().map(num));
+    rec
 }
 
 /// Write bytes to `path` atomically (temporary file in the same folder, then rename).
@@ -408,6 +403,12 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     fs::rename(&tmp, path)
         .with_context(|| format!("cannot rename {} to {}", tmp.display(), path.display()))?;
     Ok(())
+}
+
+/// The git commit zgc was built from (`-dirty` when the work tree had changes), if built
+/// from a checkout.
+pub fn git_commit() -> Option<&'static str> {
+    option_env!("ZGC_GIT_COMMIT").filter(|s| !s.is_empty())
 }
 
 /// Peak resident memory of this process in bytes (Linux `VmHWM`), if known.

@@ -209,7 +209,7 @@ pub fn summary_json(
         "provenance": {
             "model": "zgc",
             "model_version": env!("CARGO_PKG_VERSION"),
-            "git_commit": option_env!("ZGC_GIT_COMMIT").filter(|s| !s.is_empty()),
+            "git_commit": crate::output::git_commit(),
             "scenario": scenario.name(),
             "scenario_file": scenario.source.as_ref().map(|p| p.display().to_string()),
             "scenario_hash": scenario.hash(),

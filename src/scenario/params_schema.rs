@@ -420,31 +420,66 @@ fn short_value(v: &Value) -> String {
     }
 }
 
-/// Every parameter as Markdown tables, one per section: key, default, allowed values, meaning.
-pub fn markdown() -> String {
+/// One documented parameter: what `zgc check --defaults`, docs/scenarios.md and the Python
+/// package's `zgc.defaults()` show.
+#[derive(Clone, Debug)]
+pub struct ParamDoc {
+    /// Section inside `[params]` (`firms`).
+    pub section: String,
+    /// Field in the section (`growth_rate`).
+    pub field: String,
+    /// The default, as short text (`0.06`, `[0.1, 0.2]`, `gen1 0.3, gen2 0.5`).
+    pub default: String,
+    /// The allowed values, short (`≥ 0`, `[0, 1]`).
+    pub allowed: String,
+    /// The doc comment of `src/params.rs`.
+    pub meaning: String,
+}
+
+/// Every parameter in the order of `src/params.rs`, with its default, range and meaning.
+pub fn param_docs() -> Vec<ParamDoc> {
     let defaults = Value::try_from(Params::default()).unwrap_or(Value::Table(Default::default()));
     let d = docs();
-    let mut out = String::new();
+    let mut out = Vec::new();
     for (section, fields) in order() {
-        out.push_str(&format!(
-            "#### `[params.{section}]` — {}\n\n| key | default | allowed | meaning |\n|---|---|---|---|\n",
-            d.get(&section).map(String::as_str).unwrap_or("")
-        ));
         for f in fields {
             let path = format!("{section}.{f}");
             let v = defaults.get(&section).and_then(|s| s.get(&f));
-            let default = v.map(short_value).unwrap_or_default();
-            let rule = rule_of(&path)
+            let allowed = rule_of(&path)
                 .or_else(|| rule_of(&format!("{path}.x")))
                 .or_else(|| rule_of(&format!("{path}[0]")))
                 .map(|(_, r)| r.short())
                 .unwrap_or_default();
-            let meaning = d
-                .get(&path)
-                .map(String::as_str)
-                .unwrap_or("")
-                .replace('|', "\\|");
-            out.push_str(&format!("| `{f}` | {default} | {rule} | {meaning} |\n"));
+            out.push(ParamDoc {
+                default: v.map(short_value).unwrap_or_default(),
+                allowed,
+                meaning: d.get(&path).cloned().unwrap_or_default(),
+                section: section.clone(),
+                field: f,
+            });
+        }
+    }
+    out
+}
+
+/// Every parameter as Markdown tables, one per section: key, default, allowed values, meaning.
+pub fn markdown() -> String {
+    let d = docs();
+    let mut out = String::new();
+    let rows = param_docs();
+    for (section, _) in order() {
+        out.push_str(&format!(
+            "#### `[params.{section}]` — {}\n\n| key | default | allowed | meaning |\n|---|---|---|---|\n",
+            d.get(&section).map(String::as_str).unwrap_or("")
+        ));
+        for r in rows.iter().filter(|r| r.section == section) {
+            out.push_str(&format!(
+                "| `{}` | {} | {} | {} |\n",
+                r.field,
+                r.default,
+                r.allowed,
+                r.meaning.replace('|', "\\|")
+            ));
         }
         out.push('\n');
     }

@@ -19,7 +19,7 @@ use super::spec::{value_text, Design, ParamSpec, Record, SweepSpec};
 use super::SweepError;
 use crate::report::write_atomic;
 use crate::rng::mix;
-use crate::scenario::{load_resolved_value, Scenario, BASELINE_TOML};
+use crate::scenario::{load_resolved_value, Scenario, ScenarioError, BASELINE_TOML};
 
 /// Format version of `plan.json`.
 pub const PLAN_FORMAT: u32 = 1;
@@ -93,37 +93,16 @@ impl Plan {
                 "<embedded baseline>".to_string(),
             ),
         };
-        let resolve = |v: Value, what: &str| -> Result<(Scenario, Value), SweepError> {
-            let scenario = Scenario::from_value(v, what, spec.base.clone())
-                .map_err(|e| SweepError::Input(e.to_string()))?;
-            let resolved: Value = toml::from_str(&scenario.resolved_toml())
-                .map_err(|e| SweepError::input(&label, "", format!("resolved scenario: {e}")))?;
-            Ok((scenario, resolved))
-        };
-        // Resolve the base (defaults filled in), apply [set] to it, and resolve again.
-        let (mut scenario, mut resolved) = resolve(base, &label)?;
-        if !spec.set.is_empty() {
-            let has = |k: &str| spec.set.iter().any(|(s, _)| s == k);
-            if (has("run.end") || has("run.start")) && !has("run.ticks") {
-                // `run.ticks` wins over `run.end`: let the new dates define the length.
-                if let Some(Value::Table(run)) = resolved.get_mut("run") {
-                    run.remove("ticks");
-                }
-            }
-            for (k, v) in &spec.set {
-                let at = format!("set.{k}");
-                let kp = KeyPath::parse(k).map_err(|m| SweepError::input(&fname, &at, m))?;
-                if kp.get(&resolved).is_none() {
-                    check_new_key(&resolved, &kp).map_err(|m| SweepError::input(&fname, &at, m))?;
-                }
-                let v = coerce(v.clone(), kp.get(&resolved), true)
-                    .map_err(|m| SweepError::input(&fname, &at, m))?;
-                kp.set(&mut resolved, v)
-                    .map_err(|m| SweepError::input(&fname, &at, m))?;
-            }
-            (scenario, resolved) =
-                resolve(resolved, &format!("{label} with the [set] of {fname}"))?;
-        }
+        let (scenario, resolved) = resolve_with(
+            base,
+            &label,
+            spec.base.clone(),
+            &spec.set,
+            &fname,
+            "set.",
+            SWEEP_KEYS,
+        )
+        .map_err(|e| SweepError::Input(e.to_string()))?;
 
         // Each key must exist in the resolved base, or be a new key of an existing table.
         let mut keys = Vec::new();
@@ -133,7 +112,7 @@ impl Plan {
                 .map_err(|m| SweepError::input(&fname, &format!("param[{i}].key"), m))?;
             let existing = kp.get(&resolved).cloned();
             if existing.is_none() {
-                check_new_key(&resolved, &kp)
+                check_new_key(&resolved, &kp, SWEEP_KEYS)
                     .map_err(|m| SweepError::input(&fname, &format!("param[{i}].key"), m))?;
                 let mut probe = resolved.clone();
                 kp.set(&mut probe, Value::Boolean(false)).map_err(|m| {
@@ -443,7 +422,10 @@ impl Plan {
 
 /// A key that the resolved base lacks may only be added inside an array element (a policy
 /// field left out); anywhere else it is a misspelling, reported with the nearest key.
-fn check_new_key(resolved: &Value, kp: &KeyPath) -> Result<(), String> {
+/// Where a sweep's user finds the keys a key path may name.
+pub const SWEEP_KEYS: &str = "base.toml in a plan folder";
+
+fn check_new_key(resolved: &Value, kp: &KeyPath, keys_hint: &str) -> Result<(), String> {
     let segs = kp.segments();
     // The deepest existing ancestor.
     let mut depth = segs.len();
@@ -476,7 +458,7 @@ fn check_new_key(resolved: &Value, kp: &KeyPath) -> Result<(), String> {
                 _ => String::new(),
             };
             return Err(format!(
-                "the scenario has no `{}`{near}; keys are those of the resolved base scenario (base.toml in a plan folder)",
+                "the scenario has no `{}`{near}; keys are those of the resolved base scenario ({keys_hint})",
                 segs[..depth].join(".")
             ));
         }
@@ -493,6 +475,57 @@ pub fn point_text(params: &[ParamSpec], row: &[Value]) -> String {
         .map(|(p, v)| format!("{}={}", p.column, value_text(v)))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// Resolve a scenario value (defaults filled in), set key paths in it and resolve it again:
+/// a sweep's `[set]`, or the `params` of the Python package's `zgc.run`. A key must exist in
+/// the resolved scenario or be a new key of an existing table (a policy's optional `end`);
+/// values take the type of the value they replace. Errors name `set_file` and
+/// `key_prefix` + the key path (sweeps say `set.run.scale`); `keys_hint` says where the
+/// user sees the keys. Returns the scenario and its resolved value.
+pub fn resolve_with(
+    base: Value,
+    label: &str,
+    source: Option<std::path::PathBuf>,
+    set: &[(String, Value)],
+    set_file: &str,
+    key_prefix: &str,
+    keys_hint: &str,
+) -> Result<(Scenario, Value), ScenarioError> {
+    let resolve = |v: Value, what: &str| -> Result<(Scenario, Value), ScenarioError> {
+        let scenario = Scenario::from_value(v, what, source.clone())?;
+        let resolved: Value = toml::from_str(&scenario.resolved_toml())
+            .map_err(|e| ScenarioError::at(label, "", format!("resolved scenario: {e}")))?;
+        Ok((scenario, resolved))
+    };
+    // Resolve the base (defaults filled in), apply the settings to it, and resolve again.
+    let (scenario, mut resolved) = resolve(base, label)?;
+    if set.is_empty() {
+        return Ok((scenario, resolved));
+    }
+    let has = |k: &str| set.iter().any(|(s, _)| s == k);
+    if (has("run.end") || has("run.start")) && !has("run.ticks") {
+        // `run.ticks` wins over `run.end`: let the new dates define the length.
+        if let Some(Value::Table(run)) = resolved.get_mut("run") {
+            run.remove("ticks");
+        }
+    }
+    for (k, v) in set {
+        let at = format!("{key_prefix}{k}");
+        let err = |m: String| ScenarioError::at(set_file, &at, m);
+        let kp = KeyPath::parse(k).map_err(err)?;
+        if kp.get(&resolved).is_none() {
+            check_new_key(&resolved, &kp, keys_hint).map_err(err)?;
+        }
+        let v = coerce(v.clone(), kp.get(&resolved), true).map_err(err)?;
+        kp.set(&mut resolved, v).map_err(err)?;
+    }
+    let what = if key_prefix == "set." {
+        format!("{label} with the [set] of {set_file}")
+    } else {
+        format!("{label} with the settings of {set_file}")
+    };
+    resolve(resolved, &what)
 }
 
 /// Convert a value to the type of the value it replaces: floats into integer fields are

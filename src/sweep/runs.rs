@@ -333,7 +333,7 @@ pub fn write_result(
         "seed": seed,
         "wall_s": wall_s,
         "zgc_version": env!("CARGO_PKG_VERSION"),
-        "git_commit": option_env!("ZGC_GIT_COMMIT").filter(|s| !s.is_empty()),
+        "git_commit": crate::output::git_commit(),
         "slurm_job": std::env::var("SLURM_JOB_ID").ok(),
         "slurm_array_task": std::env::var("SLURM_ARRAY_TASK_ID").ok(),
     });

@@ -1,5 +1,9 @@
 //! Running a scenario: build the world, step it to the end, hand every tick to an observer.
-//! No I/O here; callers (the CLI, `compare`, `sweep`) decide what to keep and write.
+//! No I/O here; callers (the CLI, `compare`, `sweep`, the Python package) decide what to keep
+//! and write. `jobs` is the job engine of many runs; `collect` keeps a run's tables in memory.
+
+pub mod collect;
+pub mod jobs;
 
 use std::time::{Duration, Instant};
 
