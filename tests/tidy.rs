@@ -39,7 +39,7 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
 fn every_rust_file_opens_with_a_module_doc() {
     let root = root();
     let mut files = Vec::new();
-    for dir in ["src", "tests", "benches", "examples"] {
+    for dir in ["src", "tests", "benches", "examples", "python/src"] {
         rust_files(&root.join(dir), &mut files);
     }
     if root.join("build.rs").is_file() {
