@@ -725,3 +725,29 @@ fn sigkill_during_compare_leaves_no_result_and_the_next_compare_cleans_up() {
     assert!(dir.path().join("cmp/comparison.csv").is_file());
     assert!(zgc::output::is_complete_run(&dir.path().join("cmp")));
 }
+
+#[test]
+fn an_output_folder_where_no_folder_can_be_is_bad_input_naming_it() {
+    let dir = tempdir();
+    let scen = write(dir.path(), "fast.toml", &fast(2));
+    let out = run_in(
+        dir.path(),
+        &[
+            "run",
+            scen.to_str().unwrap(),
+            "--out",
+            "/proc/zgc",
+            "--quiet",
+        ],
+    );
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("/proc/zgc") && err.contains("choose another --out"),
+        "{err}"
+    );
+    assert!(
+        !err.contains(".partial-"),
+        "names the hidden staging folder: {err}"
+    );
+}

@@ -27,8 +27,12 @@ fn tiny_run_writes_every_output() {
         &["run", scen.to_str().unwrap(), "--out", "out", "--quiet"],
     );
     let stdout = ok(&out);
-    assert!(stdout.contains("outputs in out"), "{stdout}");
+    // --quiet prints only where the outputs are, as an absolute path.
     let o = dir.path().join("out");
+    assert_eq!(
+        stdout.trim(),
+        std::path::absolute(&o).unwrap().display().to_string()
+    );
     for f in DETERMINISTIC_FILES.iter().chain(&["summary.json"]) {
         assert!(o.join(f).is_file(), "missing {f}");
     }
@@ -196,4 +200,22 @@ fn refuses_to_mix_with_a_foreign_folder() {
     ));
     let ts = std::fs::read_to_string(dir.path().join("out/timeseries.csv")).unwrap();
     assert_eq!(ts.lines().count(), 2);
+}
+
+#[test]
+fn bidi_controls_in_policy_names_are_shown_escaped() {
+    let dir = tempdir();
+    let text = TINY.replace("ticks = 36", "ticks = 3")
+        + "\n[[policy]]\nkind = \"rent_subsidy\"\nname = \"Sub\u{202E}sidy\"\nstart = \"2009-02\"\nregion = { name = \"huilongguan\" }\ntarget = \"startups\"\nshare = 0.3\n";
+    let scen = write(dir.path(), "bidi.toml", &text);
+    let out = run_in(
+        dir.path(),
+        &["run", scen.to_str().unwrap(), "--out", "out", "--quiet"],
+    );
+    ok(&out);
+    let summary = std::fs::read_to_string(dir.path().join("out/summary.json")).unwrap();
+    assert!(summary.contains("Sub<U+202E>sidy"), "{summary}");
+    assert!(!summary.contains('\u{202E}'));
+    let html = std::fs::read_to_string(dir.path().join("out/report.html")).unwrap();
+    assert!(!html.contains('\u{202E}'));
 }

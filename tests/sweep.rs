@@ -413,6 +413,49 @@ fn bad_sweep_files_exit_2_naming_file_and_key() {
         assert!(!err.contains("panicked"), "{err}");
         assert!(!d.join(format!("o{i}")).exists());
     }
+    // Hostile sweep files: each error names the file, line and column, and the key.
+    let hostile = [
+        (
+            // `design` misplaced under [set]: named where it stands, not "missing field" at 1:1.
+            SMALL_SWEEP
+                .replace("design = \"factorial\"\n", "")
+                .replace("[set]\n", "[set]\ndesign = \"factorial\"\n"),
+            "bad_h0.toml:2:1: `sweep`: missing `sweep.design` in `[sweep]`; a `design` stands as `set.design` at line 8: move it into `[sweep]`",
+        ),
+        (
+            // Falling levels.
+            SMALL_SWEEP.replace("range = [0.02, 0.06]", "range = [0.06, 0.02]"),
+            "bad_h1.toml:23:9: `param[1].range`: expected [first, last] with first ≤ last, found [0.06, 0.02]",
+        ),
+        (
+            SMALL_SWEEP.replace("seed = 9", "seed = \"nine\""),
+            "bad_h2.toml:6:8: `sweep.seed`: expected a whole number, found \"nine\"",
+        ),
+        (
+            SMALL_SWEEP.replace("seed = 9", "seed = 9\nreplicas = 2"),
+            "bad_h3.toml:7:1: `sweep.replicas`: unknown key `replicas` in `[sweep]` (did you mean `replicates`?)",
+        ),
+        (
+            SMALL_SWEEP.replace("\"firms\"", "\"frims\""),
+            "bad_h4.toml:13:14: `record.indicators`",
+        ),
+    ];
+    for (i, (text, want)) in hostile.iter().enumerate() {
+        let f = write(d, &format!("bad_h{i}.toml"), text);
+        let out = run_in(
+            d,
+            &[
+                "sweep",
+                "plan",
+                f.to_str().unwrap(),
+                "--out",
+                &format!("h{i}"),
+            ],
+        );
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(err.contains(want), "wanted {want:?} in {err}");
+    }
     // Not a plan folder; bad shard.
     let out = run_in(d, &["sweep", "run", "nowhere"]);
     assert_eq!(out.status.code(), Some(2));

@@ -254,7 +254,11 @@ pub fn main(args: CompareArgs) -> Result<()> {
                 ))
                 .into());
             }
-            let dest = staging.finish()?;
+            let dest = super::absolute(&staging.finish()?);
+            if args.quiet {
+                println!("{}", dest.display());
+                return Ok(());
+            }
             print_table(&comparison);
             println!(
                 "{} runs ({} scenarios × {} replicates, {} ticks at scale {}) in {:.1} s",

@@ -49,7 +49,8 @@ pub fn main(args: InitArgs) -> Result<()> {
     }
     std::fs::write(&path, template(name)).with_context(|| format!("writing {}", path.display()))?;
     println!(
-        "wrote {p}: check it with `zgc check {p}`, run it with `zgc run {p}`",
+        "wrote {}: check it with `zgc check {p}`, run it with `zgc run {p}`",
+        super::absolute(&path).display(),
         p = path.display()
     );
     Ok(())

@@ -130,6 +130,12 @@ pub fn report_error(e: &anyhow::Error) -> i32 {
 pub const MAX_THREADS: usize = 1024;
 
 /// Build a rayon pool of `threads` (default: all cores, or `RAYON_NUM_THREADS`).
+/// A path as an absolute path (for the last line of a command: where its outputs are), lexically
+/// from the current folder; the path as given when that fails.
+pub fn absolute(p: &std::path::Path) -> std::path::PathBuf {
+    std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
+}
+
 pub fn thread_pool(threads: Option<usize>) -> anyhow::Result<rayon::ThreadPool> {
     let mut b = rayon::ThreadPoolBuilder::new();
     if let Some(t) = threads {

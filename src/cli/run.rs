@@ -144,8 +144,13 @@ pub fn main(args: RunArgs) -> Result<()> {
                 ))
                 .into());
             }
-            let dest = staging.finish()?;
-            print_summary(&scenario, &outcome, last.as_ref(), &dest, args.profile);
+            let dest = super::absolute(&staging.finish()?);
+            if args.quiet {
+                // Only where the outputs are: one line a script can take.
+                println!("{}", dest.display());
+            } else {
+                print_summary(&scenario, &outcome, last.as_ref(), &dest, args.profile);
+            }
             Ok(())
         }
         Err(e) => {

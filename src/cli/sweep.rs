@@ -213,7 +213,16 @@ fn plan(a: PlanArgs) -> Result<()> {
         plan.record.indicators.len(),
         plan.record.when.name()
     );
-    println!("  manifest: {}", a.out.join(files::MANIFEST).display());
+    println!(
+        "  manifest: {}",
+        super::absolute(&a.out.join(files::MANIFEST)).display()
+    );
+    if plan.design == crate::sweep::spec::Design::Saltelli && !plan.samples.is_power_of_two() {
+        println!(
+            "  note: {} base samples is not a power of two, which is fine here: zgc's Saltelli base matrices are i.i.d. uniform draws, not a Sobol' sequence (whose balance needs 2^k points, as SALib warns)",
+            plan.samples
+        );
+    }
     println!(
         "next: zgc sweep run {} (or zgc sweep slurm {} --submit)",
         q(&a.out),
@@ -411,8 +420,8 @@ fn merge_cmd(a: MergeArgs) -> Result<()> {
         rep.merged,
         rep.total,
         rep.rows,
-        a.dir.join(MERGED_CSV).display(),
-        a.dir.join(MERGED_PARQUET).display(),
+        super::absolute(&a.dir.join(MERGED_CSV)).display(),
+        super::absolute(&a.dir.join(MERGED_PARQUET)).display(),
         t.elapsed().as_secs_f64()
     );
     if !rep.missing.is_empty() {
@@ -481,9 +490,9 @@ fn slurm_cmd(a: SlurmArgs) -> Result<()> {
     )?;
     println!(
         "wrote {} ({tasks} task(s) for {} run(s)) and {}",
-        array_path.display(),
+        super::absolute(&array_path).display(),
         runs.len(),
-        merge_path.display()
+        super::absolute(&merge_path).display()
     );
     if a.submit {
         let array_id = slurm::sbatch(&array_path, &[])?;
@@ -596,8 +605,8 @@ fn sobol(a: SobolArgs) -> Result<()> {
     write_atomic(&a.dir.join("sobol.csv"), &sobol_csv(&plan, &results)?)?;
     println!(
         "wrote {} and charts in {}",
-        a.dir.join("sobol.csv").display(),
-        chart_dir.display()
+        super::absolute(&a.dir.join("sobol.csv")).display(),
+        super::absolute(&chart_dir).display()
     );
     Ok(())
 }

@@ -275,7 +275,7 @@ pub fn main(args: ValidateArgs) -> Result<()> {
     );
     println!(
         "outputs in {}: validation.csv, validation.md, commute.png, rents.png",
-        dest.display()
+        super::absolute(&dest).display()
     );
     if failed > 0 {
         let names: Vec<&str> = outcomes

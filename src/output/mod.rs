@@ -27,6 +27,20 @@ pub enum OutputError {
     /// The destination exists and is not a previous zgc run.
     #[error("output folder {0} exists and does not hold a zgc run; choose another --out or pass --force to replace it")]
     Foreign(PathBuf),
+    /// The destination cannot be a folder at all (its parent is not a folder, or the file
+    /// system there takes no new folders, like /proc).
+    #[error("cannot make the output folder {0}: {1}; choose another --out")]
+    Unusable(PathBuf, String),
+}
+
+/// Whether an error creating a folder says the place is unusable (bad input), rather than
+/// that the disk is full or read-only or permissions deny it (a runtime failure).
+fn unusable_place(e: &std::io::Error) -> bool {
+    use std::io::ErrorKind as K;
+    matches!(
+        e.kind(),
+        K::NotFound | K::NotADirectory | K::InvalidFilename | K::InvalidInput
+    )
 }
 
 /// Whether `dir` holds a complete run (or comparison): it has `summary.json` (written last,
@@ -147,8 +161,18 @@ impl Staging {
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or(Path::new("."));
-        fs::create_dir_all(parent)
-            .with_context(|| format!("cannot create the folder {}", parent.display()))?;
+        if let Err(e) = fs::create_dir_all(parent) {
+            if unusable_place(&e) {
+                return Err(OutputError::Unusable(dest.to_path_buf(), e.to_string()).into());
+            }
+            return Err(e).with_context(|| {
+                format!(
+                    "cannot create the output folder {} (its parent {})",
+                    dest.display(),
+                    parent.display()
+                )
+            });
+        }
         let cleaned = clean_stale(parent);
         let name = dest
             .file_name()
@@ -162,8 +186,19 @@ impl Staging {
         if dir.exists() {
             fs::remove_dir_all(&dir).ok();
         }
-        fs::create_dir(&dir)
-            .with_context(|| format!("cannot create the output folder {}", dir.display()))?;
+        if let Err(e) = fs::create_dir(&dir) {
+            if unusable_place(&e) {
+                let why = format!("{} takes no new folders ({e})", parent.display());
+                return Err(OutputError::Unusable(dest.to_path_buf(), why).into());
+            }
+            return Err(e).with_context(|| {
+                format!(
+                    "cannot create the output folder {} (in {})",
+                    dest.display(),
+                    parent.display()
+                )
+            });
+        }
         Ok(Staging {
             dest: dest.to_path_buf(),
             dir,

@@ -71,8 +71,48 @@ impl fmt::Display for ScenarioError {
         if !self.key.is_empty() {
             write!(f, "`{}`: ", self.key)?;
         }
-        write!(f, "{}", self.message)
+        write!(f, "{}", compact_numbers(&self.message))
     }
+}
+
+/// Numbers written out in full that are too long to read (`1e308` printed as 309 digits,
+/// `1e-30` as 30 zeros) in exponent form; everything else unchanged.
+pub fn compact_numbers(text: &str) -> String {
+    let b = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < b.len() {
+        let starts_number = b[i].is_ascii_digit() && (i == 0 || !b[i - 1].is_ascii_alphanumeric());
+        if !starts_number {
+            let ch = text[i..].chars().next().unwrap_or(' ');
+            out.push(ch);
+            i += ch.len_utf8();
+            continue;
+        }
+        let mut j = i;
+        while j < b.len() && b[j].is_ascii_digit() {
+            j += 1;
+        }
+        let int_digits = j - i;
+        if j + 1 < b.len() && b[j] == b'.' && b[j + 1].is_ascii_digit() {
+            j += 1;
+            while j < b.len() && b[j].is_ascii_digit() {
+                j += 1;
+            }
+        }
+        let tok = &text[i..j];
+        let leading_zeros = tok
+            .strip_prefix("0.")
+            .map_or(0, |f| f.bytes().take_while(|&c| c == b'0').count());
+        match tok.parse::<f64>() {
+            Ok(v) if v != 0.0 && (int_digits > 15 || leading_zeros >= 9) => {
+                out.push_str(&format!("{v:e}"))
+            }
+            _ => out.push_str(tok),
+        }
+        i = j;
+    }
+    out
 }
 
 impl ScenarioError {
@@ -289,6 +329,15 @@ fn expected_words(exp: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_numbers_are_shown_in_exponent_form() {
+        let big = format!("found {}", 1e308);
+        assert_eq!(compact_numbers(&big), "found 1e308");
+        assert_eq!(compact_numbers(&format!("x {} y", 1.5e-30)), "x 1.5e-30 y");
+        let plain = "column 12, row 3: found 0.25 and 123456 (EPSG:32650, 2014-06)";
+        assert_eq!(compact_numbers(plain), plain);
+    }
 
     #[test]
     fn positions_are_one_based() {

@@ -256,20 +256,10 @@ impl Scenario {
 
         // [run]
         let run = &file.run;
-        let start = YearMonth::parse(&run.start).ok_or_else(|| {
-            ctx.value(
-                "run.start",
-                format!("expected a date \"YYYY-MM\", found \"{}\"", run.start),
-            )
-        })?;
+        let start = YearMonth::parse_checked(&run.start).map_err(|m| ctx.value("run.start", m))?;
         let from_end = match &run.end {
             Some(end) => {
-                let e = YearMonth::parse(end).ok_or_else(|| {
-                    ctx.value(
-                        "run.end",
-                        format!("expected a date \"YYYY-MM\", found \"{end}\""),
-                    )
-                })?;
+                let e = YearMonth::parse_checked(end).map_err(|m| ctx.value("run.end", m))?;
                 let m = start.months_until(e) + 1;
                 if m < 1 {
                     return Err(ctx.value(
@@ -302,6 +292,22 @@ impl Scenario {
             return Err(ctx.value(
                 "run.ticks",
                 format!("expected at most {MAX_TICKS} ticks (200 years), found {ticks}"),
+            ));
+        }
+        let last = start.plus(ticks - 1);
+        if last > YearMonth::LAST {
+            let key = if run.ticks.is_some() {
+                "run.ticks"
+            } else {
+                "run.end"
+            };
+            return Err(ctx.value(
+                key,
+                format!(
+                    "the run would end in {last}, after the last month zgc's calendar has ({}); expected at most {} ticks from {start}",
+                    YearMonth::LAST,
+                    start.months_until(YearMonth::LAST) + 1
+                ),
             ));
         }
         let s = run.scale;
@@ -547,7 +553,12 @@ fn serde_error(
         return ctx.key(&join(&path, name), format!("missing `{name}`"));
     }
     let found = value_at(root, e.path());
-    ctx.value(&path, humanize_serde(&msg, found))
+    let mut text = humanize_serde(&msg, found);
+    if path == "run.ticks" {
+        // The type's own limit (u32) is not the one that matters.
+        text = format!("{text}; a run has at most {MAX_TICKS} ticks (200 years)");
+    }
+    ctx.value(&path, text)
 }
 
 #[cfg(test)]

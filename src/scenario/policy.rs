@@ -33,6 +33,7 @@ impl When {
                 let d = YearMonth::parse(s).ok_or_else(|| {
                     format!("expected a tick number or a date \"YYYY-MM\", found \"{s}\"")
                 })?;
+                d.check_calendar()?;
                 Ok(start.months_until(d))
             }
         }
@@ -276,6 +277,33 @@ fn check_when(v: &Value, key: &str, ctx: &Ctx) -> Result<(), ScenarioError> {
 
 type KeyErr = (String, String);
 
+/// A name or description shown in tables, reports and the terminal: control characters
+/// (newlines, escapes, bells) are refused; bidirectional-text controls (U+202A–U+202E,
+/// U+2066–U+2069, U+200E, U+200F, U+061C), which can make a report show text in another order
+/// than it has, are written as visible escapes (`<U+202E>`). Returns the text to use.
+pub fn check_label(text: &str) -> Result<String, String> {
+    if let Some(c) = text.chars().find(|c| c.is_control()) {
+        return Err(format!(
+            "expected printable text, found the control character U+{:04X} in \"{}\"",
+            c as u32,
+            text.escape_debug()
+        ));
+    }
+    Ok(text
+        .chars()
+        .map(|c| match c {
+            '\u{202A}'..='\u{202E}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{200E}'
+            | '\u{200F}'
+            | '\u{061C}' => {
+                format!("<U+{:04X}>", c as u32)
+            }
+            c => c.to_string(),
+        })
+        .collect())
+}
+
 fn need<T: Clone>(v: &Option<T>, key: &str, kind: &str, what: &str) -> Result<T, KeyErr> {
     v.clone().ok_or_else(|| {
         (
@@ -349,8 +377,9 @@ impl PolicySpec {
                 format!("unknown policy kind \"{k}\"; expected {}", one_of(KINDS)),
             ));
         }
-        if self.name.is_none() {
-            self.name = Some(k.to_string());
+        match &self.name {
+            None => self.name = Some(k.to_string()),
+            Some(n) => self.name = Some(check_label(n).map_err(|m| ("name".to_string(), m))?),
         }
         // Time.
         let last = start.plus(ticks - 1);

@@ -182,14 +182,79 @@ pub fn parse(text: &str, label: &str) -> Result<(toml::Table, Locs), ScenarioErr
     let mut locs = Locs::new();
     if let Ok(doc) = toml_edit::ImDocument::parse(text) {
         walk_table(doc.as_table(), "", text, label, &mut locs);
+        check_floats(doc.as_item(), "", text, label)?;
     }
     Ok((table, locs))
+}
+
+/// Refuse a non-zero number written so small that it reads as 0 (`1e-400`): the TOML parser
+/// rounds it silently, and a rate of 0 is not what the author wrote.
+fn check_floats(
+    item: &toml_edit::Item,
+    path: &str,
+    text: &str,
+    label: &str,
+) -> Result<(), ScenarioError> {
+    use toml_edit::{Item, Value as V};
+    fn value(v: &V, path: &str, text: &str, label: &str) -> Result<(), ScenarioError> {
+        match v {
+            V::Float(f) if *f.value() == 0.0 => {
+                let raw = f.span().and_then(|s| text.get(s.clone())).unwrap_or("");
+                let mantissa = raw.split(['e', 'E']).next().unwrap_or("");
+                if mantissa.bytes().any(|b| (b'1'..=b'9').contains(&b)) {
+                    let pos = f.span().map(|s| Pos::of_offset(text, s.start));
+                    let mut e = ScenarioError::in_file(
+                        label,
+                        pos,
+                        format!("`{raw}` is too small to represent and would be read as 0; expected 0 or a number of at least 1e-300 in size"),
+                    );
+                    e.key = path.to_string();
+                    return Err(e);
+                }
+                Ok(())
+            }
+            V::Array(a) => a
+                .iter()
+                .enumerate()
+                .try_for_each(|(i, x)| value(x, &index(path, i), text, label)),
+            V::InlineTable(t) => t
+                .iter()
+                .try_for_each(|(k, x)| value(x, &join(path, k), text, label)),
+            _ => Ok(()),
+        }
+    }
+    match item {
+        Item::Table(t) => t
+            .iter()
+            .try_for_each(|(k, x)| check_floats(x, &join(path, k), text, label)),
+        Item::ArrayOfTables(a) => a.iter().enumerate().try_for_each(|(i, t)| {
+            t.iter()
+                .try_for_each(|(k, x)| check_floats(x, &join(&index(path, i), k), text, label))
+        }),
+        Item::Value(v) => value(v, path, text, label),
+        Item::None => Ok(()),
+    }
 }
 
 /// Turn a TOML syntax error into a `ScenarioError` with line and column.
 pub fn toml_error(file: &str, text: &str, e: &toml::de::Error) -> ScenarioError {
     let pos = e.span().map(|s| Pos::of_offset(text, s.start));
-    let msg = e.message().trim().to_string();
+    // One line: the toml crate puts the detail (e.g. "duplicate key `run` in document root")
+    // on a line of its own.
+    let msg = e
+        .message()
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(": ");
+    let msg = match msg.strip_prefix("invalid table header: duplicate key `") {
+        Some(rest) => {
+            let name = rest.split('`').next().unwrap_or_default();
+            format!("the table `[{name}]` appears twice; write each table once (merge the two into one)")
+        }
+        None => msg,
+    };
     ScenarioError::in_file(file, pos, format!("invalid TOML: {msg}"))
 }
 

@@ -386,6 +386,13 @@ pub fn parse_crs(text: &str) -> Result<u16, String> {
     Ok(code)
 }
 
+/// Most floor space a grid cell may hold, as a multiple of its land area (a floor-area ratio
+/// of 200: several times the densest towers built).
+pub const MAX_FLOOR_AREA_RATIO: f64 = 200.0;
+/// Most residents or jobs a grid cell may hold per km² of its land (2 million: above the
+/// densest blocks ever counted, such as Kowloon Walled City's).
+pub const MAX_PEOPLE_PER_KM2: f64 = 2.0e6;
+
 fn read_grids(
     files: &GridFiles,
     name: &str,
@@ -397,13 +404,6 @@ fn read_grids(
     // (key, path, EPSG) of the first file that named a CRS.
     let mut crs_of: Option<(String, String, u16)> = None;
     let mut reference: Option<(String, AscGrid)> = None;
-    let nonneg: asc::Check = &|v| {
-        if v >= 0.0 {
-            Ok(())
-        } else {
-            Err("a value ≥ 0".into())
-        }
-    };
     let share: asc::Check = &|v| {
         if (0.0..=1.0).contains(&v) {
             Ok(())
@@ -496,8 +496,34 @@ fn read_grids(
         .map(|&c| LandUse::from_code(c as i64).unwrap_or(LandUse::Green))
         .collect();
     let n = grid.n_cells();
+    // Physical bounds of a cell's contents, from its land area: floor space up to
+    // MAX_FLOOR_AREA_RATIO times the land (far above any built district), people (residents,
+    // jobs) up to MAX_PEOPLE_PER_KM2 (above the densest blocks ever counted). A value past
+    // them is a unit or export error, reported at its file, line and column.
+    let cell_m2 = grid.cell_km * grid.cell_km * 1e6;
+    let floor_max = MAX_FLOOR_AREA_RATIO * cell_m2;
+    let people_max = MAX_PEOPLE_PER_KM2 * cell_m2 / 1e6;
+    let floor_check = move |v: f64| -> Result<(), String> {
+        if (0.0..=floor_max).contains(&v) {
+            Ok(())
+        } else {
+            Err(format!(
+                "floor space between 0 and {floor_max:e} m² ({MAX_FLOOR_AREA_RATIO} times the cell's {cell_m2} m² of land)"
+            ))
+        }
+    };
+    let people_check = move |v: f64| -> Result<(), String> {
+        if (0.0..=people_max).contains(&v) {
+            Ok(())
+        } else {
+            Err(format!(
+                "a count between 0 and {people_max} per cell (at most {MAX_PEOPLE_PER_KM2:e} per km²)"
+            ))
+        }
+    };
+    let (floor_check, people_check): (asc::Check, asc::Check) = (&floor_check, &people_check);
     let floor = match &files.floor {
-        FileSet::One(p) => FloorInput::Total(read("world.grids.floor", p, nonneg)?),
+        FileSet::One(p) => FloorInput::Total(read("world.grids.floor", p, floor_check)?),
         FileSet::Each(m) => {
             let mut a = Array2::zeros((Use::N, n));
             for (k, p) in m {
@@ -506,7 +532,7 @@ fn read_grids(
                     .find(|u| u.name() == k)
                     .copied()
                     .ok_or_else(|| ctx.key(&format!("world.grids.floor.{k}"), "unknown use"))?;
-                let g = read(&format!("world.grids.floor.{k}"), p, nonneg)?;
+                let g = read(&format!("world.grids.floor.{k}"), p, floor_check)?;
                 for (c, v) in g.into_iter().enumerate() {
                     a[[u as usize, c]] = v;
                 }
@@ -514,7 +540,7 @@ fn read_grids(
             FloorInput::PerUse(a)
         }
     };
-    let residents = read("world.grids.residents", &files.residents, nonneg)?;
+    let residents = read("world.grids.residents", &files.residents, people_check)?;
     if residents.iter().sum::<f64>() <= 0.0 {
         return Err(ctx.value(
             "world.grids.residents",
@@ -525,7 +551,7 @@ fn read_grids(
         ));
     }
     let jobs = match &files.jobs {
-        FileSet::One(p) => JobsInput::Total(read("world.grids.jobs", p, nonneg)?),
+        FileSet::One(p) => JobsInput::Total(read("world.grids.jobs", p, people_check)?),
         FileSet::Each(m) => {
             let mut a = Array2::zeros((Sector::N, n));
             for (k, p) in m {
@@ -534,7 +560,7 @@ fn read_grids(
                     .find(|s| s.name() == k)
                     .copied()
                     .ok_or_else(|| ctx.key(&format!("world.grids.jobs.{k}"), "unknown sector"))?;
-                let g = read(&format!("world.grids.jobs.{k}"), p, nonneg)?;
+                let g = read(&format!("world.grids.jobs.{k}"), p, people_check)?;
                 for (c, v) in g.into_iter().enumerate() {
                     a[[s as usize, c]] = v;
                 }
@@ -559,7 +585,7 @@ fn read_grids(
     };
     let tech_share = optional("tech_share", &files.tech_share, share)?;
     let high_tech = optional("high_tech", &files.high_tech, share)?;
-    let max_floor = optional("max_floor", &files.max_floor, nonneg)?;
+    let max_floor = optional("max_floor", &files.max_floor, floor_check)?;
     Ok(GridData {
         input: GridInput {
             name: name.to_string(),

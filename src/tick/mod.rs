@@ -125,6 +125,39 @@ impl YearMonth {
             .contains(&month)
             .then_some(YearMonth { year, month })
     }
+    /// Parse `YYYY-MM` within zgc's calendar ([`YearMonth::FIRST`] to [`YearMonth::LAST`]);
+    /// the error says what was expected.
+    pub fn parse_checked(s: &str) -> Result<YearMonth, String> {
+        let d = YearMonth::parse(s)
+            .ok_or_else(|| format!("expected a date \"YYYY-MM\", found \"{s}\""))?;
+        d.check_calendar().map(|_| d)
+    }
+
+    /// Whether the month lies within zgc's calendar, with the error of a month outside it.
+    pub fn check_calendar(self) -> Result<(), String> {
+        if self < YearMonth::FIRST || self > YearMonth::LAST {
+            return Err(format!(
+                "expected a month from {} to {}, found {self}",
+                YearMonth::FIRST,
+                YearMonth::LAST
+            ));
+        }
+        Ok(())
+    }
+
+    /// The first month a scenario may name: the model's calendar (dates in outputs, policy
+    /// times, the yearly index of prices) is meant for the modern city.
+    pub const FIRST: YearMonth = YearMonth {
+        year: 1900,
+        month: 1,
+    };
+    /// The last month a run may reach: a run of the longest length (`scenario::MAX_TICKS`, 200
+    /// years) may start as late as 2200.
+    pub const LAST: YearMonth = YearMonth {
+        year: 2400,
+        month: 12,
+    };
+
     /// The month `ticks` months later.
     pub fn plus(self, ticks: u32) -> YearMonth {
         let m0 = self.year as i64 * 12 + (self.month as i64 - 1) + ticks as i64;
