@@ -141,9 +141,18 @@ fn init_writes_a_template_that_checks_and_runs() {
     let dir = tempdir();
     let out = run_in(dir.path(), &["init", "my_zone"]);
     let stdout = ok(&out);
-    assert!(stdout.contains("wrote my_zone.toml"), "{stdout}");
+    let abs = std::path::absolute(dir.path().join("my_zone.toml")).unwrap();
+    assert!(
+        stdout.contains(&format!("wrote {}", abs.display())),
+        "{stdout}"
+    );
     let text = std::fs::read_to_string(dir.path().join("my_zone.toml")).unwrap();
     assert!(text.contains("name = \"my_zone\""));
+    // It extends the embedded baseline (same world, period, scale and seed) unless --standalone.
+    assert!(
+        text.contains("\nextends = \"builtin:baseline\"\n"),
+        "{text}"
+    );
     assert!(
         text.contains("# kind = \"partner_site\""),
         "examples of every kind"

@@ -239,3 +239,70 @@ fn bad_input_exits_2_and_writes_nothing() {
         assert!(!dir.path().join("out").exists(), "{full:?} wrote out/");
     }
 }
+
+#[test]
+fn compare_warns_when_scenarios_differ_in_settings_or_world() {
+    let dir = tempdir();
+    let d = dir.path();
+    let baseline = root().join("scenarios/baseline.toml");
+    let other = write(
+        d,
+        "other.toml",
+        &format!(
+            "extends = {:?}\n[scenario]\nname = \"other\"\n[run]\nseed = 7\nscale = 0.002\nend = \"2010-12\"\n",
+            baseline.display().to_string()
+        ),
+    );
+    let out = run_in(
+        d,
+        &[
+            "compare",
+            baseline.to_str().unwrap(),
+            other.to_str().unwrap(),
+            "--ticks",
+            "2",
+            "-n",
+            "1",
+            "--quiet",
+            "--out",
+            "c1",
+        ],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("other.toml differs from the base scenario in scale 0.002 (base 0.01), seed 7 (base 42)"),
+        "{err}"
+    );
+    // A different world (the example city, moved to the baseline's months).
+    let city = write(
+        d,
+        "city2009.toml",
+        &format!(
+            "extends = {:?}\n[scenario]\nname = \"city2009\"\n[run]\nstart = \"2009-01\"\nticks = 200\n",
+            root().join("scenarios/examples/city.toml").display().to_string()
+        ),
+    );
+    let out = run_in(
+        d,
+        &[
+            "compare",
+            baseline.to_str().unwrap(),
+            city.to_str().unwrap(),
+            "--ticks",
+            "2",
+            "--scale",
+            "0.002",
+            "-n",
+            "1",
+            "--quiet",
+            "--out",
+            "c2",
+        ],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("city2009.toml has another world than the base scenario"),
+        "{err}"
+    );
+}

@@ -186,25 +186,48 @@ fn plan(args: &CompareArgs) -> Result<Plan> {
         scenarios,
         folders,
     };
-    if !args.quiet {
-        for (s, path) in p.scenarios.iter().zip(&args.scenarios).skip(1) {
-            let r = &s.file.run;
-            let differs = (args.seed.is_none() && r.seed != p.seed)
-                || (args.scale.is_none() && r.scale != p.scale)
-                || (args.ticks.is_none() && s.ticks != p.ticks);
-            if differs {
-                eprintln!(
-                    "note: {} runs with the comparison's settings (seed {}, scale {}, {} ticks), not its own",
-                    path.display(),
-                    p.seed,
-                    p.scale,
-                    p.ticks
-                );
-            }
+    // Differences of setting between the base and an alternative: compare runs every scenario
+    // with the base's seed, scale and period, so say so; a different world is a different
+    // question (its effect mixes with the policies').
+    let base = &p.scenarios[0];
+    let base_world = toml::Value::try_from(&base.file.world).ok();
+    let base_end = base.start.plus(base.ticks.saturating_sub(1));
+    for (s, path) in p.scenarios.iter().zip(&args.scenarios).skip(1) {
+        let r = &s.file.run;
+        let mut diffs = Vec::new();
+        if args.scale.is_none() && r.scale != p.scale {
+            diffs.push(format!("scale {} (base {})", r.scale, p.scale));
         }
-        if p.replicates == 1 {
-            eprintln!("note: with one replicate there are no confidence intervals; use --replicates 10 or more to tell effects from noise");
+        if args.ticks.is_none() && s.ticks != p.ticks {
+            let end = s.start.plus(s.ticks.saturating_sub(1));
+            diffs.push(format!(
+                "period {} … {end} (base {} … {base_end})",
+                s.start, base.start
+            ));
         }
+        if args.seed.is_none() && r.seed != p.seed {
+            diffs.push(format!("seed {} (base {})", r.seed, p.seed));
+        }
+        if !diffs.is_empty() {
+            eprintln!(
+                "warning: {} differs from the base scenario in {}; it runs with the comparison's settings (seed {}, scale {}, {} ticks), so the differences show its policies and parameters only",
+                path.display(),
+                diffs.join(", "),
+                p.seed,
+                p.scale,
+                p.ticks
+            );
+        }
+        if toml::Value::try_from(&s.file.world).ok() != base_world {
+            eprintln!(
+                "warning: {} has another world than the base scenario (`{}`): its differences mix the change of world with its policies'",
+                path.display(),
+                args.scenarios[0].display()
+            );
+        }
+    }
+    if !args.quiet && p.replicates == 1 {
+        eprintln!("note: with one replicate there are no confidence intervals; use --replicates 10 or more to tell effects from noise");
     }
     Ok(p)
 }

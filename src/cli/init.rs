@@ -19,6 +19,10 @@ pub struct InitArgs {
     /// Overwrite an existing file.
     #[arg(long)]
     pub force: bool,
+    /// Write every setting out (run period, scale, seed, world) instead of extending the
+    /// embedded baseline.
+    #[arg(long)]
+    pub standalone: bool,
 }
 
 /// Run the command.
@@ -47,7 +51,8 @@ pub fn main(args: InitArgs) -> Result<()> {
         ))
         .into());
     }
-    std::fs::write(&path, template(name)).with_context(|| format!("writing {}", path.display()))?;
+    std::fs::write(&path, template(name, args.standalone))
+        .with_context(|| format!("writing {}", path.display()))?;
     println!(
         "wrote {}: check it with `zgc check {p}`, run it with `zgc run {p}`",
         super::absolute(&path).display(),

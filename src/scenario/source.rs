@@ -133,6 +133,10 @@ fn load_inner(
     Ok(out)
 }
 
+/// The value of `extends` that names the embedded baseline (Beijing 2009-01 … 2028-12, seed
+/// 42, scale 0.01), so that a scenario can build on it without a copy of `baseline.toml`.
+pub const BUILTIN_BASELINE: &str = "builtin:baseline";
+
 /// Make grid paths absolute, then merge over the parent named by `extends`.
 fn finish(
     mut table: toml::Table,
@@ -164,8 +168,16 @@ fn finish(
         .get("extends")
         .map_or(label.to_string(), |l| l.file.clone());
     locs.remove("extends");
-    let parent_path = normalize(&dir.join(rel));
-    let parent = load_inner(&parent_path, stack, Some((&file_of_extends, pos)))?;
+    let parent = if rel == BUILTIN_BASELINE {
+        // The embedded baseline: what `zgc run` runs without a file (it extends nothing).
+        let (t, l) = parse(super::BASELINE_TOML, "<embedded baseline>")?;
+        let mut p = finish(t, l, "<embedded baseline>", Path::new("."), stack)?;
+        p.chain.insert(0, PathBuf::from("<embedded baseline>"));
+        p
+    } else {
+        let parent_path = normalize(&dir.join(rel));
+        load_inner(&parent_path, stack, Some((&file_of_extends, pos)))?
+    };
     let mut merged = parent.value;
     let mut merged_locs = parent.locs;
     merge_table(&mut merged, table, "", &mut merged_locs, &locs);

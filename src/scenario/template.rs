@@ -3,9 +3,36 @@
 
 use super::params_schema::{docs, rule_of};
 
-/// The template scenario `zgc init NAME` writes. It runs as written.
-pub fn template(name: &str) -> String {
-    TEMPLATE.replace("{NAME}", name)
+/// The template scenario `zgc init NAME` writes. It runs as written. By default it extends the
+/// embedded baseline (same world, period, scale and seed, so `zgc compare` of the baseline and
+/// it shows the policy's effect alone); `standalone` writes every setting out instead, with
+/// the baseline's values.
+pub fn template(name: &str, standalone: bool) -> String {
+    let t = TEMPLATE.replace("{NAME}", name);
+    if standalone {
+        return t;
+    }
+    let t = t.replace(
+        "# Start from another scenario and change only what differs (a path relative to this file;\n# its tables are merged key by key and its [[policy]] entries kept before yours):\n# extends = \"baseline.toml\"\n",
+        "# Start from the embedded baseline (Beijing 2009-01 … 2028-12, seed 42, scale 0.01) and change\n# only what differs: `zgc compare` of the baseline and this file then shows the effect of your\n# policies alone. Another scenario file works too (a path relative to this file); its tables\n# are merged key by key and its [[policy]] entries kept before yours.\nextends = \"builtin:baseline\"\n",
+    );
+    // The run settings and the world come from the baseline: show them, commented out.
+    let start = t.find("[run]\n").unwrap_or(0);
+    let end = t.find("# Behavioural parameters").unwrap_or(start);
+    let (head, tail) = (&t[..start], &t[end..]);
+    let mut mid = String::from(
+        "# Inherited from the baseline; uncomment to change (then compare with care: `zgc compare`\n# runs every scenario with the base scenario's seed, scale and period, and warns).\n",
+    );
+    for line in t[start..end].lines() {
+        if line.is_empty() || line.starts_with('#') {
+            mid.push_str(line);
+        } else {
+            mid.push_str("# ");
+            mid.push_str(line);
+        }
+        mid.push('\n');
+    }
+    format!("{head}{mid}{tail}")
 }
 
 const TEMPLATE: &str = r#"# {NAME}: a zgc scenario.
@@ -25,9 +52,9 @@ description = "What this scenario asks."
 
 [run]
 seed = 42                           # master seed: same seed, same results
-scale = 0.005                       # agents per real agent (Beijing: about 12.4 million workers)
+scale = 0.01                        # agents per real agent (Beijing: about 12.4 million workers)
 start = "2009-01"                   # first month
-end = "2018-12"                     # last month, inclusive (or `ticks = 120`)
+end = "2028-12"                     # last month, inclusive (or `ticks = 240`)
 
 [world]
 preset = "beijing"                  # the embedded Zhongguancun world
@@ -221,9 +248,29 @@ mod tests {
 
     #[test]
     fn template_is_a_valid_scenario() {
-        let s = Scenario::from_str(&template("my_test"), "template", None).unwrap();
+        let s = Scenario::from_str(&template("my_test", false), "template", None).unwrap();
         assert_eq!(s.name(), "my_test");
         assert_eq!(s.file.policies.len(), 1);
+    }
+
+    #[test]
+    fn the_template_runs_like_the_baseline_but_for_its_policy() {
+        let base = Scenario::baseline();
+        for standalone in [false, true] {
+            let s = Scenario::from_str(&template("t", standalone), "template", None).unwrap();
+            assert_eq!(s.file.run.seed, base.file.run.seed);
+            assert_eq!(s.file.run.scale, base.file.run.scale);
+            assert_eq!((s.start, s.ticks), (base.start, base.ticks));
+            let world = |x: &Scenario| toml::Value::try_from(&x.file.world).unwrap();
+            assert_eq!(world(&s), world(&base));
+        }
+        let t = template("t", false);
+        assert!(t.contains("\nextends = \"builtin:baseline\"\n"), "{t}");
+        assert!(
+            t.contains("\n# [run]\n") && t.contains("\n# seed = 42"),
+            "{t}"
+        );
+        assert!(template("t", true).contains("\n[run]\n"));
     }
 
     #[test]
