@@ -150,7 +150,7 @@ fn tiny_compare_writes_everything_and_traces_to_its_runs() {
         html.matches("\"http://www.w3.org/2000/svg\"").count()
     );
     for s in [
-        "Differences in the final year (2010-02)",
+        "Differences in the year to 2010-02",
         "Effect on startups_born",
         "park:haidian",
         "Start-up density: tiny_alt − tiny",
@@ -305,4 +305,77 @@ fn compare_warns_when_scenarios_differ_in_settings_or_world() {
         err.contains("city2009.toml has another world than the base scenario"),
         "{err}"
     );
+}
+
+#[test]
+fn compare_shows_the_policy_period_a_chosen_year_targeted_regions_and_small_counts() {
+    let dir = tempdir();
+    let d = dir.path();
+    let (base, alt) = tiny_pair(d);
+    // The policy starts 2009-06 and has no end: its period is 2009-06 … 2010-12.
+    let stdout = compare(
+        d,
+        &base,
+        &alt,
+        "out",
+        &["--ticks", "24", "--period", "2009"],
+    );
+    assert!(
+        stdout.contains("tiny_alt − tiny, over its policies' period 2009-06 … 2010-12 (19 months; flows per year)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("tiny_alt − tiny, year to 2009-12"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("year to 2010-12"), "{stdout}");
+    // The incubator stands in Huilongguan: its region's indicators are in the table.
+    assert!(stdout.contains("huilongguan: startups_born"), "{stdout}");
+    assert!(stdout.contains("huilongguan: jobs"), "{stdout}");
+    // At scale 0.002, Innovation Street's births stand on almost no agents.
+    assert!(stdout.contains("too few agents to resolve"), "{stdout}");
+    let (h, rows) = csv_rows(&d.join("out/comparison.csv"));
+    let k = h.iter().position(|c| c == "agents_per_run").unwrap();
+    let ind = h.iter().position(|c| c == "indicator").unwrap();
+    let firms = rows.iter().find(|r| r[ind] == "firms").unwrap();
+    assert!(firms[k].parse::<f64>().unwrap() > 1000.0, "{firms:?}");
+    let share = rows.iter().find(|r| r[ind] == "high_tech_share").unwrap();
+    assert_eq!(share[k], "", "not a count");
+    let (ph, prow) = csv_rows(&d.join("out/policy_periods.csv"));
+    assert_eq!(ph, h);
+    let end = ph.iter().position(|c| c == "period_end").unwrap();
+    let months = ph.iter().position(|c| c == "months").unwrap();
+    assert!(prow
+        .iter()
+        .all(|r| r[end] == "2010-12" && r[months] == "19"));
+    // --at picks a period end; a month that ends none is bad input, before any run.
+    let stdout = compare(
+        d,
+        &base,
+        &alt,
+        "out2",
+        &["--ticks", "14", "--at", "2010-02"],
+    );
+    assert!(stdout.contains("year to 2010-02"), "{stdout}");
+    let out = run_in(
+        d,
+        &[
+            "compare",
+            base.to_str().unwrap(),
+            alt.to_str().unwrap(),
+            "--ticks",
+            "14",
+            "--at",
+            "2009-06",
+            "--out",
+            "out3",
+        ],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("--at 2009-06") && err.contains("2009-12, 2010-02"),
+        "{err}"
+    );
+    assert!(!d.join("out3").exists());
 }

@@ -572,6 +572,14 @@ fn comparison_batch(c: &Comparison) -> PyResult<RecordBatch> {
                     .collect::<BooleanArray>(),
             ) as ArrayRef,
         ),
+        (
+            h[19],
+            opt_f64_col(rows.iter().map(|r| {
+                r.3.summary
+                    .as_ref()
+                    .and_then(|x| zgc::compare::agents_behind(metric(r.0), x.mean, c.scale))
+            })),
+        ),
     ])
 }
 

@@ -59,6 +59,13 @@ pub struct CompareArgs {
     /// Replace an output folder that does not hold a previous zgc run or comparison.
     #[arg(long)]
     pub force: bool,
+    /// The year the terminal table and the report's year sections show (default: the last).
+    #[arg(long, value_name = "YEAR", conflicts_with = "at")]
+    pub period: Option<i32>,
+    /// The reporting period ending in this month (`YYYY-MM`: a December, or the run's last
+    /// month), instead of the last.
+    #[arg(long, value_name = "YYYY-MM")]
+    pub at: Option<String>,
 }
 
 /// Final-state fields mapped in the report, with and without differences.
@@ -67,6 +74,8 @@ pub const MAP_FIELDS: &[&str] = &["startups", "office_rent", "commute"];
 /// What one run hands back to the comparison.
 struct JobOutput {
     series: RunSeries,
+    /// Values over the plan's policy spans (`Plan::spans`).
+    spans: RunSeries,
     /// The final state's `MAP_FIELDS`, in order.
     fields: Vec<Field>,
     last: Option<TickRow>,
@@ -102,6 +111,13 @@ struct Plan {
     scale: f64,
     ticks: u32,
     replicates: usize,
+    /// Per scenario, the index in `spans` of its policies' period (first start to last end,
+    /// or the run's end); `None` for the base and scenarios without policies.
+    span_of: Vec<Option<usize>>,
+    /// The distinct policy periods, as first and last tick.
+    spans: Vec<(usize, usize)>,
+    /// Per scenario, the tracked regions its policies name (shown in the terminal table).
+    targets: Vec<Vec<String>>,
 }
 
 impl Plan {
@@ -178,13 +194,40 @@ fn plan(args: &CompareArgs) -> Result<Plan> {
             .into());
         }
     }
+    let ticks = args.ticks.unwrap_or(base.ticks);
+    let mut spans: Vec<(usize, usize)> = Vec::new();
+    let mut span_of = vec![None];
+    let mut targets = vec![Vec::new()];
+    for s in scenarios.iter().skip(1) {
+        span_of.push(policy_span(s, ticks).map(|w| {
+            spans.iter().position(|x| *x == w).unwrap_or_else(|| {
+                spans.push(w);
+                spans.len() - 1
+            })
+        }));
+        targets.push(
+            s.file
+                .policies
+                .iter()
+                .filter_map(|p| p.region.as_ref()?.name.clone())
+                .fold(Vec::new(), |mut v, n| {
+                    if !v.contains(&n) {
+                        v.push(n);
+                    }
+                    v
+                }),
+        );
+    }
     let p = Plan {
         seed: args.seed.unwrap_or(base.file.run.seed),
         scale: args.scale.unwrap_or(base.file.run.scale),
-        ticks: args.ticks.unwrap_or(base.ticks),
+        ticks,
         replicates: args.replicates as usize,
         scenarios,
         folders,
+        span_of,
+        spans,
+        targets,
     };
     // Differences of setting between the base and an alternative: compare runs every scenario
     // with the base's seed, scale and period, so say so; a different world is a different
@@ -226,10 +269,88 @@ fn plan(args: &CompareArgs) -> Result<Plan> {
             );
         }
     }
+    // The reporting periods end each December and in the run's last month: check the choice
+    // before any run.
+    let start = p.scenarios[0].start;
+    let ends: Vec<crate::tick::YearMonth> = (0..p.ticks)
+        .map(|t| start.plus(t))
+        .filter(|d| d.month == 12 || *d == start.plus(p.ticks - 1))
+        .collect();
+    let listed = || {
+        ends.iter()
+            .map(|d| d.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if let Some(y) = args.period {
+        if !ends.iter().any(|d| d.year == y) {
+            return Err(CliError::Input(format!("--period {y}: the compared months ({start} to {}) have no such year; periods end {}", start.plus(p.ticks - 1), listed())).into());
+        }
+    }
+    if let Some(at) = &args.at {
+        if !crate::tick::YearMonth::parse(at).is_some_and(|d| ends.contains(&d)) {
+            return Err(CliError::Input(format!("--at {at}: expected a month \"YYYY-MM\" that ends a reporting period (each December and the run's last month): {}", listed())).into());
+        }
+    }
     if !args.quiet && p.replicates == 1 {
         eprintln!("note: with one replicate there are no confidence intervals; use --replicates 10 or more to tell effects from noise");
     }
     Ok(p)
+}
+
+/// The months a scenario's policies act, as first and last tick of a run of `ticks` months: from
+/// the earliest start to the latest end (a policy without an end acts to the run's end).
+fn policy_span(s: &Scenario, ticks: u32) -> Option<(usize, usize)> {
+    let last = ticks.saturating_sub(1) as i64;
+    let mut span: Option<(i64, i64)> = None;
+    for p in &s.file.policies {
+        let a = p.start.tick(s.start).ok()?.clamp(0, last);
+        let b = match &p.end {
+            Some(e) => e.tick(s.start).ok()?.clamp(a, last),
+            None => last,
+        };
+        span = Some(span.map_or((a, b), |(x, y)| (x.min(a), y.max(b))));
+    }
+    span.map(|(a, b)| (a as usize, b as usize))
+}
+
+/// The reporting period `--period YEAR` or `--at YYYY-MM` names (default: the last).
+fn chosen_period(c: &Comparison, args: &CompareArgs) -> Result<usize> {
+    let ends = || {
+        c.periods
+            .iter()
+            .map(|p| p.label())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if let Some(y) = args.period {
+        return c
+            .periods
+            .iter()
+            .position(|p| p.end.year == y)
+            .ok_or_else(|| {
+                CliError::Input(format!(
+                    "--period {y}: the run has no such year; its periods end {}",
+                    ends()
+                ))
+                .into()
+            });
+    }
+    if let Some(at) = &args.at {
+        let d = crate::tick::YearMonth::parse(at).ok_or_else(|| {
+            CliError::Input(format!(
+                "--at: expected a month \"YYYY-MM\", found \"{at}\""
+            ))
+        })?;
+        return c.periods.iter().position(|p| p.end == d).ok_or_else(|| {
+            CliError::Input(format!(
+                "--at {at}: no reporting period ends then; periods end each December and in the run's last month: {}",
+                ends()
+            ))
+            .into()
+        });
+    }
+    Ok(c.last_period())
 }
 
 /// Run the command.
@@ -268,7 +389,7 @@ pub fn main(args: CompareArgs) -> Result<()> {
         )
     });
     match result {
-        Ok(comparison) => {
+        Ok((comparison, policy)) => {
             if interrupted.load(Ordering::SeqCst) {
                 staging.abandon();
                 return Err(CliError::Interrupted(format!(
@@ -278,11 +399,12 @@ pub fn main(args: CompareArgs) -> Result<()> {
                 .into());
             }
             let dest = super::absolute(&staging.finish()?);
-            if args.quiet {
-                println!("{}", dest.display());
-                return Ok(());
-            }
-            print_table(&comparison);
+            print_table(
+                &comparison,
+                policy.as_ref(),
+                &plan,
+                chosen_period(&comparison, &args)?,
+            );
             println!(
                 "{} runs ({} scenarios × {} replicates, {} ticks at scale {}) in {:.1} s",
                 plan.scenarios.len() * plan.replicates,
@@ -364,6 +486,7 @@ fn run_job(sh: &Shared, s: usize, replicate: usize, dir: &Path) -> Result<Option
     sh.runs_done.fetch_add(1, Ordering::SeqCst);
     Ok(Some(JobOutput {
         series: recorder.finish(),
+        spans: recorder.over(&plan.spans),
         fields,
         last,
     }))
@@ -377,7 +500,7 @@ fn execute(
     interrupted: &AtomicBool,
     geometry: &Geometry,
     wall: Instant,
-) -> Result<Comparison> {
+) -> Result<(Comparison, Option<Comparison>)> {
     let n_s = plan.scenarios.len();
     // Replicate-major: every scenario's first replicates start early.
     let jobs: Vec<(usize, usize)> = (0..plan.replicates)
@@ -431,12 +554,29 @@ fn execute(
         .iter()
         .map(|s| s.name().to_string())
         .collect();
-    let comparison = Comparison::build(names, &runs, LEVEL)?;
+    let mut comparison = Comparison::build(names.clone(), &runs, LEVEL)?;
+    comparison.scale = plan.scale;
     write_comparison(&comparison, &staging.path("comparison.csv"))?;
+    // Over each alternative's policy period (paired as the years are).
+    let policy = if plan.spans.is_empty() {
+        None
+    } else {
+        let span_runs: Vec<Vec<RunSeries>> = outputs
+            .iter()
+            .map(|reps| reps.iter().map(|o| o.spans.clone()).collect())
+            .collect();
+        let mut c = Comparison::build(names, &span_runs, LEVEL)?;
+        c.scale = plan.scale;
+        write_comparison(&c, &staging.path("policy_periods.csv"))?;
+        Some(c)
+    };
+    let period = chosen_period(&comparison, args)?;
 
     let groups = map_groups(plan, &outputs, geometry, staging)?;
     let report = CompareReport {
         comparison: &comparison,
+        period,
+        policy: policy.as_ref().map(|c| (c, plan.span_of.clone())),
         scenarios: plan
             .scenarios
             .iter()
@@ -477,7 +617,7 @@ fn execute(
         &staging.path(crate::output::COMPLETE_MARKER),
         serde_json::to_string_pretty(&summary)?.as_bytes(),
     )?;
-    Ok(comparison)
+    Ok((comparison, policy))
 }
 
 fn facts(plan: &Plan, c: &Comparison) -> Vec<(String, String)> {
@@ -706,88 +846,133 @@ fn summary_json(
 }
 
 /// The terminal table: key indicators in the final period, per alternative.
-fn print_table(c: &Comparison) {
-    let p = c.last_period();
+/// The metrics of the terminal table for alternative `s`: the key city-wide indicators, then
+/// the indicators of the tracked regions its policies name (`huilongguan: jobs`).
+fn table_metrics(c: &Comparison, plan: &Plan, s: usize) -> Vec<(String, usize)> {
+    let mut out: Vec<(String, usize)> = KEY_INDICATORS
+        .iter()
+        .filter_map(|n| c.metric(CITY, n).map(|m| (n.to_string(), m)))
+        .collect();
+    for region in &plan.targets[s] {
+        for ind in crate::metrics::REGION_INDICATORS {
+            let m = c
+                .metric(region, ind.name)
+                .or_else(|| c.metric(&format!("park:{region}"), ind.name));
+            if let Some(m) = m {
+                out.push((format!("{region}: {}", ind.name), m));
+            }
+        }
+    }
+    out
+}
+
+/// One table of alternative `s` against the base in period `p` of `c`.
+fn print_block(c: &Comparison, s: usize, p: usize, metrics: &[(String, usize)], title: &str) {
+    let level = format!("{:.0}%", 100.0 * c.level);
+    println!();
+    println!(
+        "{} − {}, {title} ({} paired replicates; means and differences with {level} CIs)",
+        c.scenarios[s], c.scenarios[0], c.replicates
+    );
+    let mut rows: Vec<[String; 7]> = vec![[
+        "indicator".into(),
+        "unit".into(),
+        c.scenarios[0].clone(),
+        c.scenarios[s].clone(),
+        format!("difference [{level} CI]"),
+        String::new(),
+        "change".into(),
+    ]];
+    for (label, m) in metrics {
+        let m = *m;
+        let mean = |s: usize| c.stat(m, s, p).summary.as_ref().map(|x| x.mean);
+        let shown = |v: Option<f64>| v.map_or("–".into(), fmt_value);
+        // Counts with too few agents behind them: the interval would mislead.
+        let agents = [mean(0), mean(s)]
+            .iter()
+            .map(|v| v.and_then(|v| compare::agents_behind(&c.metrics[m], v, c.scale)))
+            .collect::<Option<Vec<f64>>>();
+        let too_few = agents
+            .as_ref()
+            .is_some_and(|a| a.iter().all(|&n| n < compare::MIN_AGENTS));
+        let (d, mark, rel) = match (&c.stat(m, s, p).diff, too_few) {
+            (Some(_), true) => (
+                format!(
+                    "too few agents to resolve (≈{:.0} per run; scale up)",
+                    agents.map_or(0.0, |a| a.iter().cloned().fold(0.0, f64::max))
+                ),
+                String::new(),
+                "–".into(),
+            ),
+            (Some(d), false) => (
+                format!("{} {}", fmt_signed(d.mean_diff), fmt_ci(d.ci(), true))
+                    .trim_end()
+                    .to_string(),
+                if d.excludes_zero { MARK } else { "" }.to_string(),
+                fmt_pct(d.rel_change),
+            ),
+            (None, _) => ("–".into(), String::new(), "–".into()),
+        };
+        rows.push([
+            label.clone(),
+            c.metrics[m].unit(),
+            shown(mean(0)),
+            shown(mean(s)),
+            d,
+            mark,
+            rel,
+        ]);
+    }
+    let width = |k: usize| rows.iter().map(|r| r[k].chars().count()).max().unwrap_or(0);
+    let w: Vec<usize> = (0..7).map(width).collect();
+    for r in &rows {
+        println!(
+            "  {:<w0$}  {:<w1$}  {:>w2$}  {:>w3$}  {:>w4$} {:<w5$}  {:>w6$}",
+            r[0],
+            r[1],
+            r[2],
+            r[3],
+            r[4],
+            r[5],
+            r[6],
+            w0 = w[0],
+            w1 = w[1],
+            w2 = w[2],
+            w3 = w[3],
+            w4 = w[4],
+            w5 = w[5].max(1),
+            w6 = w[6]
+        );
+    }
+}
+
+/// The terminal table: per alternative, its policies' own period (from `policy`) and the
+/// chosen year `p` (the last unless `--period`/`--at`), with the key indicators and those of
+/// the regions its policies name.
+fn print_table(c: &Comparison, policy: Option<&Comparison>, plan: &Plan, p: usize) {
     let Some(period) = c.periods.get(p) else {
         return;
     };
-    let level = format!("{:.0}%", 100.0 * c.level);
     for s in 1..c.scenarios.len() {
-        println!();
-        println!(
-            "{} − {}, year to {} ({} paired replicates; means and differences with {level} CIs)",
-            c.scenarios[s],
-            c.scenarios[0],
-            period.label(),
-            c.replicates
-        );
-        let mut rows: Vec<[String; 7]> = vec![[
-            "indicator".into(),
-            "unit".into(),
-            c.scenarios[0].clone(),
-            c.scenarios[s].clone(),
-            format!("difference [{level} CI]"),
-            String::new(),
-            "change".into(),
-        ]];
-        for name in KEY_INDICATORS {
-            let Some(m) = c.metric(CITY, name) else {
-                continue;
-            };
-            let mean = |s: usize| {
-                c.stat(m, s, p)
-                    .summary
-                    .as_ref()
-                    .map_or("–".into(), |x| fmt_value(x.mean))
-            };
-            let (d, mark, rel) = match &c.stat(m, s, p).diff {
-                Some(d) => (
-                    format!("{} {}", fmt_signed(d.mean_diff), fmt_ci(d.ci(), true))
-                        .trim_end()
-                        .to_string(),
-                    if d.excludes_zero { MARK } else { "" }.to_string(),
-                    fmt_pct(d.rel_change),
-                ),
-                None => ("–".into(), String::new(), "–".into()),
-            };
-            rows.push([
-                name.to_string(),
-                c.metrics[m].unit(),
-                mean(0),
-                mean(s),
-                d,
-                mark,
-                rel,
-            ]);
-        }
-        let width = |k: usize| rows.iter().map(|r| r[k].chars().count()).max().unwrap_or(0);
-        let w: Vec<usize> = (0..7).map(width).collect();
-        for r in &rows {
-            println!(
-                "  {:<w0$}  {:<w1$}  {:>w2$}  {:>w3$}  {:>w4$} {:<w5$}  {:>w6$}",
-                r[0],
-                r[1],
-                r[2],
-                r[3],
-                r[4],
-                r[5],
-                r[6],
-                w0 = w[0],
-                w1 = w[1],
-                w2 = w[2],
-                w3 = w[3],
-                w4 = w[4],
-                w5 = w[5].max(1),
-                w6 = w[6]
+        if let (Some(pc), Some(w)) = (policy, plan.span_of[s]) {
+            let span = plan.spans[w];
+            let first = plan.scenarios[0].start.plus(span.0 as u32);
+            let title = format!(
+                "over its policies' period {first} … {} ({} months; flows per year)",
+                pc.periods[w].end, pc.periods[w].months
             );
+            print_block(pc, s, w, &table_metrics(pc, plan, s), &title);
         }
+        let title = format!("year to {}", period.label());
+        print_block(c, s, p, &table_metrics(c, plan, s), &title);
     }
     println!();
     println!(
         "{MARK} the {:.0}% confidence interval of the paired difference (alternative − base, same seeds) excludes zero.",
         100.0 * c.level
     );
-    println!("Flows are per year (the last year annualised if partial); levels are the last month's; shares, rents and commutes are means over the year.");
+    println!("Flows are per year (the last year annualised if partial); levels are the last month's; shares, rents and commutes are means over the year. Counts with fewer than {:.0} agents behind them per run are not resolved at this scale.", compare::MIN_AGENTS);
+    println!("Other years: --period YEAR or --at YYYY-MM; every year and region is in comparison.csv, the policy periods in policy_periods.csv.");
 }
 
 #[cfg(test)]

@@ -272,7 +272,35 @@ impl Recorder {
 
     /// The run's values per metric and period.
     pub fn finish(&self) -> RunSeries {
-        let periods = self.periods();
+        self.series(self.periods())
+    }
+
+    /// The run's values over spans of months given by their first and last tick (e.g. a
+    /// policy's period): flows as a mean year (the sum × 12 / months), means over the months,
+    /// levels at the last month; park figures from the park row of the last month (NaN where
+    /// there is none). Spans past the recorded months are cut to them.
+    pub fn over(&self, spans: &[(usize, usize)]) -> RunSeries {
+        let n = self.dates.len();
+        let periods = spans
+            .iter()
+            .filter(|_| n > 0)
+            .map(|&(a, b)| {
+                let b = b.min(n - 1);
+                let a = a.min(b);
+                (
+                    Period {
+                        end: self.dates[b],
+                        months: (b + 1 - a) as u32,
+                    },
+                    a,
+                    b,
+                )
+            })
+            .collect();
+        self.series(periods)
+    }
+
+    fn series(&self, periods: Vec<(Period, usize, usize)>) -> RunSeries {
         let mut metrics = Vec::new();
         let mut values = Vec::new();
         let per_period = |col: &[f64], agg: Aggregation| -> Vec<f64> {
@@ -331,6 +359,22 @@ impl Recorder {
     }
 }
 
+/// Units of indicators that count agents (real-size counts): their values × the scale are the
+/// agents behind them.
+pub const COUNT_UNITS: &[&str] = &["persons", "jobs", "firms", "firms/month", "seats"];
+
+/// Fewest agents behind a count (per run and period) for its interval to mean something: with
+/// fewer, the value moves in steps of 1/scale and its sampling noise dominates.
+pub const MIN_AGENTS: f64 = 30.0;
+
+/// Agents behind a count metric's mean value in one run (`|mean| × scale`); `None` for metrics
+/// that are not counts.
+pub fn agents_behind(metric: &Metric, mean: f64, scale: f64) -> Option<f64> {
+    COUNT_UNITS
+        .contains(&metric.indicator.unit)
+        .then(|| mean.abs() * scale)
+}
+
 /// The statistics of one metric, scenario and period.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Stat {
@@ -354,6 +398,8 @@ pub struct Comparison {
     pub periods: Vec<Period>,
     /// Confidence level.
     pub level: f64,
+    /// Scale of the runs (agents per real agent): counts × scale are the agents behind them.
+    pub scale: f64,
     /// `[metric][scenario][period]`, flattened.
     stats: Vec<Stat>,
 }
@@ -427,6 +473,7 @@ impl Comparison {
             metrics: first.metrics.clone(),
             periods: first.periods.clone(),
             level,
+            scale: 1.0,
             stats,
         })
     }

@@ -30,6 +30,7 @@ pub const COMPARISON_HEADER: &[&str] = &[
     "diff_ci_high",
     "rel_change",
     "diff_excludes_zero",
+    "agents_per_run",
 ];
 
 /// The records of `comparison.csv`, metric by metric, then scenario (base first), then period.
@@ -77,6 +78,10 @@ pub fn comparison_records(c: &Comparison) -> Vec<Vec<String>> {
                     ]),
                     None => r.extend(vec![String::new(); 7]),
                 }
+                // Agents behind a count's mean in one run (fewer than MIN_AGENTS: unresolved).
+                r.push(opt(st.summary.as_ref().and_then(|x| {
+                    crate::compare::agents_behind(metric, x.mean, c.scale)
+                })));
                 out.push(r);
             }
         }

@@ -37,6 +37,10 @@ pub struct MapGroup {
 pub struct CompareReport<'a> {
     /// The statistics.
     pub comparison: &'a Comparison,
+    /// The reporting period the year sections show (index into `comparison.periods`).
+    pub period: usize,
+    /// The comparison over policy periods, with each scenario's index into its periods.
+    pub policy: Option<(&'a Comparison, Vec<Option<usize>>)>,
     /// The scenarios, base first.
     pub scenarios: Vec<ScenarioInfo>,
     /// Run settings as label–value pairs.
@@ -66,7 +70,7 @@ impl CompareReport<'_> {
     pub fn build(&self) -> Result<HtmlReport> {
         let c = self.comparison;
         let level = format!("{:.0}%", 100.0 * c.level);
-        let p_last = c.last_period();
+        let p_last = self.period;
         let last = c.periods.get(p_last).map_or(String::new(), |p| p.label());
         let mut r = HtmlReport::new(format!(
             "zgc compare: {} against {}",
@@ -110,7 +114,30 @@ impl CompareReport<'_> {
                 .collect::<Vec<_>>(),
         );
 
-        r.section(format!("Differences in the final year ({last})"));
+        if let Some((pc, span_of)) = &self.policy {
+            r.section("Differences over each policy's period");
+            r.paragraph(format!(
+                "Each alternative against the base over the months its policies act (from the first start to the last end, or to the run's end): flows as a mean year, levels in the last month, means over the months; {MARK}: the {level} interval excludes zero."
+            ));
+            let keys: Vec<usize> = KEY_INDICATORS
+                .iter()
+                .filter_map(|n| pc.metric(CITY, n))
+                .collect();
+            for (s, w) in span_of.iter().enumerate().skip(1) {
+                if let Some(w) = w {
+                    let p = &pc.periods[*w];
+                    r.paragraph(format!(
+                        "{} − {}, {} months to {}:",
+                        pc.scenarios[s],
+                        pc.scenarios[0],
+                        p.months,
+                        p.label()
+                    ));
+                    r.table(&diff_header(pc, s, &level), &diff_rows(pc, s, *w, &keys));
+                }
+            }
+        }
+        r.section(format!("Differences in the year to {last}"));
         r.paragraph(format!(
             "Replicate means of each scenario and the paired difference alternative − base with its {level} confidence interval; {MARK}: the interval excludes zero. The key indicators first, then every city-wide indicator."
         ));
@@ -158,7 +185,7 @@ impl CompareReport<'_> {
             }
         }
 
-        r.section(format!("Parks in the final year ({last})"));
+        r.section(format!("Parks in the year to {last}"));
         let parks: Vec<&str> = c
             .scopes()
             .into_iter()
@@ -178,7 +205,7 @@ impl CompareReport<'_> {
             }
         }
 
-        r.section(format!("Regions in the final year ({last})"));
+        r.section(format!("Regions in the year to {last}"));
         let regions: Vec<&str> = c
             .scopes()
             .into_iter()

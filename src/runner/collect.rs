@@ -208,5 +208,7 @@ pub fn compare_runs(
         .collect::<Option<_>>()
         .ok_or(CompareRunError::Stopped)?;
     let names = scenarios.iter().map(|s| s.name().to_string()).collect();
-    Ok(Comparison::build(names, &runs, LEVEL)?)
+    let mut c = Comparison::build(names, &runs, LEVEL)?;
+    c.scale = settings.scale;
+    Ok(c)
 }
