@@ -29,12 +29,21 @@ fn sh(cmd: &str) -> (bool, String) {
 
 /// Job ids from `sweep slurm --submit` output: (array, merge).
 fn job_ids(out: &str) -> (String, String) {
+    let (arrays, merge) = all_job_ids(out);
+    assert_eq!(arrays.len(), 1, "{out}");
+    (arrays[0].clone(), merge)
+}
+
+/// The array job ids (one per chunk) and the merge job id of a `sweep slurm --submit`.
+fn all_job_ids(out: &str) -> (Vec<String>, String) {
     let line = out
         .lines()
-        .find(|l| l.starts_with("submitted array job "))
+        .find(|l| l.starts_with("submitted array job(s) "))
         .unwrap_or_else(|| panic!("no submission line in:\n{out}"));
-    let w: Vec<&str> = line.split_whitespace().collect();
-    (w[3].to_string(), w[7].to_string())
+    let rest = line.trim_start_matches("submitted array job(s) ");
+    let (arrays, merge) = rest.split_once(" and merge job ").unwrap();
+    let merge = merge.split_whitespace().next().unwrap().to_string();
+    (arrays.split(", ").map(String::from).collect(), merge)
 }
 
 /// Wait until squeue lists none of `jobs`.
@@ -198,6 +207,52 @@ fn slurm_array_cancel_resubmit_and_merge_match_a_local_run() {
     );
     let status = ok(&run_in(d, &["sweep", "status", "cluster"]));
     assert!(status.contains("16 done, 0 missing"), "{status}");
+
+    // Chunked under a MaxArraySize of 2: 4 shards in 2 array jobs, with a set-up line, the
+    // memory from zgc's estimate, and one merge after both.
+    ok(&run_in(d, &["sweep", "plan", s, "--out", "chunked"]));
+    let out = ok(&run_in(
+        d,
+        &[
+            "sweep",
+            "slurm",
+            "chunked",
+            "--tasks",
+            "4",
+            "--max-array-size",
+            "2",
+            "--time",
+            "00:10:00",
+            "--setup",
+            "echo setup-line-ran",
+            "--submit",
+        ],
+    ));
+    let (arrays, merge3) = all_job_ids(&out);
+    assert_eq!(arrays.len(), 2, "{out}");
+    let chunk1 = std::fs::read_to_string(d.join("chunked/slurm/array-1.sbatch")).unwrap();
+    assert!(chunk1.contains("#SBATCH --array=0-1\n"), "{chunk1}");
+    assert!(
+        chunk1.contains("$((SLURM_ARRAY_TASK_ID + 2))/4"),
+        "{chunk1}"
+    );
+    assert!(chunk1.contains("#SBATCH --mem-per-cpu="), "{chunk1}");
+    wait_gone(
+        &format!("{},{merge3}", arrays.join(",")),
+        Duration::from_secs(180),
+    );
+    assert!(
+        job_state(&merge3).contains("COMPLETED"),
+        "merge job {merge3}: {}",
+        job_state(&merge3)
+    );
+    let log = std::fs::read_to_string(d.join(format!("chunked/logs/array-{}_1.out", arrays[1])))
+        .unwrap_or_default();
+    assert!(log.contains("setup-line-ran"), "{log}");
+    assert_eq!(
+        std::fs::read(d.join("chunked/merged.csv")).unwrap(),
+        std::fs::read(cdir.join("merged.csv")).unwrap()
+    );
 
     // The same sweep locally, unsharded.
     ok(&run_in(d, &["sweep", "plan", s, "--out", "local"]));

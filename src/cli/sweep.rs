@@ -138,6 +138,19 @@ pub struct SlurmArgs {
     /// Test aid: passed to `sweep run --throttle-ms`.
     #[arg(long, hide = true)]
     pub throttle_ms: Option<u64>,
+    /// The zgc binary the scripts run on the compute nodes (default: this one's absolute path).
+    #[arg(long, value_name = "PATH")]
+    pub zgc_path: Option<PathBuf>,
+    /// A `module load` line for the scripts (repeatable), e.g. --module gcc/12.
+    #[arg(long = "module", value_name = "MODULE")]
+    pub modules: Vec<String>,
+    /// A shell line run before zgc in the scripts (repeatable), e.g. --setup 'source ~/env.sh'.
+    #[arg(long = "setup", value_name = "COMMAND")]
+    pub setup: Vec<String>,
+    /// The cluster's MaxArraySize (default: from `scontrol show config`, else SLURM's 1001);
+    /// more tasks are split over several array jobs.
+    #[arg(long, value_name = "N")]
+    pub max_array_size: Option<usize>,
 }
 
 /// Flags of `zgc sweep sobol`.
@@ -176,6 +189,26 @@ fn input(m: impl Into<String>) -> anyhow::Error {
 }
 
 /// This executable's absolute path, for commands printed and written into scripts.
+/// Memory per CPU for the scripts (MiB): zgc's estimate of the largest run of the plan (each
+/// CPU of a task runs one run at a time), × 1.5, plus 256 MiB for the process itself.
+fn run_memory_mib(plan: &Plan, base: &toml::Value) -> Result<u64> {
+    let scenario = plan.scenario_of(base, 0)?;
+    let layers = scenario.layers().map_err(|e| input(e.to_string()))?;
+    // The largest scale and run length any point asks for.
+    let (mut scale, mut ticks) = (scenario.file.run.scale, scenario.ticks);
+    for (i, p) in plan.params.iter().enumerate() {
+        for point in &plan.points {
+            match (p.key.as_str(), &point[i]) {
+                ("run.scale", toml::Value::Float(x)) => scale = scale.max(*x),
+                ("run.ticks", toml::Value::Integer(t)) => ticks = ticks.max(*t as u32),
+                _ => {}
+            }
+        }
+    }
+    let est = crate::limits::estimate_memory(&layers, &scenario.file.params, scale, ticks);
+    Ok((est.total as f64 * 1.5 / 1048576.0).ceil() as u64 + 256)
+}
+
 fn zgc_exe() -> Result<PathBuf> {
     let p = std::env::current_exe().context("cannot find the path of this zgc executable")?;
     Ok(p.canonicalize().unwrap_or(p))
@@ -435,7 +468,7 @@ fn merge_cmd(a: MergeArgs) -> Result<()> {
 }
 
 fn slurm_cmd(a: SlurmArgs) -> Result<()> {
-    let (plan, _) = Plan::load(&a.dir)?;
+    let (plan, base) = Plan::load(&a.dir)?;
     let only: Option<BTreeSet<usize>> = a
         .only
         .as_deref()
@@ -462,6 +495,22 @@ fn slurm_cmd(a: SlurmArgs) -> Result<()> {
     if a.max_running == Some(0) {
         return Err(input("--max-running must be at least 1"));
     }
+    if a.max_array_size == Some(0) {
+        return Err(input("--max-array-size must be at least 1"));
+    }
+    if let Some(p) = &a.zgc_path {
+        if !p.is_absolute() {
+            return Err(input(format!(
+                "--zgc-path {}: expected an absolute path (the scripts run on other nodes, in other folders)",
+                p.display()
+            )));
+        }
+    }
+    let mem_per_cpu_mib = if a.mem.is_some() {
+        None
+    } else {
+        Some(run_memory_mib(&plan, &base)?)
+    };
     let settings = SlurmSettings {
         tasks,
         time: a.time.clone(),
@@ -471,42 +520,99 @@ fn slurm_cmd(a: SlurmArgs) -> Result<()> {
         mem: a.mem.clone(),
         account: a.account.clone(),
         throttle_ms: a.throttle_ms,
+        mem_per_cpu_mib,
+        zgc_path: a.zgc_path.clone(),
+        modules: a.modules.clone(),
+        setup: a.setup.clone(),
+        max_array_size: a
+            .max_array_size
+            .or_else(slurm::cluster_max_array_size)
+            .unwrap_or(slurm::DEFAULT_MAX_ARRAY_SIZE),
     };
     let zgc = zgc_exe()?;
     let dir = abs_dir(&a.dir);
     let only_text = only
         .as_ref()
         .map(|s| format_ids(&s.iter().copied().collect::<Vec<_>>()));
-    let array = slurm::array_script(&zgc, &dir, &plan.name, &settings, only_text.as_deref());
+    let arrays = slurm::array_scripts(&zgc, &dir, &plan.name, &settings, only_text.as_deref());
     let merge_s = slurm::merge_script(&zgc, &dir, &plan.name, &settings);
-    let (array_path, merge_path) = slurm::script_paths(&dir);
+    let (_, merge_path) = slurm::script_paths(&dir);
     std::fs::create_dir_all(dir.join(slurm::SLURM_DIR)).context("creating the slurm folder")?;
     std::fs::create_dir_all(dir.join(files::LOGS)).context("creating the logs folder")?;
-    write_atomic(&array_path, array.as_bytes())?;
+    // Scripts of chunks a previous, larger submission left behind would be confusing.
+    for i in arrays.len().. {
+        let p = slurm::chunk_path(&dir, i);
+        if i > 0 && !p.exists() {
+            break;
+        }
+        if i > 0 {
+            std::fs::remove_file(&p).ok();
+        }
+    }
+    let array_paths: Vec<PathBuf> = (0..arrays.len())
+        .map(|i| slurm::chunk_path(&dir, i))
+        .collect();
+    for (p, text) in array_paths.iter().zip(&arrays) {
+        write_atomic(p, text.as_bytes())?;
+    }
     write_atomic(&merge_path, merge_s.as_bytes())?;
     write_atomic(
         &dir.join(slurm::SLURM_DIR).join(slurm::SETTINGS),
         serde_json::to_string_pretty(&settings)?.as_bytes(),
     )?;
     println!(
-        "wrote {} ({tasks} task(s) for {} run(s)) and {}",
-        super::absolute(&array_path).display(),
+        "wrote {} ({tasks} task(s) for {} run(s){}{}) and {}",
+        array_paths
+            .iter()
+            .map(|p| super::absolute(p).display().to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
         runs.len(),
+        if arrays.len() > 1 {
+            format!(
+                " in {} array jobs: the cluster's MaxArraySize is {}",
+                arrays.len(),
+                settings.max_array_size
+            )
+        } else {
+            String::new()
+        },
+        match (&settings.mem, settings.mem_per_cpu_mib) {
+            (Some(m), _) => format!(", --mem {m}"),
+            (None, Some(mib)) => format!(", --mem-per-cpu {mib}M from zgc's estimate"),
+            _ => String::new(),
+        },
         super::absolute(&merge_path).display()
     );
     if a.submit {
-        let array_id = slurm::sbatch(&array_path, &[])?;
-        let merge_id = slurm::sbatch(&merge_path, &[format!("--dependency=afterany:{array_id}")])?;
-        println!("submitted array job {array_id} and merge job {merge_id} (afterany:{array_id})");
+        let ids = array_paths
+            .iter()
+            .map(|p| slurm::sbatch(p, &[]))
+            .collect::<Result<Vec<_>, _>>()?;
+        let after = ids.join(":");
+        let merge_id = slurm::sbatch(&merge_path, &[format!("--dependency=afterany:{after}")])?;
         println!(
-            "follow: squeue -j {array_id},{merge_id}; logs in {}",
+            "submitted array job(s) {} and merge job {merge_id} (afterany:{after})",
+            ids.join(", ")
+        );
+        println!(
+            "follow: squeue -j {},{merge_id}; logs in {}",
+            ids.join(","),
             dir.join(files::LOGS).display()
         );
         println!("then:   {} sweep status {}", q(&zgc), q(&dir));
     } else {
         println!("submit with:");
-        println!("  jid=$(sbatch --parsable {})", q(&array_path));
-        println!("  sbatch --dependency=afterany:$jid {}", q(&merge_path));
+        let mut deps = Vec::new();
+        for (i, p) in array_paths.iter().enumerate() {
+            println!("  j{i}=$(sbatch --parsable {})", q(p));
+            deps.push(format!("$j{i}"));
+        }
+        println!(
+            "  sbatch --dependency=afterany:{} {}",
+            deps.join(":"),
+            q(&merge_path)
+        );
         println!("or run this command again with --submit");
     }
     Ok(())
