@@ -66,6 +66,27 @@ pub struct CompareArgs {
     /// month), instead of the last.
     #[arg(long, value_name = "YYYY-MM")]
     pub at: Option<String>,
+    /// Cell side of the maps and Δ GeoTIFFs in km, a multiple of the grid's (e.g. 2): counts
+    /// are summed and other values averaged over blocks of cells, so that local effects too
+    /// small for single cells show (default: the grid's own cells).
+    #[arg(long, value_name = "KM")]
+    pub map_cell_km: Option<f64>,
+}
+
+/// The block size (cells per map cell side) of `--map-cell-km`.
+fn map_block(args: &CompareArgs, cell_km: f64) -> Result<usize> {
+    let Some(km) = args.map_cell_km else {
+        return Ok(1);
+    };
+    let k = km / cell_km;
+    if !(k >= 1.0 && (k - k.round()).abs() < 1e-9 && k <= 1000.0) {
+        return Err(CliError::Input(format!(
+            "--map-cell-km {km}: expected a whole multiple of the grid's {cell_km} km cells (e.g. {})",
+            2.0 * cell_km
+        ))
+        .into());
+    }
+    Ok(k.round() as usize)
 }
 
 /// Final-state fields mapped in the report, with and without differences.
@@ -375,6 +396,8 @@ pub fn main(args: CompareArgs) -> Result<()> {
         Ok((world.grid, maps::places(world), world.georef))
     })?;
 
+    // --map-cell-km is checked against the world's grid before any long run.
+    map_block(&args, geometry.0.cell_km)?;
     let interrupted = super::run::interrupt_flag();
     let staging = super::run::staging(&out, args.force)?;
     let result = pool.install(|| {
@@ -572,7 +595,8 @@ fn execute(
     };
     let period = chosen_period(&comparison, args)?;
 
-    let groups = map_groups(plan, &outputs, geometry, staging)?;
+    let block = map_block(args, geometry.0.cell_km)?;
+    let groups = map_groups(plan, &outputs, geometry, staging, block)?;
     let report = CompareReport {
         comparison: &comparison,
         period,
@@ -695,6 +719,7 @@ fn map_groups(
     outputs: &[Vec<JobOutput>],
     (grid, places, georef): &Geometry,
     staging: &Staging,
+    block: usize,
 ) -> Result<Vec<MapGroup>> {
     let base = plan.scenarios[0].name();
     let mut layers: Vec<GridLayer> = Vec::new();
@@ -705,10 +730,27 @@ fn map_groups(
         let Some(meta) = outputs[0][0].fields.get(k).filter(|f| f.name == *name) else {
             continue;
         };
-        let means: Vec<Vec<f64>> = outputs
+        // Every replicate's field on the map grid (`--map-cell-km`: blocks of `block` cells,
+        // counts summed, other values averaged).
+        let sum = maps::is_count(meta.name);
+        let mut map_grid = *grid;
+        let fields: Vec<Vec<Vec<f64>>> = outputs
             .iter()
             .map(|reps| {
-                let fs: Vec<&[f64]> = reps.iter().map(|o| o.fields[k].values.as_slice()).collect();
+                reps.iter()
+                    .map(|o| {
+                        let (g, v) = compare::coarsen(grid, &o.fields[k].values, block, sum);
+                        map_grid = g;
+                        v
+                    })
+                    .collect()
+            })
+            .collect();
+        let grid = &map_grid;
+        let means: Vec<Vec<f64>> = fields
+            .iter()
+            .map(|reps| {
+                let fs: Vec<&[f64]> = reps.iter().map(Vec::as_slice).collect();
                 compare::mean_field(&fs)
             })
             .collect::<Result<_, _>>()?;
@@ -736,37 +778,49 @@ fn map_groups(
             })
             .collect();
         maps::share_colours(&mut own, maps::is_capped(meta.name));
+        // Mean paired differences and where their interval excludes zero.
+        let fields_of = |s: usize| -> Vec<&[f64]> { fields[s].iter().map(Vec::as_slice).collect() };
+        let paired: Vec<(Vec<f64>, Vec<f64>)> = (1..means.len())
+            .map(|s| compare::paired_field(&fields_of(s), &fields_of(0), LEVEL))
+            .collect::<Result<_, _>>()?;
         let mut diffs: Vec<GridLayer> = (1..means.len())
-            .map(|s| {
-                let mut l = layer_of(compare::difference(&means[s], &means[0]));
+            .zip(&paired)
+            .map(|(s, (mean, sig))| {
+                // The map shows only cells whose paired interval excludes zero: the rest is
+                // replicate noise (speckle); the GeoTIFF keeps every cell, with the test as a band.
+                let shown = mean
+                    .iter()
+                    .zip(sig)
+                    .map(|(&m, &g)| if g == 1.0 { m } else { f64::NAN })
+                    .collect();
+                let none = !sig.iter().any(|&g| g == 1.0);
+                let mut l = layer_of(shown);
                 l.title = format!("{}: {} − {base}", l.title, plan.scenarios[s].name());
+                if none {
+                    l.title.push_str(" (no cell differs significantly)");
+                }
                 l.name = format!(
                     "{}_{}_minus_{}",
                     meta.name, plan.folders[s], plan.folders[0]
                 );
+                l.no_data_label = "not signif.".into();
                 l
             })
             .collect();
         maps::diverging_colours(&mut diffs);
-        // GeoTIFF Δ maps: mean paired difference and where its interval excludes zero.
-        let fields_of = |s: usize| -> Vec<&[f64]> {
-            outputs[s]
-                .iter()
-                .map(|o| o.fields[k].values.as_slice())
-                .collect()
-        };
         let (epsg, origin) = crate::output::geotiff::epsg_origin(*georef);
         std::fs::create_dir_all(staging.path("grids"))?;
-        for (s, l) in (1..means.len()).zip(&diffs) {
-            let (mean, sig) = compare::paired_field(&fields_of(s), &fields_of(0), LEVEL)?;
-            let bytes = crate::output::geotiff::encode_delta(grid, epsg, origin, &mean, &sig)?;
+        for ((mean, sig), l) in paired.iter().zip(&diffs) {
+            let bytes = crate::output::geotiff::encode_delta(grid, epsg, origin, mean, sig)?;
             crate::output::write_atomic(&staging.path(&format!("grids/{}.tif", l.name)), &bytes)
                 .context("writing Δ GeoTIFFs")?;
         }
         titles.push(format!(
-            "{} (final month, mean of {} replicates per scenario), then the differences from {base}:",
+            "{} (final month, mean of {} replicates per scenario{}), then the differences from {base}, where their {:.0}% paired interval excludes zero (grey: it includes zero, or no data):",
             own.first().map_or(String::new(), |l| l.title.split(':').next().unwrap_or("").to_string()),
-            plan.replicates
+            plan.replicates,
+            if block > 1 { format!(", on {} km cells", grid.cell_km) } else { String::new() },
+            100.0 * LEVEL
         ));
         let g = titles.len() - 1;
         for (l, diff) in own

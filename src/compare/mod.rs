@@ -565,6 +565,48 @@ pub fn paired_field(
     Ok((mean, sig))
 }
 
+/// A field on a grid coarsened by `k` × `k` blocks (the last blocks may be partial): counts
+/// (`sum`) add up, other values average; NaN where a block has no value. Returns the coarse
+/// grid and values (rows south → north, as the grid).
+pub fn coarsen(
+    grid: &crate::world::grid::GridSpec,
+    values: &[f64],
+    k: usize,
+    sum: bool,
+) -> (crate::world::grid::GridSpec, Vec<f64>) {
+    let k = k.max(1);
+    let (nx, ny) = (grid.nx.div_ceil(k), grid.ny.div_ceil(k));
+    let mut total = vec![0.0; nx * ny];
+    let mut count = vec![0u32; nx * ny];
+    for r in 0..grid.ny {
+        for c in 0..grid.nx {
+            let v = values[r * grid.nx + c];
+            if v.is_finite() {
+                let i = (r / k) * nx + c / k;
+                total[i] += v;
+                count[i] += 1;
+            }
+        }
+    }
+    let out = total
+        .iter()
+        .zip(&count)
+        .map(|(&t, &n)| match (n, sum) {
+            (0, _) => f64::NAN,
+            (_, true) => t,
+            (n, false) => t / n as f64,
+        })
+        .collect();
+    let coarse = crate::world::grid::GridSpec {
+        nx,
+        ny,
+        x0_km: grid.x0_km,
+        y0_km: grid.y0_km,
+        cell_km: grid.cell_km * k as f64,
+    };
+    (coarse, out)
+}
+
 /// Per-cell `alt − base` (NaN where either is missing).
 pub fn difference(alt: &[f64], base: &[f64]) -> Vec<f64> {
     alt.iter().zip(base).map(|(a, b)| a - b).collect()

@@ -34,6 +34,11 @@ pub fn field_layer(grid: &GridSpec, f: &Field) -> GridLayer {
     layer
 }
 
+/// Whether the field `name` counts things per cell (summed, not averaged, over cells).
+pub fn is_count(name: &str) -> bool {
+    DENSITIES.iter().any(|d| d.0 == name)
+}
+
 /// Whether maps of the field `name` may cap their colour scale.
 pub fn is_capped(name: &str) -> bool {
     CAPPED.contains(&name)

@@ -360,7 +360,7 @@ fn draw<DB: DrawingBackend>(
         ))
         .map_err(plot_err)?;
         root.draw(&Text::new(
-            "no data",
+            layer.no_data_label.as_str(),
             (bar_x + BAR_W + 8, y + 8),
             (FAMILY, 16)
                 .into_font()

@@ -113,6 +113,9 @@ pub struct GridLayer {
     /// Where the km coordinates are on the Earth: the map then gets longitude/latitude ticks
     /// and its north arrow points to true north. `None`: km only, north up.
     pub georef: Option<crate::world::geo::Georef>,
+    /// The legend's words for cells without a value (grey): "no data", or for masked
+    /// difference maps what the mask means.
+    pub no_data_label: String,
 }
 
 impl GridLayer {
@@ -139,6 +142,7 @@ impl GridLayer {
             diverging: false,
             range: None,
             georef: None,
+            no_data_label: "no data".into(),
         }
     }
 

@@ -249,3 +249,25 @@ def test_comparison_delta_geotiffs(tmp_path):
             # A cell marked significant has a finite, non-zero mean difference.
             marked = band == 1.0
             assert np.all(np.isfinite(mean[marked]) & (mean[marked] != 0)), tif
+
+
+def test_coarser_delta_maps_with_map_cell_km(tmp_path):
+    """`--map-cell-km 2` aggregates the Δ maps to 2 km cells (4 × 4 model cells): counts summed,
+    so the start-up Δ map of the coarse grid equals the block sums of the 500 m one."""
+    common = ("--replicates", "2", "--ticks", "12", "--scale", "0.002", "--quiet")
+    base, alt = str(ROOT / "scenarios/baseline.toml"), str(ROOT / "scenarios/emall_conversion.toml")
+    zgc("compare", base, alt, *common, "--out", str(tmp_path / "fine"))
+    zgc("compare", base, alt, *common, "--map-cell-km", "2", "--out", str(tmp_path / "coarse"))
+    name = "startups_emall_conversion_minus_baseline.tif"
+    with rasterio.open(tmp_path / "fine" / "grids" / name) as f, \
+            rasterio.open(tmp_path / "coarse" / "grids" / name) as c:
+        assert (f.width, f.height) == (160, 184)
+        assert (c.width, c.height) == (40, 46)
+        assert c.transform.a == 2000.0 and c.transform.e == -2000.0
+        # Same north-west corner.
+        assert c.transform.c == f.transform.c and c.transform.f == f.transform.f
+        fine, coarse = f.read(1).astype(float), c.read(1).astype(float)
+        # Rows north first; 184 rows = 46 blocks of 4 exactly, columns 40 blocks of 4.
+        blocks = np.nansum(fine.reshape(46, 4, 40, 4), axis=(1, 3))
+        has = ~np.all(np.isnan(fine.reshape(46, 4, 40, 4)), axis=(1, 3))
+        assert np.allclose(coarse[has], blocks[has], rtol=1e-5, atol=1e-3)
