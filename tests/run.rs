@@ -219,3 +219,58 @@ fn bidi_controls_in_policy_names_are_shown_escaped() {
     let html = std::fs::read_to_string(dir.path().join("out/report.html")).unwrap();
     assert!(!html.contains('\u{202E}'));
 }
+
+#[test]
+fn the_run_folder_says_where_each_policy_acts() {
+    let dir = tempdir();
+    let text = TINY.replace("ticks = 36", "ticks = 8")
+        + "\n[[policy]]\nkind = \"incubator\"\nname = \"Haidian incubator\"\nstart = \"2009-03\"\nregion = { name = \"haidian\" }\ngeneration = \"2.0\"\nseats = 300\n\n[[policy]]\nkind = \"rent_subsidy\"\nstart = \"2009-02\"\nend = \"2009-06\"\nregion = { name = \"huilongguan\" }\ntarget = \"startups\"\nshare = 0.3\n";
+    let scen = write(dir.path(), "p.toml", &text);
+    ok(&run_in(
+        dir.path(),
+        &["run", scen.to_str().unwrap(), "--out", "out", "--quiet"],
+    ));
+    let o = dir.path().join("out");
+    let csv = std::fs::read_to_string(o.join("policies.csv")).unwrap();
+    let rows: Vec<Vec<&str>> = csv.lines().map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows[0][0], "policy");
+    assert_eq!(rows.len(), 3, "{csv}");
+    let inc = &rows[1];
+    assert_eq!(
+        &inc[..4],
+        &["Haidian incubator", "incubator", "2009-03", ""]
+    );
+    let cells: usize = inc[4].parse().unwrap();
+    assert!(cells > 100, "the Haidian park has many cells: {csv}");
+    // A new incubator stands in one cell: its site has a column, row, km and lon/lat.
+    for k in 10..16 {
+        assert!(!inc[k].is_empty(), "site column {k} empty: {csv}");
+    }
+    let lon: f64 = inc[14].parse().unwrap();
+    let lat: f64 = inc[15].parse().unwrap();
+    assert!(
+        (116.0..116.6).contains(&lon) && (39.8..40.2).contains(&lat),
+        "{lon} {lat}"
+    );
+    let sub = &rows[2];
+    assert_eq!(
+        &sub[..4],
+        &["rent_subsidy", "rent_subsidy", "2009-02", "2009-06"]
+    );
+    assert!(sub[10].is_empty(), "a subsidy has no site");
+    let geo: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(o.join("policies.geojson")).unwrap())
+            .unwrap();
+    let kinds: Vec<&str> = geo["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["properties"]["feature"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["region", "site", "region"]);
+    let events = std::fs::read_to_string(o.join("events.csv")).unwrap();
+    assert!(
+        events.contains("2009-03,Haidian incubator: new 2.0 incubator with 300 seats"),
+        "{events}"
+    );
+}

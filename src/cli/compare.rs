@@ -393,7 +393,14 @@ pub fn main(args: CompareArgs) -> Result<()> {
             .collect::<Result<_, _>>()
             .map_err(CliError::from)?;
         let world = &worlds[0].0.world;
-        Ok((world.grid, maps::places(world), world.georef))
+        // The alternatives' policy sites first (kept where labels collide), then the places.
+        let mut marks: Vec<Place> = worlds
+            .iter()
+            .skip(1)
+            .flat_map(|(sim, _)| crate::output::policies::places(&sim.world, &sim.policy.policies))
+            .collect();
+        marks.extend(maps::places(world));
+        Ok((world.grid, marks, world.georef))
     })?;
 
     // --map-cell-km is checked against the world's grid before any long run.

@@ -8,6 +8,7 @@ pub mod geojson;
 pub mod geotiff;
 pub mod grids;
 pub mod maps;
+pub mod policies;
 pub mod run_folder;
 
 use std::fs;

@@ -101,6 +101,9 @@ impl RunFolder {
         grids::write_all(world, &self.dir.join("grids")).context("writing grids")?;
         super::geojson::write_all(world, &outcome.sim.metrics.regions, &self.dir)
             .context("writing GeoJSON")?;
+        let policies = &outcome.sim.policy.policies;
+        super::policies::write_all(world, policies, scenario.start, &self.events, &self.dir)
+            .context("writing policies.csv")?;
         if extras.pictures {
             let fields = grids::fields(world);
             let layers: Vec<_> = fields
@@ -111,7 +114,10 @@ impl RunFolder {
                     l
                 })
                 .collect();
-            let pngs = maps::render_pngs(&layers, &maps::places(world))?;
+            // The policies' sites first: where labels collide, theirs are kept.
+            let mut marks = super::policies::places(world, policies);
+            marks.extend(maps::places(world));
+            let pngs = maps::render_pngs(&layers, &marks)?;
             maps::write_pngs(&self.dir.join("maps"), &layers, &pngs).context("writing maps")?;
             let end = scenario.start.plus(outcome.sim.tick.saturating_sub(1));
             let report = RunReport {

@@ -461,7 +461,9 @@ impl PolicyState {
 }
 
 /// The region cell nearest the region's centroid (for a new building).
-fn central_cell(world: &World, cells: &[u32]) -> Option<u32> {
+/// The cell of a region nearest its centroid (ties: the lower index): where a new incubator
+/// stands.
+pub fn central_cell(world: &World, cells: &[u32]) -> Option<u32> {
     if cells.is_empty() {
         return None;
     }

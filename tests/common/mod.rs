@@ -86,6 +86,8 @@ pub const DETERMINISTIC_FILES: &[&str] = &[
     "grids/startups.asc",
     "grids/commute.asc",
     "grids/knowledge.asc",
+    "policies.csv",
+    "events.csv",
 ];
 
 /// The `final` and `provenance` parts of `summary.json` without thread count (deterministic).
