@@ -274,3 +274,29 @@ fn the_run_folder_says_where_each_policy_acts() {
         "{events}"
     );
 }
+
+#[test]
+fn report_charts_are_labelled_in_words() {
+    let dir = tempdir();
+    let scen = write(
+        dir.path(),
+        "tiny.toml",
+        &TINY.replace("ticks = 36", "ticks = 3"),
+    );
+    ok(&run_in(
+        dir.path(),
+        &["run", scen.to_str().unwrap(), "--out", "out", "--quiet"],
+    ));
+    let html = std::fs::read_to_string(dir.path().join("out/report.html")).unwrap();
+    let ind = zgc::metrics::INDICATORS
+        .iter()
+        .find(|i| i.name == "startups_alive")
+        .unwrap();
+    let label = zgc::metrics::label(ind);
+    assert!(label.chars().next().unwrap().is_uppercase(), "{label}");
+    assert_ne!(label, "startups_alive");
+    assert!(
+        html.contains(&label),
+        "chart legends use the indicator's words: {label}"
+    );
+}

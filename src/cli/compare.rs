@@ -400,7 +400,7 @@ pub fn main(args: CompareArgs) -> Result<()> {
             .flat_map(|(sim, _)| crate::output::policies::places(&sim.world, &sim.policy.policies))
             .collect();
         marks.extend(maps::places(world));
-        Ok((world.grid, marks, world.georef))
+        Ok((world.grid, marks, world.georef, maps::outlines(world)))
     })?;
 
     // --map-cell-km is checked against the world's grid before any long run.
@@ -717,14 +717,19 @@ fn runs_table(plan: &Plan, outputs: &[Vec<JobOutput>]) -> (Vec<String>, Vec<Vec<
 }
 
 /// The grid, the places to mark on maps and the georeference of the compared world.
-type Geometry = (GridSpec, Vec<Place>, Option<crate::world::geo::Georef>);
+type Geometry = (
+    GridSpec,
+    Vec<Place>,
+    Option<crate::world::geo::Georef>,
+    Vec<crate::report::Outline>,
+);
 
 /// Mean maps per scenario and difference maps, written to `maps/` (PNG) and `grids/` (GeoTIFF
 /// Δ maps) and returned for the report.
 fn map_groups(
     plan: &Plan,
     outputs: &[Vec<JobOutput>],
-    (grid, places, georef): &Geometry,
+    (grid, places, georef, outlines): &Geometry,
     staging: &Staging,
     block: usize,
 ) -> Result<Vec<MapGroup>> {
@@ -772,6 +777,7 @@ fn map_groups(
                 },
             );
             l.georef = *georef;
+            l.outlines = outlines.clone();
             l
         };
         let mut own: Vec<GridLayer> = means

@@ -47,6 +47,18 @@ pub struct Indicator {
     pub aggregation: Aggregation,
 }
 
+/// A short, readable label of an indicator for chart legends: its meaning up to the first
+/// parenthesis or semicolon, first letter capitalised (the code name stays in tables).
+pub fn label(ind: &Indicator) -> String {
+    let d = ind.description;
+    let cut = d.find([';', '(']).map_or(d, |i| &d[..i]).trim();
+    let mut c = cut.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => ind.name.to_string(),
+    }
+}
+
 const fn ind(
     name: &'static str,
     unit: &'static str,

@@ -128,6 +128,43 @@ pub fn diverging_colours(layers: &mut [GridLayer]) {
     }
 }
 
+/// The lines drawn over a world's maps: district boundaries, park outlines (from their
+/// cells) and the expressway and rail links of its travel network.
+pub fn outlines(world: &World) -> Vec<report::Outline> {
+    use report::{Outline, OutlineKind};
+    let g = &world.grid;
+    let km = |&(c, r): &(i64, i64)| {
+        (
+            g.x0_km + c as f64 * g.cell_km,
+            g.y0_km + r as f64 * g.cell_km,
+        )
+    };
+    let mut out = Vec::new();
+    for (areas, kind) in [
+        (&world.districts, OutlineKind::District),
+        (&world.parks, OutlineKind::Park),
+    ] {
+        for a in areas {
+            for ring in super::geojson::rings(g, &a.cells) {
+                out.push(Outline {
+                    points: ring.iter().map(km).collect(),
+                    kind,
+                });
+            }
+        }
+    }
+    for l in &world.travel.links {
+        out.push(Outline {
+            points: l.points.clone(),
+            kind: match l.kind {
+                crate::world::layers::LinkKind::Expressway => OutlineKind::Road,
+                crate::world::layers::LinkKind::Rail => OutlineKind::Rail,
+            },
+        });
+    }
+    out
+}
+
 /// The world's places for map labels, most important first (landmarks, then residential
 /// districts, job centres, and last the universities clustered around Zhongguancun), so that
 /// where labels would overlap the important one is kept.

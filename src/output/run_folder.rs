@@ -111,6 +111,7 @@ impl RunFolder {
                 .map(|f| {
                     let mut l = maps::field_layer(&world.grid, f);
                     l.georef = world.georef;
+                    l.outlines = maps::outlines(world);
                     l
                 })
                 .collect();

@@ -19,7 +19,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::colour::{Scale, NO_DATA_COLOUR};
 use super::font::{ensure_registered, FAMILY};
 use super::text::CleanText;
-use super::{encode_png, fmt_tick, plot_err, write_atomic, GridLayer, Place};
+use super::{encode_png, fmt_tick, plot_err, write_atomic, GridLayer, OutlineKind, Place};
 
 const MARGIN: i32 = 14;
 const TITLE_H: i32 = 70;
@@ -55,12 +55,23 @@ impl Layout {
         let s = (MAX_PLOT_W / w_km).min(MAX_PLOT_H / h_km);
         let plot_w = ((s * w_km).round() as i32).max(1);
         let plot_h = ((s * h_km).round() as i32).max(1);
-        let bar_h = plot_h.max(MIN_BAR_H);
+        // Room under the colour bar for the outline legend (one line per kind drawn).
+        let kinds = [
+            OutlineKind::Park,
+            OutlineKind::District,
+            OutlineKind::Road,
+            OutlineKind::Rail,
+        ]
+        .iter()
+        .filter(|k| layer.outlines.iter().any(|o| o.kind == **k))
+        .count() as i32;
+        let reserve = if kinds > 0 { 22 * kinds + 40 } else { 0 };
+        let bar_h = (plot_h - reserve).max(MIN_BAR_H);
         let needed = MARGIN + LEFT + plot_w + BAR_GAP + BAR_W + BAR_LABELS + MARGIN;
         let width = needed.max(MIN_W);
         Layout {
             width: width as u32,
-            height: (TITLE_H + bar_h + BOTTOM + MARGIN) as u32,
+            height: (TITLE_H + plot_h.max(bar_h + reserve) + BOTTOM + MARGIN) as u32,
             left: MARGIN + (width - needed) / 2,
             plot_w,
             plot_h,
@@ -226,6 +237,35 @@ fn draw<DB: DrawingBackend>(
         ))
         .map_err(plot_err)?;
 
+    // Outlines: district boundaries, then parks, roads and rail on top.
+    for kind in [
+        OutlineKind::District,
+        OutlineKind::Park,
+        OutlineKind::Road,
+        OutlineKind::Rail,
+    ] {
+        for o in layer.outlines.iter().filter(|o| o.kind == kind) {
+            let pts: Vec<(f64, f64)> = o
+                .points
+                .iter()
+                .map(|&(x, y)| (x.clamp(west, east), y.clamp(south, north)))
+                .collect();
+            let strokes: &[(RGBColor, u32)] = match kind {
+                OutlineKind::District => &[(RGBColor(110, 110, 110), 1)],
+                OutlineKind::Park => &[(RGBColor(255, 255, 255), 4), (RGBColor(0, 120, 60), 2)],
+                OutlineKind::Road => &[(RGBColor(255, 255, 255), 3), (RGBColor(70, 70, 70), 1)],
+                OutlineKind::Rail => &[(RGBColor(0, 0, 0), 2)],
+            };
+            for &(colour, width) in strokes {
+                cc.draw_series(std::iter::once(PathElement::new(
+                    pts.clone(),
+                    colour.stroke_width(width),
+                )))
+                .map_err(plot_err)?;
+            }
+        }
+    }
+
     draw_furniture(root, &cc, layer)?;
 
     // Places: a dot each, then labels with a white halo, most important first (the order
@@ -244,12 +284,9 @@ fn draw<DB: DrawingBackend>(
         })
         .map(|p| (p, cc.backend_coord(&(p.x_km, p.y_km))))
         .collect();
-    for (_, (px, py)) in &on_map {
-        root.draw(&Circle::new((*px, *py), 6, WHITE.filled()))
-            .map_err(plot_err)?;
-        root.draw(&Circle::new((*px, *py), 4, BLACK.filled()))
-            .map_err(plot_err)?;
-    }
+    // Placed labels: (place, anchor side, text position); a place whose label finds no room
+    // gets no dot either (an unlabelled dot says nothing).
+    let mut placed: Vec<(usize, HPos, i32)> = Vec::new();
     let label_font: TextStyle = (FAMILY, 18).into();
     let overlaps = |a: (i32, i32, i32, i32), b: &(i32, i32, i32, i32)| {
         a.0 < b.2 && b.0 < a.2 && a.1 < b.3 && b.1 < a.3
@@ -291,6 +328,17 @@ fn draw<DB: DrawingBackend>(
         } else {
             (HPos::Left, px + 9)
         };
+        placed.push((k, anchor, tx));
+    }
+    for &(k, _, _) in &placed {
+        let (px, py) = on_map[k].1;
+        root.draw(&Circle::new((px, py), 6, WHITE.filled()))
+            .map_err(plot_err)?;
+        root.draw(&Circle::new((px, py), 4, BLACK.filled()))
+            .map_err(plot_err)?;
+    }
+    for &(k, anchor, tx) in &placed {
+        let (p, (_, py)) = on_map[k];
         halo_text(
             root,
             p.name.as_str(),
@@ -368,6 +416,39 @@ fn draw<DB: DrawingBackend>(
                 .pos(Pos::new(HPos::Left, VPos::Center)),
         ))
         .map_err(plot_err)?;
+    }
+    // The outline kinds drawn, under the swatch.
+    let mut y = TITLE_H + l.bar_h + 44;
+    for kind in [
+        OutlineKind::Park,
+        OutlineKind::District,
+        OutlineKind::Road,
+        OutlineKind::Rail,
+    ] {
+        if !layer.outlines.iter().any(|o| o.kind == kind) {
+            continue;
+        }
+        let (colour, width) = match kind {
+            OutlineKind::District => (RGBColor(110, 110, 110), 1),
+            OutlineKind::Park => (RGBColor(0, 120, 60), 2),
+            OutlineKind::Road => (RGBColor(70, 70, 70), 1),
+            OutlineKind::Rail => (RGBColor(0, 0, 0), 2),
+        };
+        root.draw(&PathElement::new(
+            vec![(bar_x, y), (bar_x + BAR_W, y)],
+            colour.stroke_width(width),
+        ))
+        .map_err(plot_err)?;
+        root.draw(&Text::new(
+            kind.label(),
+            (bar_x + BAR_W + 8, y),
+            (FAMILY, 16)
+                .into_font()
+                .color(&ink)
+                .pos(Pos::new(HPos::Left, VPos::Center)),
+        ))
+        .map_err(plot_err)?;
+        y += 22;
     }
     Ok(())
 }
@@ -725,9 +806,39 @@ mod tests {
         // The first goes right of its dot, the second left, the third finds no room.
         assert!(svg.contains("First label") && svg.contains("Second label"));
         assert!(!svg.contains("Third label"));
-        // Every dot is drawn even when its label is not.
+        // A place whose label finds no room gets no dot either: no unlabelled dots.
         let lone = map_svg(&demo(false), &crowded[..1]).unwrap();
-        assert!(svg.matches("<circle").count() == lone.matches("<circle").count() * 3);
+        assert_eq!(
+            svg.matches("<circle").count(),
+            lone.matches("<circle").count() * 2
+        );
+    }
+
+    #[test]
+    fn outlines_are_drawn_with_a_legend() {
+        use crate::report::{Outline, OutlineKind};
+        let mut l = demo(false);
+        let plain = map_svg(&l, &[]).unwrap();
+        l.outlines = vec![
+            Outline {
+                points: vec![(0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 0.0)],
+                kind: OutlineKind::Park,
+            },
+            Outline {
+                points: vec![(0.0, 0.5), (1.5, 0.5)],
+                kind: OutlineKind::Rail,
+            },
+        ];
+        let svg = map_svg(&l, &[]).unwrap();
+        assert!(
+            svg.contains("science park") && svg.contains("rail"),
+            "legend"
+        );
+        assert!(
+            !svg.contains("expressway"),
+            "only the kinds drawn are in the legend"
+        );
+        assert!(svg.matches("<polyline").count() > plain.matches("<polyline").count());
     }
 
     #[test]

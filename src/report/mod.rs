@@ -116,6 +116,42 @@ pub struct GridLayer {
     /// The legend's words for cells without a value (grey): "no data", or for masked
     /// difference maps what the mask means.
     pub no_data_label: String,
+    /// Lines drawn over the cells: park outlines, district boundaries, roads and rail.
+    pub outlines: Vec<Outline>,
+}
+
+/// What an outline on a map is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutlineKind {
+    /// A district boundary (thin grey).
+    District,
+    /// A science park's outline (green).
+    Park,
+    /// A ring road or expressway (a cased white line).
+    Road,
+    /// A rail corridor (black).
+    Rail,
+}
+
+impl OutlineKind {
+    /// The legend's word.
+    pub fn label(self) -> &'static str {
+        match self {
+            OutlineKind::District => "district",
+            OutlineKind::Park => "science park",
+            OutlineKind::Road => "expressway",
+            OutlineKind::Rail => "rail",
+        }
+    }
+}
+
+/// A polyline (closed for boundaries) in km, drawn over a map.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outline {
+    /// Vertices, km east and north of the origin.
+    pub points: Vec<(f64, f64)>,
+    /// What it is (its style).
+    pub kind: OutlineKind,
 }
 
 impl GridLayer {
@@ -143,6 +179,7 @@ impl GridLayer {
             range: None,
             georef: None,
             no_data_label: "no data".into(),
+            outlines: Vec::new(),
         }
     }
 

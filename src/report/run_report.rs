@@ -105,7 +105,7 @@ impl RunReport<'_> {
                 .iter()
                 .map(|&k| {
                     Band::line(
-                        INDICATORS[k].name,
+                        crate::metrics::label(&INDICATORS[k]),
                         x.clone(),
                         self.rows.iter().map(|t| t.values[k]).collect(),
                     )
