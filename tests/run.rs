@@ -243,8 +243,8 @@ fn the_run_folder_says_where_each_policy_acts() {
     let cells: usize = inc[4].parse().unwrap();
     assert!(cells > 100, "the Haidian park has many cells: {csv}");
     // A new incubator stands in one cell: its site has a column, row, km and lon/lat.
-    for k in 10..16 {
-        assert!(!inc[k].is_empty(), "site column {k} empty: {csv}");
+    for (k, v) in inc.iter().enumerate().take(16).skip(10) {
+        assert!(!v.is_empty(), "site column {k} empty: {csv}");
     }
     let lon: f64 = inc[14].parse().unwrap();
     let lat: f64 = inc[15].parse().unwrap();

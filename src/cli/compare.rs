@@ -806,7 +806,7 @@ fn map_groups(
                     .zip(sig)
                     .map(|(&m, &g)| if g == 1.0 { m } else { f64::NAN })
                     .collect();
-                let none = !sig.iter().any(|&g| g == 1.0);
+                let none = !sig.contains(&1.0);
                 let mut l = layer_of(shown);
                 l.title = format!("{}: {} − {base}", l.title, plan.scenarios[s].name());
                 if none {

@@ -392,8 +392,9 @@ fn run(a: RunArgs) -> Result<()> {
     }
     if !a.quiet {
         eprintln!(
-            "{label}: {done} run(s) in {wall:.1} s ({:.1} runs/min)",
-            60.0 * done as f64 / wall.max(1e-9)
+            "{label}: {done} run(s) in {wall:.1} s ({:.1} runs/min); results in {}",
+            60.0 * done as f64 / wall.max(1e-9),
+            super::absolute(&a.dir.join("runs")).display()
         );
     }
     if !failures.is_empty() {
