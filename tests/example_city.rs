@@ -149,7 +149,6 @@ fn example_city_checks_and_runs_end_to_end() {
             scen.to_str().unwrap(),
             "--out",
             "out",
-            "--quiet",
             "--ticks",
             "24",
         ],

@@ -291,7 +291,7 @@ fn status_resubmit_command_merge_refusal_and_partial() {
             "00:05:00",
         ],
     );
-    assert!(out.contains("sbatch --dependency=afterany:$jid"), "{out}");
+    assert!(out.contains("sbatch --dependency=afterany:$j0"), "{out}");
     let script = std::fs::read_to_string(d.join("p/slurm/array.sbatch")).unwrap();
     assert!(script.contains("#SBATCH --array=0-1%1"), "{script}");
     assert!(
