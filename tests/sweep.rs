@@ -420,7 +420,7 @@ fn bad_sweep_files_exit_2_naming_file_and_key() {
             SMALL_SWEEP
                 .replace("design = \"factorial\"\n", "")
                 .replace("[set]\n", "[set]\ndesign = \"factorial\"\n"),
-            "bad_h0.toml:2:1: `sweep`: missing `sweep.design` in `[sweep]`; a `design` stands as `set.design` at line 8: move it into `[sweep]`",
+            "bad_h0.toml:2:1: `sweep.design`: missing `design`; a `design` stands as `set.design` at line 8: move it into `[sweep]`",
         ),
         (
             // Falling levels.

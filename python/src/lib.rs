@@ -574,11 +574,7 @@ fn comparison_batch(c: &Comparison) -> PyResult<RecordBatch> {
         ),
         (
             h[19],
-            opt_f64_col(rows.iter().map(|r| {
-                r.3.summary
-                    .as_ref()
-                    .and_then(|x| zgc::compare::agents_behind(metric(r.0), x.mean, c.scale))
-            })),
+            opt_f64_col(rows.iter().map(|r| c.agents(r.0, r.1, r.2))),
         ),
     ])
 }

@@ -120,7 +120,7 @@ def _parameters(spec: Mapping[str, Any] | None) -> list[tuple[str, str, Any]]:
 def _ema_parameter(name: str, key: str, rng: Any, what: str) -> Any:
     from ema_workbench import CategoricalParameter, IntegerParameter, RealParameter
 
-    if isinstance(rng, (tuple, list)) and len(rng) == 2 and not isinstance(rng, set):
+    if isinstance(rng, (tuple, list)) and len(rng) == 2:
         lo, hi = rng
         if isinstance(lo, bool) or isinstance(hi, bool):
             return CategoricalParameter(name, [lo, hi])

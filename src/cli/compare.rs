@@ -24,6 +24,7 @@ use crate::output::{maps, Staging};
 use crate::report::compare_report::{CompareReport, MapGroup, ScenarioInfo, MARK};
 use crate::report::numbers::{fmt_ci, fmt_pct, fmt_signed, fmt_value};
 use crate::report::{GridLayer, Place};
+use crate::runner::collect::CompareSettings;
 use crate::runner::{self, Overrides};
 use crate::scenario::policy::When;
 use crate::scenario::Scenario;
@@ -128,10 +129,11 @@ struct Plan {
     scenarios: Vec<Scenario>,
     /// Folder names of the scenarios.
     folders: Vec<String>,
-    seed: u64,
-    scale: f64,
-    ticks: u32,
-    replicates: usize,
+    /// Seed, scale, ticks and replicates of every run.
+    settings: CompareSettings,
+    /// The reporting period the table and the report's year sections show (`--period`,
+    /// `--at`); `None`: the last.
+    report_end: Option<crate::tick::YearMonth>,
     /// Per scenario, the index in `spans` of its policies' period (first start to last end,
     /// or the run's end); `None` for the base and scenarios without policies.
     span_of: Vec<Option<usize>>,
@@ -143,17 +145,12 @@ struct Plan {
 
 impl Plan {
     fn seed_of(&self, replicate: usize) -> u64 {
-        runner::jobs::replicate_seed(self.seed, replicate)
+        runner::jobs::replicate_seed(self.settings.seed, replicate)
     }
 
+    /// Replicates run side by side; each world's structure is still checked.
     fn overrides(&self, replicate: usize) -> Overrides {
-        Overrides {
-            seed: Some(self.seed_of(replicate)),
-            ticks: Some(self.ticks),
-            scale: Some(self.scale),
-            // Replicates run side by side; each world's structure is still checked.
-            memory_limit: None,
-        }
+        self.settings.overrides(replicate)
     }
 
     fn run_dir(&self, s: usize, replicate: usize) -> String {
@@ -239,11 +236,16 @@ fn plan(args: &CompareArgs) -> Result<Plan> {
                 }),
         );
     }
-    let p = Plan {
-        seed: args.seed.unwrap_or(base.file.run.seed),
-        scale: args.scale.unwrap_or(base.file.run.scale),
-        ticks,
-        replicates: args.replicates as usize,
+    let settings = CompareSettings::of(
+        base,
+        args.seed,
+        args.scale,
+        args.ticks,
+        args.replicates as usize,
+    );
+    let mut p = Plan {
+        settings,
+        report_end: None,
         scenarios,
         folders,
         span_of,
@@ -259,27 +261,27 @@ fn plan(args: &CompareArgs) -> Result<Plan> {
     for (s, path) in p.scenarios.iter().zip(&args.scenarios).skip(1) {
         let r = &s.file.run;
         let mut diffs = Vec::new();
-        if args.scale.is_none() && r.scale != p.scale {
-            diffs.push(format!("scale {} (base {})", r.scale, p.scale));
+        if args.scale.is_none() && r.scale != p.settings.scale {
+            diffs.push(format!("scale {} (base {})", r.scale, p.settings.scale));
         }
-        if args.ticks.is_none() && s.ticks != p.ticks {
+        if args.ticks.is_none() && s.ticks != p.settings.ticks {
             let end = s.start.plus(s.ticks.saturating_sub(1));
             diffs.push(format!(
                 "period {} … {end} (base {} … {base_end})",
                 s.start, base.start
             ));
         }
-        if args.seed.is_none() && r.seed != p.seed {
-            diffs.push(format!("seed {} (base {})", r.seed, p.seed));
+        if args.seed.is_none() && r.seed != p.settings.seed {
+            diffs.push(format!("seed {} (base {})", r.seed, p.settings.seed));
         }
         if !diffs.is_empty() {
             eprintln!(
                 "warning: {} differs from the base scenario in {}; it runs with the comparison's settings (seed {}, scale {}, {} ticks), so the differences show its policies and parameters only",
                 path.display(),
                 diffs.join(", "),
-                p.seed,
-                p.scale,
-                p.ticks
+                p.settings.seed,
+                p.settings.scale,
+                p.settings.ticks
             );
         }
         if toml::Value::try_from(&s.file.world).ok() != base_world {
@@ -293,9 +295,9 @@ fn plan(args: &CompareArgs) -> Result<Plan> {
     // The reporting periods end each December and in the run's last month: check the choice
     // before any run.
     let start = p.scenarios[0].start;
-    let ends: Vec<crate::tick::YearMonth> = (0..p.ticks)
+    let ends: Vec<crate::tick::YearMonth> = (0..p.settings.ticks)
         .map(|t| start.plus(t))
-        .filter(|d| d.month == 12 || *d == start.plus(p.ticks - 1))
+        .filter(|d| d.month == 12 || *d == start.plus(p.settings.ticks - 1))
         .collect();
     let listed = || {
         ends.iter()
@@ -304,16 +306,21 @@ fn plan(args: &CompareArgs) -> Result<Plan> {
             .join(", ")
     };
     if let Some(y) = args.period {
-        if !ends.iter().any(|d| d.year == y) {
-            return Err(CliError::Input(format!("--period {y}: the compared months ({start} to {}) have no such year; periods end {}", start.plus(p.ticks - 1), listed())).into());
-        }
+        // One period ends in each year: its December, or the run's last month.
+        let end = ends.iter().find(|d| d.year == y).ok_or_else(|| {
+            CliError::Input(format!("--period {y}: the compared months ({start} to {}) have no such year; periods end {}", start.plus(p.settings.ticks - 1), listed()))
+        })?;
+        p.report_end = Some(*end);
     }
     if let Some(at) = &args.at {
-        if !crate::tick::YearMonth::parse(at).is_some_and(|d| ends.contains(&d)) {
-            return Err(CliError::Input(format!("--at {at}: expected a month \"YYYY-MM\" that ends a reporting period (each December and the run's last month): {}", listed())).into());
-        }
+        let end = crate::tick::YearMonth::parse(at)
+            .filter(|d| ends.contains(d))
+            .ok_or_else(|| {
+                CliError::Input(format!("--at {at}: expected a month \"YYYY-MM\" that ends a reporting period (each December and the run's last month): {}", listed()))
+            })?;
+        p.report_end = Some(end);
     }
-    if !args.quiet && p.replicates == 1 {
+    if !args.quiet && p.settings.replicates == 1 {
         eprintln!("note: with one replicate there are no confidence intervals; use --replicates 10 or more to tell effects from noise");
     }
     Ok(p)
@@ -335,43 +342,12 @@ fn policy_span(s: &Scenario, ticks: u32) -> Option<(usize, usize)> {
     span.map(|(a, b)| (a as usize, b as usize))
 }
 
-/// The reporting period `--period YEAR` or `--at YYYY-MM` names (default: the last).
-fn chosen_period(c: &Comparison, args: &CompareArgs) -> Result<usize> {
-    let ends = || {
-        c.periods
-            .iter()
-            .map(|p| p.label())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    if let Some(y) = args.period {
-        return c
-            .periods
-            .iter()
-            .position(|p| p.end.year == y)
-            .ok_or_else(|| {
-                CliError::Input(format!(
-                    "--period {y}: the run has no such year; its periods end {}",
-                    ends()
-                ))
-                .into()
-            });
-    }
-    if let Some(at) = &args.at {
-        let d = crate::tick::YearMonth::parse(at).ok_or_else(|| {
-            CliError::Input(format!(
-                "--at: expected a month \"YYYY-MM\", found \"{at}\""
-            ))
-        })?;
-        return c.periods.iter().position(|p| p.end == d).ok_or_else(|| {
-            CliError::Input(format!(
-                "--at {at}: no reporting period ends then; periods end each December and in the run's last month: {}",
-                ends()
-            ))
-            .into()
-        });
-    }
-    Ok(c.last_period())
+/// The index of the reporting period the plan shows (`--period`, `--at`, checked by [`plan`]),
+/// or the last.
+fn chosen_period(c: &Comparison, plan: &Plan) -> usize {
+    plan.report_end
+        .and_then(|end| c.periods.iter().position(|p| p.end == end))
+        .unwrap_or_else(|| c.last_period())
 }
 
 /// Run the command.
@@ -433,15 +409,15 @@ pub fn main(args: CompareArgs) -> Result<()> {
                 &comparison,
                 policy.as_ref(),
                 &plan,
-                chosen_period(&comparison, &args)?,
+                chosen_period(&comparison, &plan),
             );
             println!(
                 "{} runs ({} scenarios × {} replicates, {} ticks at scale {}) in {:.1} s",
-                plan.scenarios.len() * plan.replicates,
+                plan.scenarios.len() * plan.settings.replicates,
                 plan.scenarios.len(),
-                plan.replicates,
-                plan.ticks,
-                plan.scale,
+                plan.settings.replicates,
+                plan.settings.ticks,
+                plan.settings.scale,
                 wall.elapsed().as_secs_f64()
             );
             println!(
@@ -531,11 +507,7 @@ fn execute(
     geometry: &Geometry,
     wall: Instant,
 ) -> Result<(Comparison, Option<Comparison>)> {
-    let n_s = plan.scenarios.len();
-    // Replicate-major: every scenario's first replicates start early.
-    let jobs: Vec<(usize, usize)> = (0..plan.replicates)
-        .flat_map(|r| (0..n_s).map(move |s| (s, r)))
-        .collect();
+    let n_jobs = plan.scenarios.len() * plan.settings.replicates;
     let shared = Shared {
         plan,
         stop: Stop {
@@ -543,38 +515,31 @@ fn execute(
             failed: AtomicBool::new(false),
         },
         progress: Mutex::new(Progress::new(
-            (jobs.len() as u64) * plan.ticks as u64,
+            (n_jobs as u64) * plan.settings.ticks as u64,
             "ticks",
             "compare",
             args.quiet,
         )),
         runs_done: AtomicUsize::new(0),
-        n_jobs: jobs.len(),
+        n_jobs,
     };
-    let results: Vec<Result<Option<JobOutput>>> =
-        runner::jobs::run_jobs(jobs.len(), threads, |j| {
-            let (s, r) = jobs[j];
+    let outputs = runner::jobs::run_replicates(
+        plan.scenarios.len(),
+        plan.settings.replicates,
+        threads,
+        |s, r| {
             let res = run_job(&shared, s, r, &staging.path(&plan.run_dir(s, r)));
             if res.is_err() {
                 shared.stop.failed.store(true, Ordering::SeqCst);
             }
             res
-        })?;
+        },
+    );
     if let Ok(p) = shared.progress.lock() {
         p.finish();
     }
-    let mut outputs: Vec<Vec<Option<JobOutput>>> = (0..n_s)
-        .map(|_| (0..plan.replicates).map(|_| None).collect())
-        .collect();
-    // The first error in job order, whatever the thread count.
-    for (&(s, r), res) in jobs.iter().zip(results) {
-        outputs[s][r] = res?;
-    }
-    let outputs: Vec<Vec<JobOutput>> = outputs
-        .into_iter()
-        .map(|reps| reps.into_iter().collect::<Option<Vec<_>>>())
-        .collect::<Option<_>>()
-        .ok_or_else(|| CliError::Interrupted("stopped before all runs finished".into()))?;
+    let outputs: Vec<Vec<JobOutput>> =
+        outputs?.ok_or_else(|| CliError::Interrupted("stopped before all runs finished".into()))?;
     let runs: Vec<Vec<RunSeries>> = outputs
         .iter()
         .map(|reps| reps.iter().map(|o| o.series.clone()).collect())
@@ -584,8 +549,7 @@ fn execute(
         .iter()
         .map(|s| s.name().to_string())
         .collect();
-    let mut comparison = Comparison::build(names.clone(), &runs, LEVEL)?;
-    comparison.scale = plan.scale;
+    let comparison = Comparison::build(names.clone(), &runs, LEVEL, plan.settings.scale)?;
     write_comparison(&comparison, &staging.path("comparison.csv"))?;
     // Over each alternative's policy period (paired as the years are).
     let policy = if plan.spans.is_empty() {
@@ -595,12 +559,11 @@ fn execute(
             .iter()
             .map(|reps| reps.iter().map(|o| o.spans.clone()).collect())
             .collect();
-        let mut c = Comparison::build(names, &span_runs, LEVEL)?;
-        c.scale = plan.scale;
+        let c = Comparison::build(names, &span_runs, LEVEL, plan.settings.scale)?;
         write_comparison(&c, &staging.path("policy_periods.csv"))?;
         Some(c)
     };
-    let period = chosen_period(&comparison, args)?;
+    let period = chosen_period(&comparison, plan);
 
     let block = map_block(args, geometry.0.cell_km)?;
     let groups = map_groups(plan, &outputs, geometry, staging, block)?;
@@ -658,25 +621,25 @@ fn facts(plan: &Plan, c: &Comparison) -> Vec<(String, String)> {
             "period".into(),
             format!(
                 "{start} to {} ({} months)",
-                start.plus(plan.ticks - 1),
-                plan.ticks
+                start.plus(plan.settings.ticks - 1),
+                plan.settings.ticks
             ),
         ),
         (
             "replicates".into(),
             format!(
                 "{} per scenario, seeds mix({}, k) for k = 0…{}",
-                plan.replicates,
-                plan.seed,
-                plan.replicates - 1
+                plan.settings.replicates,
+                plan.settings.seed,
+                plan.settings.replicates - 1
             ),
         ),
         (
             "scale".into(),
             format!(
                 "{} (one agent stands for {:.0} real ones)",
-                plan.scale,
-                1.0 / plan.scale
+                plan.settings.scale,
+                1.0 / plan.settings.scale
             ),
         ),
         (
@@ -745,20 +708,15 @@ fn map_groups(
         // Every replicate's field on the map grid (`--map-cell-km`: blocks of `block` cells,
         // counts summed, other values averaged).
         let sum = maps::is_count(meta.name);
-        let mut map_grid = *grid;
         let fields: Vec<Vec<Vec<f64>>> = outputs
             .iter()
             .map(|reps| {
                 reps.iter()
-                    .map(|o| {
-                        let (g, v) = compare::coarsen(grid, &o.fields[k].values, block, sum);
-                        map_grid = g;
-                        v
-                    })
+                    .map(|o| compare::coarsen(grid, &o.fields[k].values, block, sum))
                     .collect()
             })
             .collect();
-        let grid = &map_grid;
+        let grid = &compare::coarse_grid(grid, block);
         let means: Vec<Vec<f64>> = fields
             .iter()
             .map(|reps| {
@@ -831,7 +789,7 @@ fn map_groups(
         titles.push(format!(
             "{} (final month, mean of {} replicates per scenario{}), then the differences from {base}, where their {:.0}% paired interval excludes zero (grey: it includes zero, or no data):",
             own.first().map_or(String::new(), |l| l.title.split(':').next().unwrap_or("").to_string()),
-            plan.replicates,
+            plan.settings.replicates,
             if block > 1 { format!(", on {} km cells", grid.cell_km) } else { String::new() },
             100.0 * LEVEL
         ));
@@ -895,24 +853,23 @@ fn summary_json(
             "command": "compare",
             "base": plan.scenarios[0].name(),
             "scenarios": scenarios,
-            "seed": plan.seed,
-            "replicate_seeds": (0..plan.replicates).map(|r| plan.seed_of(r)).collect::<Vec<_>>(),
-            "replicates": plan.replicates,
-            "scale": plan.scale,
-            "ticks": plan.ticks,
+            "seed": plan.settings.seed,
+            "replicate_seeds": (0..plan.settings.replicates).map(|r| plan.seed_of(r)).collect::<Vec<_>>(),
+            "replicates": plan.settings.replicates,
+            "scale": plan.settings.scale,
+            "ticks": plan.settings.ticks,
             "start": start.to_string(),
-            "end": start.plus(plan.ticks - 1).to_string(),
+            "end": start.plus(plan.settings.ticks - 1).to_string(),
             "confidence_level": LEVEL,
         },
         "performance": {
             "threads": threads,
             "wall_s": wall.elapsed().as_secs_f64(),
-            "runs": plan.scenarios.len() * plan.replicates,
+            "runs": plan.scenarios.len() * plan.settings.replicates,
         },
     })
 }
 
-/// The terminal table: key indicators in the final period, per alternative.
 /// The metrics of the terminal table for alternative `s`: the key city-wide indicators, then
 /// the indicators of the tracked regions its policies name (`huilongguan: jobs`).
 fn table_metrics(c: &Comparison, plan: &Plan, s: usize) -> Vec<(String, usize)> {
@@ -955,23 +912,13 @@ fn print_block(c: &Comparison, s: usize, p: usize, metrics: &[(String, usize)], 
         let mean = |s: usize| c.stat(m, s, p).summary.as_ref().map(|x| x.mean);
         let shown = |v: Option<f64>| v.map_or("–".into(), fmt_value);
         // Counts with too few agents behind them: the interval would mislead.
-        let agents = [mean(0), mean(s)]
-            .iter()
-            .map(|v| v.and_then(|v| compare::agents_behind(&c.metrics[m], v, c.scale)))
-            .collect::<Option<Vec<f64>>>();
-        let too_few = agents
-            .as_ref()
-            .is_some_and(|a| a.iter().all(|&n| n < compare::MIN_AGENTS));
-        let (d, mark, rel) = match (&c.stat(m, s, p).diff, too_few) {
-            (Some(_), true) => (
-                format!(
-                    "too few agents to resolve (≈{:.0} per run; scale up)",
-                    agents.map_or(0.0, |a| a.iter().cloned().fold(0.0, f64::max))
-                ),
+        let (d, mark, rel) = match (&c.stat(m, s, p).diff, c.too_few_agents(m, s, p)) {
+            (Some(_), Some(n)) => (
+                format!("too few agents to resolve (≈{n:.0} per run; scale up)"),
                 String::new(),
                 "–".into(),
             ),
-            (Some(d), false) => (
+            (Some(d), None) => (
                 format!("{} {}", fmt_signed(d.mean_diff), fmt_ci(d.ci(), true))
                     .trim_end()
                     .to_string(),

@@ -189,24 +189,21 @@ fn input(m: impl Into<String>) -> anyhow::Error {
 }
 
 /// This executable's absolute path, for commands printed and written into scripts.
-/// Memory per CPU for the scripts (MiB): zgc's estimate of the largest run of the plan (each
-/// CPU of a task runs one run at a time), × 1.5, plus 256 MiB for the process itself.
+/// Memory per CPU for the scripts (MiB): zgc's estimate of the plan's largest run (each CPU
+/// of a task runs one run at a time), × 1.5, plus 256 MiB for the process itself. Every point's
+/// own scenario is estimated (its scale, months and parameters); the world's layers are built
+/// once.
 fn run_memory_mib(plan: &Plan, base: &toml::Value) -> Result<u64> {
-    let scenario = plan.scenario_of(base, 0)?;
-    let layers = scenario.layers().map_err(|e| input(e.to_string()))?;
-    // The largest scale and run length any point asks for.
-    let (mut scale, mut ticks) = (scenario.file.run.scale, scenario.ticks);
-    for (i, p) in plan.params.iter().enumerate() {
-        for point in &plan.points {
-            match (p.key.as_str(), &point[i]) {
-                ("run.scale", toml::Value::Float(x)) => scale = scale.max(*x),
-                ("run.ticks", toml::Value::Integer(t)) => ticks = ticks.max(*t as u32),
-                _ => {}
-            }
-        }
+    let first = plan.scenario_of(base, 0)?;
+    let layers = first.layers().map_err(|e| input(e.to_string()))?;
+    let mut most = 0;
+    for point in 0..plan.points.len() {
+        let s = plan.scenario_of(base, point * plan.replicates)?;
+        let est =
+            crate::limits::estimate_memory(&layers, &s.file.params, s.file.run.scale, s.ticks);
+        most = most.max(est.total);
     }
-    let est = crate::limits::estimate_memory(&layers, &scenario.file.params, scale, ticks);
-    Ok((est.total as f64 * 1.5 / 1048576.0).ceil() as u64 + 256)
+    Ok((most as f64 * 1.5 / 1048576.0).ceil() as u64 + 256)
 }
 
 fn zgc_exe() -> Result<PathBuf> {

@@ -33,6 +33,7 @@ use crate::metrics::{
 };
 use crate::stats::{PairedDiff, Summary};
 use crate::tick::YearMonth;
+use crate::world::grid::GridSpec;
 
 /// Confidence level of every interval of a comparison.
 pub const LEVEL: f64 = 0.95;
@@ -406,11 +407,13 @@ pub struct Comparison {
 
 impl Comparison {
     /// Compare `runs[scenario][replicate]` (base first); replicate `k` of every scenario must
-    /// have run with the same seed. Every run must have the same metrics and periods.
+    /// have run with the same seed. Every run must have the same metrics and periods. `scale`
+    /// is the runs' scale (counts × scale are the agents behind them).
     pub fn build(
         scenarios: Vec<String>,
         runs: &[Vec<RunSeries>],
         level: f64,
+        scale: f64,
     ) -> Result<Comparison, CompareError> {
         if scenarios.is_empty() || scenarios.len() != runs.len() {
             return Err(CompareError::Empty(format!(
@@ -473,7 +476,7 @@ impl Comparison {
             metrics: first.metrics.clone(),
             periods: first.periods.clone(),
             level,
-            scale: 1.0,
+            scale,
             stats,
         })
     }
@@ -482,6 +485,20 @@ impl Comparison {
     pub fn stat(&self, m: usize, s: usize, p: usize) -> &Stat {
         let (n_s, n_p) = (self.scenarios.len(), self.periods.len());
         &self.stats[(m * n_s + s) * n_p + p]
+    }
+
+    /// Agents behind the mean of count metric `m` in scenario `s` and period `p`, per run.
+    pub fn agents(&self, m: usize, s: usize, p: usize) -> Option<f64> {
+        let mean = self.stat(m, s, p).summary.as_ref()?.mean;
+        agents_behind(&self.metrics[m], mean, self.scale)
+    }
+
+    /// When metric `m` is a count that stands on fewer than [`MIN_AGENTS`] agents per run in
+    /// both the base and scenario `s` in period `p`, so that its interval would mislead: the
+    /// larger of the two agent counts.
+    pub fn too_few_agents(&self, m: usize, s: usize, p: usize) -> Option<f64> {
+        let (a, b) = (self.agents(m, 0, p)?, self.agents(m, s, p)?);
+        (a < MIN_AGENTS && b < MIN_AGENTS).then_some(a.max(b))
     }
 
     /// Index of the metric `name` in `scope`.
@@ -565,17 +582,24 @@ pub fn paired_field(
     Ok((mean, sig))
 }
 
-/// A field on a grid coarsened by `k` × `k` blocks (the last blocks may be partial): counts
-/// (`sum`) add up, other values average; NaN where a block has no value. Returns the coarse
-/// grid and values (rows south → north, as the grid).
-pub fn coarsen(
-    grid: &crate::world::grid::GridSpec,
-    values: &[f64],
-    k: usize,
-    sum: bool,
-) -> (crate::world::grid::GridSpec, Vec<f64>) {
+/// A grid coarsened by `k` × `k` blocks (the last blocks may be partial), from the same
+/// south-west corner.
+pub fn coarse_grid(grid: &GridSpec, k: usize) -> GridSpec {
     let k = k.max(1);
-    let (nx, ny) = (grid.nx.div_ceil(k), grid.ny.div_ceil(k));
+    GridSpec {
+        nx: grid.nx.div_ceil(k),
+        ny: grid.ny.div_ceil(k),
+        x0_km: grid.x0_km,
+        y0_km: grid.y0_km,
+        cell_km: grid.cell_km * k as f64,
+    }
+}
+
+/// A field on the [`coarse_grid`] of `k` × `k` blocks: counts (`sum`) add up, other values
+/// average; NaN where a block has no value (rows south → north, as the grid).
+pub fn coarsen(grid: &GridSpec, values: &[f64], k: usize, sum: bool) -> Vec<f64> {
+    let k = k.max(1);
+    let GridSpec { nx, ny, .. } = coarse_grid(grid, k);
     let mut total = vec![0.0; nx * ny];
     let mut count = vec![0u32; nx * ny];
     for r in 0..grid.ny {
@@ -588,7 +612,7 @@ pub fn coarsen(
             }
         }
     }
-    let out = total
+    total
         .iter()
         .zip(&count)
         .map(|(&t, &n)| match (n, sum) {
@@ -596,15 +620,7 @@ pub fn coarsen(
             (_, true) => t,
             (n, false) => t / n as f64,
         })
-        .collect();
-    let coarse = crate::world::grid::GridSpec {
-        nx,
-        ny,
-        x0_km: grid.x0_km,
-        y0_km: grid.y0_km,
-        cell_km: grid.cell_km * k as f64,
-    };
-    (coarse, out)
+        .collect()
 }
 
 /// Per-cell `alt − base` (NaN where either is missing).

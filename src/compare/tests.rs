@@ -199,7 +199,7 @@ fn comparison_rows_match_hand_computed_statistics() {
         base.iter().map(|&v| one_value(v)).collect::<Vec<_>>(),
         alt.iter().map(|&v| one_value(v)).collect(),
     ];
-    let c = Comparison::build(vec!["base".into(), "alt".into()], &runs, LEVEL).unwrap();
+    let c = Comparison::build(vec!["base".into(), "alt".into()], &runs, LEVEL, 1.0).unwrap();
     assert_eq!((c.replicates, c.last_period()), (5, 0));
     assert_eq!(c.metric(CITY, INDICATORS[0].name), Some(0));
 
@@ -238,7 +238,7 @@ fn comparison_of_recorded_runs_and_missing_values() {
         vec![recorded(0.0), recorded(1.0), recorded(5.0)],
         vec![recorded(2.0), recorded(3.0), recorded(7.0)],
     ];
-    let c = Comparison::build(vec!["base".into(), "plus2".into()], &runs, LEVEL).unwrap();
+    let c = Comparison::build(vec!["base".into(), "plus2".into()], &runs, LEVEL, 1.0).unwrap();
     assert_eq!(c.periods.len(), 3);
     assert_eq!(c.scopes(), vec![CITY, "huilongguan", "park:haidian"]);
     let m = c.metric(CITY, "workers").unwrap();
@@ -256,7 +256,7 @@ fn comparison_of_recorded_runs_and_missing_values() {
             r.values[m] = vec![f64::NAN; 3];
         }
     }
-    let c = Comparison::build(vec!["base".into(), "plus2".into()], &runs, LEVEL).unwrap();
+    let c = Comparison::build(vec!["base".into(), "plus2".into()], &runs, LEVEL, 1.0).unwrap();
     assert_eq!(
         c.stat(m, 1, 2),
         &Stat {
@@ -269,22 +269,24 @@ fn comparison_of_recorded_runs_and_missing_values() {
 #[test]
 fn mismatched_runs_are_refused() {
     let names = || vec!["base".to_string(), "alt".to_string()];
-    let e = Comparison::build(names(), &[vec![one_value(1.0)], vec![]], LEVEL).unwrap_err();
+    let e = Comparison::build(names(), &[vec![one_value(1.0)], vec![]], LEVEL, 1.0).unwrap_err();
     assert!(matches!(e, CompareError::Mismatch(_)), "{e}");
     let mut other = one_value(1.0);
     other.periods[0].months = 6;
-    let e = Comparison::build(names(), &[vec![one_value(1.0)], vec![other]], LEVEL).unwrap_err();
+    let e =
+        Comparison::build(names(), &[vec![one_value(1.0)], vec![other]], LEVEL, 1.0).unwrap_err();
     assert!(e.to_string().contains("periods"), "{e}");
     let mut other = one_value(1.0);
     other.metrics[0].scope = "elsewhere".into();
-    let e = Comparison::build(names(), &[vec![one_value(1.0)], vec![other]], LEVEL).unwrap_err();
+    let e =
+        Comparison::build(names(), &[vec![one_value(1.0)], vec![other]], LEVEL, 1.0).unwrap_err();
     assert!(e.to_string().contains("regions"), "{e}");
     assert!(matches!(
-        Comparison::build(names(), &[vec![], vec![]], LEVEL),
+        Comparison::build(names(), &[vec![], vec![]], LEVEL, 1.0),
         Err(CompareError::Empty(_))
     ));
     assert!(matches!(
-        Comparison::build(vec![], &[], LEVEL),
+        Comparison::build(vec![], &[], LEVEL, 1.0),
         Err(CompareError::Empty(_))
     ));
 }

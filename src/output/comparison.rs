@@ -79,9 +79,7 @@ pub fn comparison_records(c: &Comparison) -> Vec<Vec<String>> {
                     None => r.extend(vec![String::new(); 7]),
                 }
                 // Agents behind a count's mean in one run (fewer than MIN_AGENTS: unresolved).
-                r.push(opt(st.summary.as_ref().and_then(|x| {
-                    crate::compare::agents_behind(metric, x.mean, c.scale)
-                })));
+                r.push(opt(c.agents(m, s, p)));
                 out.push(r);
             }
         }

@@ -36,21 +36,6 @@ pub fn site(world: &World, p: &Policy) -> Option<u32> {
     }
 }
 
-/// The centre (km) of a policy's cells.
-fn centre(world: &World, cells: &[u32]) -> Option<(f64, f64)> {
-    if cells.is_empty() {
-        return None;
-    }
-    let (mut x, mut y) = (0.0, 0.0);
-    for &c in cells {
-        let (cx, cy) = world.grid.centre(c as usize);
-        x += cx;
-        y += cy;
-    }
-    let n = cells.len() as f64;
-    Some((x / n, y / n))
-}
-
 /// Header of `policies.csv`.
 pub const POLICY_HEADER: &[&str] = &[
     "policy",
@@ -86,7 +71,7 @@ pub fn write_all(
     csv.header(POLICY_HEADER)?;
     let mut features = Vec::new();
     for p in policies {
-        let c = centre(world, &p.cells);
+        let c = g.centroid(&p.cells);
         let cll = c.and_then(|(x, y)| lonlat(x, y));
         let s = site(world, p);
         let s_xy = s.map(|c| g.centre(c as usize));
@@ -168,7 +153,7 @@ pub fn places(world: &World, policies: &[Policy]) -> Vec<Place> {
         .filter_map(|p| {
             let (x, y) = match site(world, p) {
                 Some(c) => world.grid.centre(c as usize),
-                None => centre(world, &p.cells)?,
+                None => world.grid.centroid(&p.cells)?,
             };
             // Long names would run off the map: the first words, then an ellipsis.
             let name: String = if p.name.chars().count() > 26 {

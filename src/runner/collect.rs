@@ -4,7 +4,7 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use super::jobs::{replicate_seed, run_jobs};
+use super::jobs::{replicate_seed, run_replicates};
 use super::{run, Overrides, RunError, RunOutcome};
 use crate::compare::{CompareError, Comparison, Recorder, RunSeries, LEVEL};
 use crate::metrics::{region_rows, ParkRow, RegionRow, TickRow};
@@ -123,6 +123,12 @@ pub enum CompareRunError {
     Engine(String),
 }
 
+impl From<anyhow::Error> for CompareRunError {
+    fn from(e: anyhow::Error) -> Self {
+        CompareRunError::Engine(format!("{e:#}"))
+    }
+}
+
 /// Check that scenarios can be compared: distinct names and the same first month.
 pub fn check_comparable(scenarios: &[Scenario]) -> Result<(), CompareError> {
     let Some(base) = scenarios.first() else {
@@ -162,19 +168,15 @@ pub fn compare_runs(
     if settings.replicates == 0 {
         return Err(CompareError::Empty("no replicate runs".into()).into());
     }
-    let n_s = scenarios.len();
-    // Replicate-major, as `zgc compare`: every scenario's first replicates start early.
-    let jobs: Vec<(usize, usize)> = (0..settings.replicates)
-        .flat_map(|r| (0..n_s).map(move |s| (s, r)))
-        .collect();
     let done = std::sync::atomic::AtomicUsize::new(0);
+    let n_jobs = scenarios.len() * settings.replicates;
     let failed = AtomicBool::new(false);
     let halt = || stop.load(Ordering::SeqCst) || failed.load(Ordering::SeqCst);
-    let results = run_jobs(
-        jobs.len(),
+    let runs = run_replicates(
+        scenarios.len(),
+        settings.replicates,
         threads,
-        |j| -> Result<Option<RunSeries>, RunError> {
-            let (s, r) = jobs[j];
+        |s, r| -> Result<Option<RunSeries>, CompareRunError> {
             if halt() {
                 return Ok(None);
             }
@@ -185,30 +187,18 @@ pub fn compare_runs(
             });
             match outcome {
                 Ok(o) if o.sim.done() => {
-                    progress(done.fetch_add(1, Ordering::SeqCst) + 1, jobs.len());
+                    progress(done.fetch_add(1, Ordering::SeqCst) + 1, n_jobs);
                     Ok(Some(recorder.finish()))
                 }
                 Ok(_) => Ok(None),
                 Err(e) => {
                     failed.store(true, Ordering::SeqCst);
-                    Err(e)
+                    Err(e.into())
                 }
             }
         },
-    )
-    .map_err(|e| CompareRunError::Engine(format!("{e:#}")))?;
-    let mut runs: Vec<Vec<Option<RunSeries>>> = vec![vec![None; settings.replicates]; n_s];
-    // The first error in job order, whatever the thread count.
-    for (&(s, r), res) in jobs.iter().zip(results) {
-        runs[s][r] = res?;
-    }
-    let runs: Vec<Vec<RunSeries>> = runs
-        .into_iter()
-        .map(|reps| reps.into_iter().collect::<Option<Vec<_>>>())
-        .collect::<Option<_>>()
-        .ok_or(CompareRunError::Stopped)?;
+    )?
+    .ok_or(CompareRunError::Stopped)?;
     let names = scenarios.iter().map(|s| s.name().to_string()).collect();
-    let mut c = Comparison::build(names, &runs, LEVEL)?;
-    c.scale = settings.scale;
-    Ok(c)
+    Ok(Comparison::build(names, &runs, LEVEL, settings.scale)?)
 }

@@ -66,6 +66,32 @@ pub fn run_jobs<T: Send>(
         .collect()
 }
 
+/// Run `job(scenario, replicate)` for `n_scenarios` scenarios × `replicates` replicates on
+/// [`run_jobs`], replicate-major (every scenario's first replicates start early), and gather
+/// the results as `[scenario][replicate]`. The error returned is the first in job order,
+/// whatever the thread count; `Ok(None)` when a job stopped early (returned `None`).
+pub fn run_replicates<T: Send, E: Send + From<anyhow::Error>>(
+    n_scenarios: usize,
+    replicates: usize,
+    threads: usize,
+    job: impl Fn(usize, usize) -> Result<Option<T>, E> + Sync,
+) -> Result<Option<Vec<Vec<T>>>, E> {
+    let jobs: Vec<(usize, usize)> = (0..replicates)
+        .flat_map(|r| (0..n_scenarios).map(move |s| (s, r)))
+        .collect();
+    let results = run_jobs(jobs.len(), threads, |j| job(jobs[j].0, jobs[j].1))?;
+    let mut out: Vec<Vec<Option<T>>> = (0..n_scenarios)
+        .map(|_| (0..replicates).map(|_| None).collect())
+        .collect();
+    for (&(s, r), res) in jobs.iter().zip(results) {
+        out[s][r] = res?;
+    }
+    Ok(out
+        .into_iter()
+        .map(|reps| reps.into_iter().collect::<Option<Vec<T>>>())
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -76,6 +102,31 @@ mod tests {
             let out = run_jobs(10, threads, |j| j * j).unwrap();
             assert_eq!(out, (0..10).map(|j| j * j).collect::<Vec<_>>());
         }
+    }
+
+    #[test]
+    fn replicates_come_back_by_scenario_with_the_first_error_in_job_order() {
+        let job = |s: usize, r: usize| -> Result<Option<(usize, usize)>, anyhow::Error> {
+            Ok(Some((s, r)))
+        };
+        let out = run_replicates(3, 2, 2, job).unwrap().unwrap();
+        assert_eq!(out[2], vec![(2, 0), (2, 1)]);
+        // Replicate-major: job (s = 1, r = 0) comes before (s = 0, r = 1).
+        let failing = |s: usize, r: usize| -> Result<Option<()>, anyhow::Error> {
+            match (s, r) {
+                (0, 1) => Err(anyhow::anyhow!("late")),
+                (1, 0) => Err(anyhow::anyhow!("early")),
+                _ => Ok(Some(())),
+            }
+        };
+        for threads in [1, 4] {
+            let e = run_replicates(2, 2, threads, failing).unwrap_err();
+            assert_eq!(e.to_string(), "early");
+        }
+        let stopped = |s: usize, _: usize| -> Result<Option<()>, anyhow::Error> {
+            Ok((s == 0).then_some(()))
+        };
+        assert!(run_replicates(2, 1, 1, stopped).unwrap().is_none());
     }
 
     #[test]

@@ -509,7 +509,11 @@ fn path_string(path: &serde_path_to_error::Path) -> String {
     s
 }
 
-fn serde_error(
+/// A serde error of a TOML file as a positioned error naming the key path: an unknown key
+/// lists the keys its table takes (with a suggestion), a missing key says where a key of that
+/// name stands instead (a `design` written under `[set]`), a wrong value says what was expected.
+/// Used for scenarios and sweep files.
+pub fn serde_error(
     e: &serde_path_to_error::Error<toml::de::Error>,
     root: &toml::Table,
     ctx: &Ctx,
@@ -550,7 +554,23 @@ fn serde_error(
     }
     if let Some(rest) = msg.strip_prefix("missing field ") {
         let name = rest.trim_matches('`');
-        return ctx.key(&join(&path, name), format!("missing `{name}`"));
+        let key = join(&path, name);
+        // A key of that name in another top-level table (not inside a list such as
+        // [[policy]]): probably meant here.
+        let stray = ctx
+            .locs
+            .iter()
+            .filter(|(k, _)| !k.contains('[') && **k != key)
+            .find(|(k, _)| k.split_once('.').is_some_and(|(_, rest)| rest == name));
+        let hint = match stray {
+            Some((k, loc)) => format!(
+                "; a `{name}` stands as `{k}`{}: move it into `[{path}]`",
+                loc.key
+                    .map_or(String::new(), |p| format!(" at line {}", p.line))
+            ),
+            None => String::new(),
+        };
+        return ctx.key(&key, format!("missing `{name}`{hint}"));
     }
     let found = value_at(root, e.path());
     let mut text = humanize_serde(&msg, found);

@@ -250,92 +250,6 @@ pub const MAX_RUNS: usize = 10_000_000;
 /// Column names that parameters may not take.
 pub const RESERVED_COLUMNS: &[&str] = &["run", "point", "replicate", "seed", "tick", "date"];
 
-/// A serde error of the raw sweep file as a positioned error naming the key path: a missing
-/// key says where a key of that name stands instead (a `design` under `[set]`), an unknown key
-/// lists the keys its table takes.
-fn raw_error(
-    e: &serde_path_to_error::Error<toml::de::Error>,
-    root: &toml::Table,
-    ctx: &crate::scenario::error::Ctx,
-) -> crate::scenario::ScenarioError {
-    use crate::scenario::error::{did_you_mean, humanize_serde, join};
-    let path = e.path().to_string();
-    let path = if path == "." { String::new() } else { path };
-    let msg = e.inner().message().to_string();
-    if let Some(rest) = msg.strip_prefix("missing field ") {
-        let name = rest.trim_matches('`');
-        let key = join(&path, name);
-        // Where else a key of that name stands (misplaced under another table).
-        let stray = ctx
-            .locs
-            .keys()
-            .find(|k| *k != &key && (k.ends_with(&format!(".{name}")) || *k == name))
-            .cloned();
-        let hint = match stray {
-            Some(s) => {
-                let at = ctx
-                    .locs
-                    .get(&s)
-                    .and_then(|l| l.key)
-                    .map_or(String::new(), |p| format!(" at line {}", p.line));
-                format!("; a `{name}` stands as `{s}`{at}: move it into `[{path}]`")
-            }
-            None => String::new(),
-        };
-        let table = if path.is_empty() {
-            "the file".to_string()
-        } else {
-            format!("`[{path}]`")
-        };
-        return ctx.key(&path, format!("missing `{key}` in {table}{hint}"));
-    }
-    if let Some(rest) = msg.strip_prefix("unknown field ") {
-        let (name, expected) = rest.split_once(", expected ").unwrap_or((rest, ""));
-        let name = name.trim_matches('`');
-        let names = crate::scenario::error::backticked(expected);
-        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
-        // The path already ends with the unknown key.
-        let (key, parent) = match path.rsplit_once('.') {
-            Some((p, last)) if last == name => (path.clone(), p.to_string()),
-            _ if path == name => (path.clone(), String::new()),
-            _ => (join(&path, name), path.clone()),
-        };
-        let table = if parent.is_empty() {
-            "the file".to_string()
-        } else {
-            format!("`[{parent}]`")
-        };
-        return ctx.key(
-            &key,
-            format!(
-                "unknown key `{name}` in {table}{}; expected {}",
-                did_you_mean(name, refs.iter().copied()),
-                crate::scenario::error::one_of(&refs)
-            ),
-        );
-    }
-    let found = path
-        .split('.')
-        .filter(|s| !s.is_empty())
-        .try_fold(None::<&Value>, |v, seg| {
-            let (name, idx) = match seg.split_once('[') {
-                Some((n, i)) => (n, i.trim_end_matches(']').parse::<usize>().ok()),
-                None => (seg, None),
-            };
-            let next = match v {
-                None => root.get(name),
-                Some(Value::Table(t)) => t.get(name),
-                _ => None,
-            }?;
-            Some(Some(match idx {
-                Some(i) => next.get(i)?,
-                None => next,
-            }))
-        })
-        .flatten();
-    ctx.value(&path, humanize_serde(&msg, found))
-}
-
 // The raw file, as serde sees it.
 
 #[derive(Deserialize)]
@@ -431,8 +345,10 @@ impl SweepSpec {
             locs: &locs,
         };
         let err = |key: &str, msg: String| SweepError::Input(ctx.value(key, msg).to_string());
-        let raw: RawFile = serde_path_to_error::deserialize(Value::Table(table.clone()))
-            .map_err(|e| SweepError::Input(raw_error(&e, &table, &ctx).to_string()))?;
+        let raw: RawFile =
+            serde_path_to_error::deserialize(Value::Table(table.clone())).map_err(|e| {
+                SweepError::Input(crate::scenario::serde_error(&e, &table, &ctx).to_string())
+            })?;
         let s = raw.sweep;
         if s.name.trim().is_empty()
             || !s

@@ -464,16 +464,7 @@ impl PolicyState {
 /// The cell of a region nearest its centroid (ties: the lower index): where a new incubator
 /// stands.
 pub fn central_cell(world: &World, cells: &[u32]) -> Option<u32> {
-    if cells.is_empty() {
-        return None;
-    }
-    let (mut sx, mut sy) = (0.0, 0.0);
-    for &c in cells {
-        let (x, y) = world.grid.centre(c as usize);
-        sx += x;
-        sy += y;
-    }
-    let (cx, cy) = (sx / cells.len() as f64, sy / cells.len() as f64);
+    let (cx, cy) = world.grid.centroid(cells)?;
     cells.iter().copied().min_by(|&a, &b| {
         let (ax, ay) = world.grid.centre(a as usize);
         let (bx, by) = world.grid.centre(b as usize);

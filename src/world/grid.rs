@@ -49,6 +49,20 @@ impl GridSpec {
             self.y0_km + (r as f64 + 0.5) * self.cell_km,
         )
     }
+    /// The mean of the centres of `cells` (km), or `None` for no cells.
+    pub fn centroid(&self, cells: &[u32]) -> Option<(f64, f64)> {
+        if cells.is_empty() {
+            return None;
+        }
+        let (mut x, mut y) = (0.0, 0.0);
+        for &c in cells {
+            let (cx, cy) = self.centre(c as usize);
+            x += cx;
+            y += cy;
+        }
+        let n = cells.len() as f64;
+        Some((x / n, y / n))
+    }
     /// The cell containing a point, or `None` outside the grid.
     pub fn cell_at(&self, x_km: f64, y_km: f64) -> Option<usize> {
         let c = ((x_km - self.x0_km) / self.cell_km).floor();
