@@ -16,6 +16,7 @@ pub mod report;
 pub mod rng;
 pub mod runner;
 pub mod sampling;
+pub mod state;
 pub mod scenario;
 pub mod stats;
 pub mod sweep;

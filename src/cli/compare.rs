@@ -16,7 +16,7 @@ use super::progress::Progress;
 use super::run::load_scenario;
 use super::CliError;
 use crate::compare::{self, Comparison, RunSeries, CITY, KEY_INDICATORS, LEVEL};
-use crate::metrics::{region_rows, TickRow};
+use crate::metrics::TickRow;
 use crate::output::comparison::write_comparison;
 use crate::output::grids::{self, Field};
 use crate::output::run_folder::{Extras, RunFolder};
@@ -451,13 +451,13 @@ fn run_job(sh: &Shared, s: usize, replicate: usize, dir: &Path) -> Result<Option
     let mut folder = RunFolder::create(dir)?;
     let mut recorder = compare::Recorder::new();
     let mut io_error: Option<anyhow::Error> = None;
-    let outcome = runner::run(scenario, &plan.overrides(replicate), &mut |report, sim| {
-        let regions = region_rows(sim);
-        if let Err(e) = folder.record(report, &regions) {
+    let outcome = runner::run(scenario, &plan.overrides(replicate), &mut |report, _sim| {
+        let regions = &report.regions;
+        if let Err(e) = folder.record(report, regions) {
             io_error = Some(e);
             return false;
         }
-        recorder.record(&report.row, &regions, &report.parks);
+        recorder.record(&report.row, regions, &report.parks);
         if let Ok(mut p) = sh.progress.lock() {
             let msg = format!("{}/{n_jobs} runs done", sh.runs_done.load(Ordering::SeqCst));
             p.inc(1, &msg);

@@ -5,17 +5,20 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
-use anyhow::Result;
+use std::cell::RefCell;
+
+use anyhow::{Context, Result};
 use clap::Args;
 
 use super::progress::Progress;
 use super::CliError;
-use crate::metrics::{region_rows, TickRow};
+use crate::metrics::TickRow;
 use crate::output::run_folder::{Extras, RunFolder};
 use crate::output::{self, Staging};
 use crate::runner::{self, Overrides, RunOutcome};
 use crate::scenario::Scenario;
-use crate::tick::Phase;
+use crate::state::{self, State};
+use crate::tick::{Phase, Simulation, TickReport};
 
 /// Flags of `zgc run`.
 #[derive(Args, Debug, Clone)]
@@ -56,6 +59,23 @@ pub struct RunArgs {
     /// Skip the PNG maps and report.html (CSV tables, grids and summary only).
     #[arg(long)]
     pub no_pictures: bool,
+    /// Save the complete simulation state at the start of this month (YYYY-MM) or tick (0 =
+    /// the first month), before its policies act, as `<out>/state-YYYY-MM.zgcstate`. Repeatable.
+    #[arg(long, value_name = "DATE|TICK")]
+    pub save_state_at: Vec<String>,
+    /// Continue from a saved state: of this scenario, or of another identical up to the
+    /// state's month (same world, parameters, seed, scale and started policies), a fork. The
+    /// output folder holds the whole run, as if it had not stopped.
+    #[arg(long, value_name = "FILE", conflicts_with = "resume")]
+    pub from_state: Option<PathBuf>,
+    /// Keep the state of every Nth month in the run's staging folder, so that `--resume` can
+    /// continue the run after it is killed.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub checkpoint_every: Option<u32>,
+    /// Continue an interrupted run of this command (same arguments) from its last checkpoint;
+    /// without one, start from the first month.
+    #[arg(long)]
+    pub resume: bool,
 }
 
 /// The memory limit the flags ask for: `--max-memory`, none with `--ignore-memory-check`,
@@ -118,16 +138,17 @@ pub fn main(args: RunArgs) -> Result<()> {
         memory_limit: memory_limit(args.max_memory, args.ignore_memory_check),
     };
     let out = out_dir(&args.out, &scenario)?;
+    let states = StatePlan::new(&scenario, &overrides, &args, &out)?;
     let pool = super::thread_pool(args.threads)?;
     let threads = pool.current_num_threads();
     let interrupted = interrupt_flag();
-    let staging = staging(&out, args.force)?;
+    let (staging, from) = states.staging(&out, args.force)?;
     let result = pool.install(|| {
         execute(
             &scenario,
             &overrides,
             &args,
-            &staging,
+            (&staging, from, &states),
             threads,
             &interrupted,
         )
@@ -135,6 +156,18 @@ pub fn main(args: RunArgs) -> Result<()> {
     match result {
         Ok((outcome, last)) => {
             if interrupted.load(Ordering::SeqCst) {
+                let checkpoint = staging.dir.join(state::CHECKPOINT);
+                if checkpoint.is_file() {
+                    // Kept for `--resume`, which takes the folder over.
+                    return Err(CliError::Interrupted(format!(
+                        "stopped at tick {} of {}; nothing was written to {}, and the last checkpoint is kept in {} for `--resume`",
+                        outcome.sim.tick,
+                        outcome.ticks,
+                        out.display(),
+                        staging.dir.display()
+                    ))
+                    .into());
+                }
                 staging.abandon();
                 return Err(CliError::Interrupted(format!(
                     "stopped at tick {} of {}; nothing was written to {}",
@@ -181,20 +214,29 @@ fn execute(
     scenario: &Scenario,
     overrides: &Overrides,
     args: &RunArgs,
-    staging: &Staging,
+    (staging, from, states): (&Staging, Option<State>, &StatePlan),
     threads: usize,
     interrupted: &AtomicBool,
 ) -> Result<(RunOutcome, Option<TickRow>)> {
     let wall = Instant::now();
     let mut folder = RunFolder::create(&staging.dir)?;
     let ticks = overrides.ticks.unwrap_or(scenario.ticks) as u64;
-    let mut progress = Progress::new(ticks, "ticks", scenario.name(), args.quiet);
-    let mut io_error: Option<anyhow::Error> = None;
-    let outcome = runner::run(scenario, overrides, &mut |report, sim| {
-        if let Err(e) = folder.record(report, &region_rows(sim)) {
-            io_error = Some(e);
+    let begin = from.as_ref().map_or(0, |s| s.header.tick);
+    let progress = RefCell::new(Progress::new(ticks, "ticks", scenario.name(), args.quiet));
+    let io_error: RefCell<Option<anyhow::Error>> = RefCell::new(None);
+    let mut before = |sim: &Simulation, history: &[TickReport], stats: &runner::RunStats| {
+        if let Err(e) = states.before_tick(scenario, staging, sim, history, stats, begin, &progress) {
+            *io_error.borrow_mut() = Some(e);
             return false;
         }
+        !interrupted.load(Ordering::SeqCst)
+    };
+    let outcome = runner::run_from(scenario, overrides, from, &mut before, &mut |report, _sim| {
+        if let Err(e) = folder.record(report, &report.regions) {
+            *io_error.borrow_mut() = Some(e);
+            return false;
+        }
+        let mut progress = progress.borrow_mut();
         for e in &report.events {
             progress.println(&format!("{}: {e}", report.row.date));
         }
@@ -208,9 +250,15 @@ fn execute(
         !interrupted.load(Ordering::SeqCst)
     })
     .map_err(CliError::from)?;
-    progress.finish();
-    if let Some(e) = io_error {
+    progress.into_inner().finish();
+    if let Some(e) = io_error.into_inner() {
         return Err(e);
+    }
+    // The rolling checkpoint is for an interrupted run only; a finished one does not keep it.
+    let checkpoint = staging.dir.join(state::CHECKPOINT);
+    if checkpoint.exists() && !interrupted.load(Ordering::SeqCst) {
+        std::fs::remove_file(&checkpoint)
+            .with_context(|| format!("cannot remove {}", checkpoint.display()))?;
     }
     let last = folder.rows().last().cloned();
     if interrupted.load(Ordering::SeqCst) {
@@ -293,5 +341,204 @@ fn print_summary(
                 b as f64 / s.agents_start.max(1) as f64
             );
         }
+    }
+}
+
+/// What a run does with saved states: the months to save (`--save-state-at`), the rolling
+/// checkpoint (`--checkpoint-every`), and where it begins (`--from-state`, `--resume`).
+pub struct StatePlan {
+    /// Ticks at whose start a state is saved.
+    save_at: Vec<u32>,
+    /// Keep a checkpoint every this many months.
+    checkpoint_every: Option<u32>,
+    /// `--from-state`'s file.
+    from_state: Option<PathBuf>,
+    /// An interrupted run's staging folder to continue (`--resume`).
+    adopt: Option<PathBuf>,
+}
+
+impl StatePlan {
+    /// Check the flags against the scenario (months within the run, a state that exists,
+    /// a checkpoint of the same run) before anything is written.
+    fn new(
+        scenario: &Scenario,
+        o: &Overrides,
+        args: &RunArgs,
+        out: &std::path::Path,
+    ) -> Result<StatePlan> {
+        let ticks = o.ticks.unwrap_or(scenario.ticks);
+        let last = scenario.start.plus(ticks.saturating_sub(1));
+        let mut save_at = Vec::new();
+        for v in &args.save_state_at {
+            let t = state::parse_at(v, scenario.start)
+                .map_err(|m| CliError::Input(format!("--save-state-at: {m}")))?;
+            if t >= ticks {
+                return Err(CliError::Input(format!(
+                    "--save-state-at {v}: the run's months are {} to {last} (ticks 0 to {})",
+                    scenario.start,
+                    ticks - 1
+                ))
+                .into());
+            }
+            save_at.push(t);
+        }
+        let mut plan = StatePlan {
+            save_at,
+            checkpoint_every: args.checkpoint_every,
+            from_state: args.from_state.clone(),
+            adopt: None,
+        };
+        let begin = if let Some(p) = &args.from_state {
+            let h = state::file::read_header(p).map_err(|e| CliError::Input(e.to_string()))?;
+            Some((h.tick, h.prefix.at))
+        } else if args.resume {
+            match state::find_checkpoint(out) {
+                Some((dir, h)) => {
+                    check_same_run(scenario, o, &h, &dir)?;
+                    eprintln!(
+                        "note: resuming the interrupted run in {} from its checkpoint at {}",
+                        dir.display(),
+                        h.prefix.at
+                    );
+                    let begin = (h.tick, h.prefix.at);
+                    plan.adopt = Some(dir);
+                    Some(begin)
+                }
+                None => {
+                    eprintln!(
+                        "note: no checkpoint of an interrupted run into {} found; starting from the first month",
+                        out.display()
+                    );
+                    None
+                }
+            }
+        } else {
+            None
+        };
+        if let Some((tick, at)) = begin {
+            for (v, &t) in args.save_state_at.iter().zip(&plan.save_at) {
+                let kept = plan
+                    .adopt
+                    .as_ref()
+                    .is_some_and(|d| d.join(state::file_name(scenario.start.plus(t))).is_file());
+                if t < tick && !kept {
+                    return Err(CliError::Input(format!(
+                        "--save-state-at {v}: the run begins at {at}, from its state; a state before it cannot be saved"
+                    ))
+                    .into());
+                }
+            }
+        }
+        Ok(plan)
+    }
+
+    /// The staging folder (an interrupted run's, taken over, with `--resume`) and the state
+    /// the run begins from.
+    fn staging(&self, out: &std::path::Path, force: bool) -> Result<(Staging, Option<State>)> {
+        let staging = match &self.adopt {
+            None => staging(out, force)?,
+            Some(dir) => {
+                let s = Staging::adopting(out, force, Some(dir))?;
+                for p in &s.cleaned {
+                    eprintln!("note: removed {}, left by an interrupted run", p.display());
+                }
+                s
+            }
+        };
+        let file = match (&self.adopt, &self.from_state) {
+            (Some(_), _) => Some(staging.dir.join(state::CHECKPOINT)),
+            (None, Some(p)) => Some(p.clone()),
+            (None, None) => None,
+        };
+        let Some(file) = file else {
+            return Ok((staging, None));
+        };
+        let t0 = Instant::now();
+        match state::file::read(&file) {
+            Ok(s) => {
+                eprintln!(
+                    "note: continuing from {} at {} ({:.1} MB read in {:.2} s)",
+                    file.display(),
+                    s.header.prefix.at,
+                    std::fs::metadata(&file).map_or(0.0, |m| m.len() as f64 / 1e6),
+                    t0.elapsed().as_secs_f64()
+                );
+                Ok((staging, Some(s)))
+            }
+            Err(e) => {
+                if self.adopt.is_none() {
+                    staging.abandon();
+                }
+                Err(CliError::Input(e.to_string()).into())
+            }
+        }
+    }
+
+    /// At the start of a month: save the state if asked, and the checkpoint when due.
+    #[allow(clippy::too_many_arguments)]
+    fn before_tick(
+        &self,
+        scenario: &Scenario,
+        staging: &Staging,
+        sim: &Simulation,
+        history: &[TickReport],
+        stats: &runner::RunStats,
+        begin: u32,
+        progress: &RefCell<Progress>,
+    ) -> Result<()> {
+        if self.save_at.contains(&sim.tick) {
+            let name = state::file_name(sim.date());
+            let t0 = Instant::now();
+            let bytes = state::save(&staging.dir.join(&name), scenario, sim, history, stats)?;
+            progress.borrow_mut().println(&format!(
+                "{}: saved the state as {name} ({:.1} MB in {:.2} s)",
+                sim.date(),
+                bytes as f64 / 1e6,
+                t0.elapsed().as_secs_f64()
+            ));
+        }
+        if let Some(n) = self.checkpoint_every {
+            if sim.tick > begin && sim.tick % n == 0 {
+                state::save(
+                    &staging.dir.join(state::CHECKPOINT),
+                    scenario,
+                    sim,
+                    history,
+                    stats,
+                )?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A checkpoint continues only the run that wrote it: the same scenario, seed, scale and length.
+fn check_same_run(
+    scenario: &Scenario,
+    o: &Overrides,
+    h: &state::Header,
+    dir: &std::path::Path,
+) -> Result<()> {
+    let seed = o.seed.unwrap_or(scenario.file.run.seed);
+    let scale = o.scale.unwrap_or(scenario.file.run.scale);
+    let ticks = o.ticks.unwrap_or(scenario.ticks);
+    let differs = if h.scenario_hash != scenario.hash() {
+        Some(format!("scenario `{}` as it was then", h.scenario))
+    } else if h.prefix.seed != seed {
+        Some(format!("seed {}", h.prefix.seed))
+    } else if h.prefix.scale.to_string() != scale.to_string() {
+        Some(format!("scale {}", h.prefix.scale))
+    } else if h.ticks != ticks {
+        Some(format!("{} ticks", h.ticks))
+    } else {
+        None
+    };
+    match differs {
+        None => Ok(()),
+        Some(d) => Err(CliError::Input(format!(
+            "--resume: the interrupted run in {} is of {d}, not of this command; run it with the same arguments, or without --resume to start afresh",
+            dir.display()
+        ))
+        .into()),
     }
 }

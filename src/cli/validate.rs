@@ -20,7 +20,6 @@ use serde_json::json;
 use super::progress::Progress;
 use super::CliError;
 use crate::compare::{self, RunSeries};
-use crate::metrics::region_rows;
 use crate::report::{chart_png, write_atomic, Band, Chart};
 use crate::runner::jobs::run_jobs;
 use crate::runner::{self, Overrides};
@@ -169,8 +168,8 @@ pub fn main(args: ValidateArgs) -> Result<()> {
             return Ok(None);
         }
         let mut rec = compare::Recorder::new();
-        runner::run(scenarios[s], &overrides(k), &mut |report, sim| {
-            rec.record(&report.row, &region_rows(sim), &report.parks);
+        runner::run(scenarios[s], &overrides(k), &mut |report, _sim| {
+            rec.record(&report.row, &report.regions, &report.parks);
             if let Ok(mut p) = progress.lock() {
                 let msg = format!("{}/{} runs done", done.load(Ordering::SeqCst), jobs.len());
                 p.inc(1, &msg);

@@ -408,7 +408,7 @@ pub const PARK_INDICATORS: &[Indicator] = &[
 ];
 
 /// One row of `timeseries.csv`: `tick`, `date`, then the values of `INDICATORS` in order.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize)]
 pub struct TickRow {
     /// Tick (0-based).
     pub tick: u32,
@@ -429,7 +429,7 @@ impl TickRow {
 }
 
 /// One row of `parks.csv`.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize)]
 pub struct ParkRow {
     /// Year.
     pub year: i32,
@@ -480,7 +480,7 @@ impl ParkRow {
 }
 
 /// One row of `regions.csv`.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize)]
 pub struct RegionRow {
     /// Tick.
     pub tick: u32,
@@ -520,7 +520,7 @@ impl RegionRow {
 }
 
 /// Counters of the current tick, filled by the phases.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct TickCounters {
     /// Start-ups closed.
     pub startups_died: u64,
@@ -549,7 +549,7 @@ pub struct TickCounters {
 }
 
 /// Accumulators of the indicators over the run.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct MetricsState {
     /// This tick's counters.
     pub c: TickCounters,
@@ -598,6 +598,28 @@ impl MetricsState {
         }
         self.regions = regions;
         self.home_region_mask = mask;
+    }
+
+    /// Make room for a run of `ticks` months (a run continued from a saved state may be
+    /// longer than the one that saved it); records already made are kept.
+    pub fn resize_ticks(&mut self, ticks: u32) {
+        let n = (ticks as usize + 1).max(self.births.len());
+        self.births.resize(n, 0);
+        self.deaths.resize(n, [0; 3]);
+    }
+
+    /// Months the start-up records have room for (plus one).
+    pub fn tick_len(&self) -> usize {
+        self.births.len().min(self.deaths.len())
+    }
+
+    /// Parks the yearly accumulators are for.
+    pub fn park_len(&self) -> usize {
+        if self.park_revenue.len() == self.park_va.len() {
+            self.park_revenue.len()
+        } else {
+            usize::MAX
+        }
     }
 
     /// Number of tracked regions.

@@ -133,6 +133,43 @@ pub fn clean_stale(parent: &Path) -> Vec<PathBuf> {
     removed
 }
 
+/// Staging folders of `dest` left by runs that no longer go: this host's whose process is gone,
+/// and other hosts' (a batch system may requeue a killed job on another node; a caller takes
+/// them only when told the run is over, as with `zgc run --resume`). Sorted by name.
+pub fn interrupted_stagings(dest: &Path) -> Vec<PathBuf> {
+    let parent = dest
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let Some(name) = dest.file_name().map(|n| n.to_string_lossy().to_string()) else {
+        return Vec::new();
+    };
+    let prefix = format!(".{name}.partial-");
+    let (host, me) = (host_tag(), std::process::id());
+    let Ok(rd) = fs::read_dir(parent) else {
+        return Vec::new();
+    };
+    let mut found: Vec<PathBuf> = rd
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| {
+            let Some(n) = p.file_name().map(|n| n.to_string_lossy().to_string()) else {
+                return false;
+            };
+            if !n.starts_with(&prefix) || !p.is_dir() || p.is_symlink() {
+                return false;
+            }
+            match staging_owner(&n) {
+                Some((h, pid)) if h == host => pid != me && !pid_alive(pid),
+                Some(_) => true,
+                None => false,
+            }
+        })
+        .collect();
+    found.sort();
+    found
+}
+
 /// A run folder being written: files go to `.<final>.partial-<host>-<pid>` until `finish`.
 pub struct Staging {
     /// Final folder.
@@ -148,6 +185,13 @@ impl Staging {
     /// previous zgc run (it would mix unrelated files) unless `force` ([`OutputError::Foreign`]).
     /// Removes stale staging folders of dead zgc processes in the same parent.
     pub fn new(dest: &Path, force: bool) -> Result<Staging> {
+        Staging::adopting(dest, force, None)
+    }
+
+    /// Like [`Staging::new`], but the staging folder is `adopt` (an interrupted run's, from
+    /// [`interrupted_stagings`]) renamed to this process's name, with what it holds: a run that
+    /// resumes keeps its checkpoint and its saved states until it finishes.
+    pub fn adopting(dest: &Path, force: bool, adopt: Option<&Path>) -> Result<Staging> {
         if dest.exists() || dest.is_symlink() {
             let is_run = dest.join(COMPLETE_MARKER).is_file();
             let empty = dest.is_dir()
@@ -174,7 +218,6 @@ impl Staging {
                 )
             });
         }
-        let cleaned = clean_stale(parent);
         let name = dest
             .file_name()
             .map(|n| n.to_string_lossy().to_string())
@@ -186,6 +229,20 @@ impl Staging {
         ));
         if dir.exists() {
             fs::remove_dir_all(&dir).ok();
+        }
+        if let Some(old) = adopt {
+            // Renamed before stale folders are cleaned, so it is never one of them.
+            fs::rename(old, &dir).with_context(|| {
+                format!("cannot take over {} as {}", old.display(), dir.display())
+            })?;
+        }
+        let cleaned = clean_stale(parent);
+        if adopt.is_some() {
+            return Ok(Staging {
+                dest: dest.to_path_buf(),
+                dir,
+                cleaned,
+            });
         }
         if let Err(e) = fs::create_dir(&dir) {
             if unusable_place(&e) {

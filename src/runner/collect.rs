@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use super::jobs::{replicate_seed, run_replicates};
 use super::{run, Overrides, RunError, RunOutcome};
 use crate::compare::{CompareError, Comparison, Recorder, RunSeries, LEVEL};
-use crate::metrics::{region_rows, ParkRow, RegionRow, TickRow};
+use crate::metrics::{ParkRow, RegionRow, TickRow};
 use crate::scenario::{Scenario, ScenarioError};
 
 /// The tables of a run, in the order `zgc run` writes their rows.
@@ -53,8 +53,8 @@ pub fn run_collect(
     keep_going: &(dyn Fn() -> bool + Sync),
 ) -> Result<Collected, RunError> {
     let mut tables = RunTables::default();
-    let outcome = run(scenario, o, &mut |report, sim| {
-        tables.record(report, region_rows(sim));
+    let outcome = run(scenario, o, &mut |report, _sim| {
+        tables.record(report, report.regions.clone());
         keep_going()
     })?;
     let complete = outcome.sim.done();
@@ -181,8 +181,8 @@ pub fn compare_runs(
                 return Ok(None);
             }
             let mut recorder = Recorder::new();
-            let outcome = run(&scenarios[s], &settings.overrides(r), &mut |report, sim| {
-                recorder.record(&report.row, &region_rows(sim), &report.parks);
+            let outcome = run(&scenarios[s], &settings.overrides(r), &mut |report, _sim| {
+                recorder.record(&report.row, &report.regions, &report.parks);
                 !halt()
             });
             match outcome {

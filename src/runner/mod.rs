@@ -48,6 +48,8 @@ pub struct RunStats {
 pub struct RunOutcome {
     /// The simulation at its last tick.
     pub sim: Simulation,
+    /// Every tick's report, from the first month (those before a saved state included).
+    pub history: crate::state::History,
     /// Timings.
     pub stats: RunStats,
     /// Effective seed, scale, ticks.
@@ -136,14 +138,74 @@ pub fn run(
     o: &Overrides,
     observe: &mut dyn FnMut(&TickReport, &Simulation) -> bool,
 ) -> Result<RunOutcome, RunError> {
-    let (mut sim, build) = prepare(scenario, o)?;
-    let mut stats = RunStats {
-        build,
-        agents_start: agents(&sim),
-        ..Default::default()
+    run_from(scenario, o, None, &mut |_, _, _| true, observe)
+}
+
+/// Called at the start of every month a run simulates, before policies act, with the
+/// simulation, the reports of the months before and the statistics so far; `false` stops the
+/// run. Saving a state happens here.
+pub type BeforeTick<'a> = dyn FnMut(&Simulation, &[TickReport], &RunStats) -> bool + 'a;
+
+/// Run a scenario from its first month, or continue it from a saved state (`from`), calling
+/// `before` at the start of every month simulated and `observe` after every month. A run
+/// continued from a state first hands `observe` the reports of the months before it, so an
+/// observer sees the whole run either way.
+pub fn run_from(
+    scenario: &Scenario,
+    o: &Overrides,
+    from: Option<crate::state::State>,
+    before: &mut BeforeTick<'_>,
+    observe: &mut dyn FnMut(&TickReport, &Simulation) -> bool,
+) -> Result<RunOutcome, RunError> {
+    let (mut sim, mut stats, mut history) = match from {
+        None => {
+            let (sim, build) = prepare(scenario, o)?;
+            let stats = RunStats {
+                build,
+                agents_start: agents(&sim),
+                ..Default::default()
+            };
+            (sim, stats, Vec::new())
+        }
+        Some(state) => {
+            let t0 = Instant::now();
+            let path = state.path.display().to_string();
+            let layers = scenario.layers()?;
+            let ticks = o.ticks.unwrap_or(scenario.ticks);
+            let scale = o.scale.unwrap_or(scenario.file.run.scale);
+            let file = scenario
+                .source
+                .as_ref()
+                .map_or("<embedded>".to_string(), |p| p.display().to_string());
+            check_resources(&layers, scenario, scale, ticks, o, &file)?;
+            let r = crate::state::resume(state, scenario, o)
+                .map_err(|m| ScenarioError::at(&path, "", m))?;
+            crate::tick::invariants::check(&r.sim).map_err(|m| {
+                ScenarioError::at(
+                    &path,
+                    "",
+                    format!("its simulation state is inconsistent ({m}); the file is corrupted"),
+                )
+            })?;
+            let stats = RunStats {
+                build: t0.elapsed(),
+                agents_start: r.stats.agents_start,
+                agent_steps: r.stats.agent_steps,
+                ..Default::default()
+            };
+            for report in &r.history {
+                if !observe(report, &r.sim) {
+                    break;
+                }
+            }
+            (r.sim, stats, r.history)
+        }
     };
     let t0 = Instant::now();
     while !sim.done() {
+        if !before(&sim, &history, &stats) {
+            break;
+        }
         let t = Instant::now();
         stats.agent_steps += agents(&sim);
         let report = sim.step();
@@ -151,7 +213,9 @@ pub fn run(
         for (a, b) in stats.phases.iter_mut().zip(report.timings) {
             *a += b;
         }
-        if !observe(&report, &sim) {
+        let go_on = observe(&report, &sim);
+        history.push(report);
+        if !go_on {
             break;
         }
     }
@@ -160,6 +224,7 @@ pub fn run(
     let (seed, scale, ticks) = (sim.seed, sim.world.scale, sim.ticks);
     Ok(RunOutcome {
         sim,
+        history,
         stats,
         seed,
         scale,

@@ -393,6 +393,29 @@ impl Scenario {
         h.finalize().iter().map(|b| format!("{b:02x}")).collect()
     }
 
+    /// SHA-256 (hex) of the world section and the grid files' contents: what the built world
+    /// depends on besides the seed, the scale and the parameters.
+    pub fn world_hash(&self) -> String {
+        use sha2::Digest;
+        let mut h = sha2::Sha256::new();
+        h.update(toml::to_string(&self.file.world).unwrap_or_default().as_bytes());
+        if let Some(g) = &self.grids {
+            for (k, d) in &g.digests {
+                h.update(format!("\n{k} {d}").as_bytes());
+            }
+        }
+        h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// The world's name as a run reports it.
+    pub fn world_name(&self) -> String {
+        let w = &self.file.world;
+        w.name
+            .clone()
+            .or_else(|| w.preset.clone())
+            .unwrap_or_else(|| "beijing".into())
+    }
+
     /// Name.
     pub fn name(&self) -> &str {
         &self.file.scenario.name
@@ -417,12 +440,23 @@ impl Scenario {
 
     /// The policies with their regions resolved against a built world.
     pub fn policies(&self, world: &World) -> Result<Vec<Policy>, ScenarioError> {
+        self.policies_on(world, &world.cells.land_use)
+    }
+
+    /// The policies resolved against a world's places and the land-use zones `land_use` (a
+    /// saved state's world may have been rezoned since the start; regions resolve against the
+    /// zones of the start).
+    pub fn policies_on(
+        &self,
+        world: &World,
+        land_use: &[crate::world::types::LandUse],
+    ) -> Result<Vec<Policy>, ScenarioError> {
         self.file
             .policies
             .iter()
             .enumerate()
             .map(|(i, p)| {
-                p.resolve(world, &world.cells.land_use, self.start)
+                p.resolve(world, land_use, self.start)
                     .map_err(|(k, m)| {
                         ScenarioError::at(&self.label, &join(&index("policy", i), &k), m)
                     })

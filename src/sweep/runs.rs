@@ -218,13 +218,8 @@ pub fn indicator_columns(plan: &Plan) -> Result<Vec<Column>, SweepError> {
 fn column_values(
     cols: &[Column],
     report: &crate::tick::TickReport,
-    sim: &crate::tick::Simulation,
 ) -> Vec<f64> {
-    let regions = if cols.iter().any(|c| matches!(c, Column::Region(..))) {
-        crate::metrics::region_rows(sim)
-    } else {
-        Vec::new()
-    };
+    let regions = &report.regions;
     cols.iter()
         .map(|c| match c {
             Column::City(k) => report.row.values[*k],
@@ -277,7 +272,7 @@ pub fn execute(
     let mut stopped = false;
     let outcome = runner::run(&scenario, &overrides, &mut |report, sim| {
         let r = &report.row;
-        let take = || (r.tick, r.date.clone(), column_values(&cols, report, sim));
+        let take = || (r.tick, r.date.clone(), column_values(&cols, report));
         match when {
             When::EveryTick => rows.push(take()),
             When::Yearly => {

@@ -17,7 +17,7 @@ const PREFETCH: usize = 16;
 pub const HIST_BINS: usize = 241;
 
 /// Per-chunk sums of the commute phase.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct CommuteSums {
     /// Sum of minutes.
     pub minutes: f64,

@@ -28,7 +28,7 @@ pub mod workers;
 
 use std::time::{Duration, Instant};
 
-use crate::metrics::{MetricsState, ParkRow, TickRow};
+use crate::metrics::{MetricsState, ParkRow, RegionRow, TickRow};
 use crate::params::Params;
 use crate::world::World;
 use policy::{Policy, PolicyState};
@@ -178,13 +178,17 @@ impl std::fmt::Display for YearMonth {
     }
 }
 
-/// What one tick returns: the indicator row, park rows when a year closes, and timings.
-#[derive(Clone, Debug)]
+/// What one tick returns: the indicator row, park rows when a year closes, the tracked
+/// regions' rows, policy events and timings. A saved state keeps these of the months before
+/// it (`state::History`), so a resumed run's tables are whole.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct TickReport {
     /// Indicators of this tick.
     pub row: TickRow,
     /// Per-park yearly rows (December and the last tick).
     pub parks: Vec<ParkRow>,
+    /// Rows of the tracked regions (`regions.csv`).
+    pub regions: Vec<RegionRow>,
     /// Wall time per phase.
     pub timings: [Duration; Phase::N],
     /// Policy events that took effect.
@@ -192,7 +196,7 @@ pub struct TickReport {
 }
 
 /// City-wide price indices: nominal productivity and wages (1.0 at the start).
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Economy {
     /// Revenue-per-worker index.
     pub productivity: f64,
@@ -237,6 +241,34 @@ pub struct Simulation {
     /// Knowledge normalisation (mean raw field over job cells at the start).
     pub k_ref: f64,
     /// Labour force (agents) at the start.
+    pub labour_start: f64,
+    /// Price indices.
+    pub economy: Economy,
+    /// Land-use zones at the start (policy regions resolve against them; kept for a saved
+    /// state, whose world may have been rezoned since).
+    pub land_use0: Vec<crate::world::types::LandUse>,
+}
+
+/// What a simulation continued from a saved state takes besides its world and parameters
+/// (`Simulation::restore`).
+pub struct Restored {
+    /// Master seed.
+    pub seed: u64,
+    /// Calendar month of tick 0.
+    pub start: YearMonth,
+    /// Total ticks of the run.
+    pub ticks: u32,
+    /// Ticks done.
+    pub tick: u32,
+    /// Policies with their bookkeeping.
+    pub policy: PolicyState,
+    /// Indicator accumulators.
+    pub metrics: MetricsState,
+    /// Land-use zones at the start.
+    pub land_use0: Vec<crate::world::types::LandUse>,
+    /// Knowledge normalisation.
+    pub k_ref: f64,
+    /// Labour force at the start.
     pub labour_start: f64,
     /// Price indices.
     pub economy: Economy,
@@ -328,6 +360,7 @@ impl Simulation {
             .filter(|&&s| s == crate::world::agents::status::UNEMPLOYED)
             .count() as f64;
         let n_parks = world.parks.len();
+        let land_use0 = world.cells.land_use.clone();
         let mut sim = Simulation {
             world,
             params,
@@ -345,6 +378,7 @@ impl Simulation {
                 wages: 1.0,
                 unemployment: unemployed0 / labour_start.max(1.0),
             },
+            land_use0,
         };
         let n_cells = sim.world.grid.n_cells();
         let mut regions: Vec<(String, Vec<u32>)> = Vec::new();
@@ -366,6 +400,28 @@ impl Simulation {
         fields::init_kernel(&mut sim);
         fields::run(&mut sim);
         commute::run(&mut sim);
+        sim
+    }
+
+    /// A simulation continued from a saved state (`state::resume`): the phases' buffers are
+    /// made anew (each phase rebuilds what it reads before reading it), nothing else is run.
+    pub fn restore(world: World, params: Params, r: Restored) -> Simulation {
+        let mut sim = Simulation {
+            world,
+            params,
+            seed: r.seed,
+            tick: r.tick,
+            ticks: r.ticks,
+            start: r.start,
+            policy: r.policy,
+            metrics: r.metrics,
+            scratch: Scratch::default(),
+            k_ref: r.k_ref,
+            labour_start: r.labour_start,
+            economy: r.economy,
+            land_use0: r.land_use0,
+        };
+        fields::init_kernel(&mut sim);
         sim
     }
 
@@ -419,9 +475,14 @@ impl Simulation {
         if self.date().month == 1 {
             matching::compact(self);
         }
+        // After the compaction, where every caller read them before they moved here.
+        let t0 = Instant::now();
+        let regions = crate::metrics::region_rows(self);
+        timings[Phase::Metrics as usize] += t0.elapsed();
         TickReport {
             row,
             parks,
+            regions,
             timings,
             events,
         }

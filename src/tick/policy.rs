@@ -137,6 +137,15 @@ pub struct PolicyState {
     partner_of: Vec<Option<usize>>,
 }
 
+/// What policies keep between ticks, by policy index (for a saved state; the policies
+/// themselves come from the scenario that continues it).
+#[derive(Clone, Debug, Default, Serialize, serde::Deserialize)]
+pub struct PolicyRuntime {
+    base_amount: Vec<Vec<f64>>,
+    subsidies: Vec<(usize, Vec<bool>)>,
+    partner_of: Vec<Option<usize>>,
+}
+
 /// What the policy step did this tick (for logs).
 #[derive(Clone, Debug, Default)]
 pub struct PolicyLog {
@@ -154,6 +163,65 @@ impl PolicyState {
             subsidies: Vec::new(),
             partner_of: vec![None; n],
         }
+    }
+
+    /// The bookkeeping to save with a state at tick `tick`, by position among the policies
+    /// that started before it (the only ones that have any).
+    pub fn runtime(&self, tick: u32) -> PolicyRuntime {
+        let started: Vec<usize> = (0..self.policies.len())
+            .filter(|&i| self.policies[i].start < tick)
+            .collect();
+        let k_of = |i: usize| started.iter().position(|&j| j == i).unwrap_or(usize::MAX);
+        PolicyRuntime {
+            base_amount: started.iter().map(|&i| self.base_amount[i].clone()).collect(),
+            subsidies: self
+                .subsidies
+                .iter()
+                .map(|(i, mask)| (k_of(*i), mask.clone()))
+                .collect(),
+            partner_of: started.iter().map(|&i| self.partner_of[i]).collect(),
+        }
+    }
+
+    /// Continue at tick `tick` with `policies` and a saved run's bookkeeping, whose started
+    /// policies are, in order, the ones of `policies` that started before `tick` (the state's
+    /// prefix check makes sure of it). `n_cells` and `n_partner_sites` are the world's.
+    pub fn resume(
+        policies: Vec<Policy>,
+        saved: PolicyRuntime,
+        tick: u32,
+        n_cells: usize,
+        n_partner_sites: usize,
+    ) -> Result<PolicyState, String> {
+        let started: Vec<usize> = (0..policies.len())
+            .filter(|&i| policies[i].start < tick)
+            .collect();
+        let bad = || "the state's policy records do not match its policies".to_string();
+        if saved.base_amount.len() != started.len() || saved.partner_of.len() != started.len() {
+            return Err(bad());
+        }
+        let mut s = PolicyState::new(policies);
+        for (k, amount) in saved.base_amount.into_iter().enumerate() {
+            let i = started[k];
+            if !amount.is_empty() && amount.len() != s.policies[i].cells.len() {
+                return Err(bad());
+            }
+            s.base_amount[i] = amount;
+        }
+        for (k, partner) in saved.partner_of.into_iter().enumerate() {
+            if partner.is_some_and(|p| p >= n_partner_sites) {
+                return Err(bad());
+            }
+            s.partner_of[started[k]] = partner;
+        }
+        for (k, mask) in saved.subsidies {
+            let i = *started.get(k).ok_or_else(bad)?;
+            if mask.len() != n_cells {
+                return Err(bad());
+            }
+            s.subsidies.push((i, mask));
+        }
+        Ok(s)
     }
 
     /// The rent share paid by subsidies for a firm in `cell` (0 when none applies).

@@ -28,7 +28,7 @@ pub mod traits {
 }
 
 /// Workers / residents.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Workers {
     /// Home cell.
     pub home: Vec<u32>,
@@ -109,7 +109,7 @@ pub mod flags {
 }
 
 /// Firms, including start-ups.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Firms {
     /// Persistent id (only grows).
     pub id: Vec<u32>,
@@ -283,7 +283,7 @@ impl Firms {
 }
 
 /// Incubators.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Incubators {
     /// Name.
     pub name: Vec<String>,
@@ -338,7 +338,7 @@ impl Incubators {
 }
 
 /// A university or institute.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct University {
     /// Name.
     pub name: String,

@@ -23,7 +23,7 @@ use types::{LandUse, Sector, Use};
 pub const NO_PARK: u16 = u16::MAX;
 
 /// Per-cell state. Floor quantities are m² at real size; counts are agents.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Cells {
     /// Land-use zone.
     pub land_use: Vec<LandUse>,
@@ -70,7 +70,7 @@ impl Cells {
 }
 
 /// A regional partner site outside the grid that takes relocating firms (Jing-Jin-Ji).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct PartnerSite {
     /// Name.
     pub name: String,
@@ -89,7 +89,7 @@ pub struct PartnerSite {
 }
 
 /// The whole simulated world.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct World {
     /// World name.
     pub name: String,

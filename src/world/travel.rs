@@ -16,7 +16,7 @@ use super::layers::{Link, LinkKind};
 use crate::params::CommuteParams;
 
 /// The travel-time model.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Travel {
     /// Zone columns.
     pub znx: usize,
