@@ -29,9 +29,16 @@ pub const BYTES_PER_ZONE_PAIR: f64 = 4.0 + 4.0 + 8.0 + 8.0;
 /// [`bytes_per_tick`]). Runs are at most `scenario::MAX_TICKS` long.
 pub const BYTES_PER_TICK: f64 = 8.0 + 24.0 + 16.0 + 64.0;
 
-/// Bytes per tick in all: [`BYTES_PER_TICK`] and 8 per indicator of the kept row.
+/// Bytes of the tracked regions' rows a run keeps per tick with its report
+/// (`TickReport::regions`, for saved states): at most 32 regions of a name, a date and the
+/// region indicators.
+pub const REGION_ROWS_PER_TICK: f64 =
+    32.0 * (48.0 + 24.0 + 8.0 * crate::metrics::REGION_INDICATORS.len() as f64);
+
+/// Bytes per tick in all: [`BYTES_PER_TICK`], 8 per indicator of the kept row, and the
+/// region rows.
 pub fn bytes_per_tick() -> f64 {
-    BYTES_PER_TICK + 8.0 * crate::metrics::INDICATORS.len() as f64
+    BYTES_PER_TICK + 8.0 * crate::metrics::INDICATORS.len() as f64 + REGION_ROWS_PER_TICK
 }
 /// Fixed overhead: the program, thread stacks, the preset's construction.
 pub const BASE_BYTES: f64 = 8.0 * 1048576.0;

@@ -271,3 +271,98 @@ fn slurm_array_cancel_resubmit_and_merge_match_a_local_run() {
         17
     );
 }
+
+/// One long run: a task killed while it runs loses only the months since its last checkpoint.
+const LONG_SWEEP: &str = r#"
+[sweep]
+name = "long"
+design = "factorial"
+replicates = 1
+seed = 5
+
+[set]
+run.scale = 0.002
+run.ticks = 1200
+
+[record]
+indicators = ["firms", "startups_alive", "mean_commute_min"]
+when = "yearly"
+
+[[param]]
+key = "params.startups.found_rate_tech"
+values = [0.0009]
+"#;
+
+#[test]
+fn a_task_killed_in_flight_continues_its_run_from_the_checkpoint_when_resubmitted() {
+    if !cluster_available() {
+        return;
+    }
+    let dir = tempdir();
+    let d = dir.path();
+    let sweep = write(d, "long.toml", LONG_SWEEP);
+    let s = sweep.to_str().unwrap();
+    ok(&run_in(d, &["sweep", "plan", s, "--out", "long"]));
+    let ldir = d.join("long");
+    let out = ok(&run_in(
+        d,
+        &[
+            "sweep", "slurm", "long", "--tasks", "1", "--time", "00:10:00",
+            "--checkpoint-every", "12", "--submit",
+        ],
+    ));
+    let (array, merge) = job_ids(&out);
+    let script = std::fs::read_to_string(ldir.join("slurm/array.sbatch")).unwrap();
+    assert!(script.contains("--checkpoint-every 12"), "{script}");
+    // Cancelled as at a time limit (SIGTERM, then SIGKILL after KillWait) once its run has
+    // saved a checkpoint 20 years in.
+    let checkpoint = ldir.join("runs/0.checkpoint.zgcstate");
+    let t0 = Instant::now();
+    loop {
+        let tick = zgc::state::file::read_header(&checkpoint).map_or(0, |h| h.tick);
+        if tick >= 240 {
+            break;
+        }
+        assert!(
+            t0.elapsed() < Duration::from_secs(120) && !ldir.join("runs/0.done").exists(),
+            "no checkpoint of month 240 while the task ran"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let (cancelled, msg) = sh(&format!("scancel {array}"));
+    assert!(cancelled, "{msg}");
+    wait_gone(&format!("{array},{merge}"), Duration::from_secs(120));
+    assert!(!ldir.join("runs/0.done").exists(), "the run was killed in flight");
+    let kept = zgc::state::file::read_header(&checkpoint).expect("the checkpoint stays");
+    // Resubmitted with the command `sweep status` prints: the run continues from there.
+    let status = String::from_utf8_lossy(&run_in(d, &["sweep", "status", "long"]).stdout).to_string();
+    let resubmit = status
+        .lines()
+        .find_map(|l| l.strip_prefix("resubmit on SLURM: "))
+        .unwrap_or_else(|| panic!("no SLURM resubmission command in:\n{status}"));
+    assert!(resubmit.contains("--checkpoint-every 12"), "{resubmit}");
+    let (okay, out) = sh(&format!("cd {} && {resubmit}", d.display()));
+    assert!(okay, "{resubmit}\n{out}");
+    let (array2, merge2) = job_ids(&out);
+    wait_gone(&format!("{array2},{merge2}"), Duration::from_secs(180));
+    assert!(
+        job_state(&merge2).contains("COMPLETED"),
+        "merge job {merge2}: {}",
+        job_state(&merge2)
+    );
+    let log = std::fs::read_to_string(ldir.join(format!("logs/array-{array2}_0.out"))).unwrap_or_default();
+    assert!(
+        log.contains(&format!("run 0: continuing from its checkpoint at {}", kept.prefix.at)),
+        "{log}"
+    );
+    assert!(!checkpoint.exists(), "a finished run's checkpoint is removed");
+    // The same run locally, from the first month: the same bytes.
+    ok(&run_in(d, &["sweep", "plan", s, "--out", "local"]));
+    ok(&run_in(d, &["sweep", "run", "local", "--quiet"]));
+    ok(&run_in(d, &["sweep", "merge", "local"]));
+    assert!(
+        std::fs::read(ldir.join("merged.csv")).unwrap()
+            == std::fs::read(d.join("local/merged.csv")).unwrap(),
+        "the resumed run differs from the run from the first month"
+    );
+}

@@ -13,6 +13,7 @@ mod properties;
 mod robust;
 mod run;
 mod scenario;
+mod state;
 mod sweep;
 mod sweep_slurm;
 mod tidy;

@@ -72,6 +72,11 @@ pub struct CompareArgs {
     /// small for single cells show (default: the grid's own cells).
     #[arg(long, value_name = "KM")]
     pub map_cell_km: Option<f64>,
+    /// Simulate every run from the first month. By default an alternative that is the base
+    /// scenario up to a month (same world, parameters and earlier policies) continues each
+    /// replicate from the base's state at that month; the outputs are identical either way.
+    #[arg(long)]
+    pub no_fork: bool,
 }
 
 /// The block size (cells per map cell side) of `--map-cell-km`.
@@ -141,6 +146,8 @@ struct Plan {
     spans: Vec<(usize, usize)>,
     /// Per scenario, the tracked regions its policies name (shown in the terminal table).
     targets: Vec<Vec<String>>,
+    /// Per scenario, the tick its runs continue from the base's (0: from the first month).
+    forks: Vec<u32>,
 }
 
 impl Plan {
@@ -243,7 +250,30 @@ fn plan(args: &CompareArgs) -> Result<Plan> {
         args.ticks,
         args.replicates as usize,
     );
+    let forks: Vec<u32> = scenarios
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            if i == 0 || args.no_fork {
+                0
+            } else {
+                runner::fork::fork_tick(&scenarios[0], s, settings.ticks)
+            }
+        })
+        .collect();
+    if !args.quiet {
+        for (s, &t) in scenarios.iter().zip(&forks).skip(1) {
+            if t > 0 {
+                eprintln!(
+                    "note: {} is the base scenario until {}; its runs continue from the base's ({t} months simulated once; --no-fork to simulate them again)",
+                    s.name(),
+                    s.start.plus(t)
+                );
+            }
+        }
+    }
     let mut p = Plan {
+        forks,
         settings,
         report_end: None,
         scenarios,
@@ -440,7 +470,13 @@ pub fn main(args: CompareArgs) -> Result<()> {
     }
 }
 
-fn run_job(sh: &Shared, s: usize, replicate: usize, dir: &Path) -> Result<Option<JobOutput>> {
+fn run_job(
+    sh: &Shared,
+    (s, replicate): (usize, usize),
+    dir: &Path,
+    from: Option<crate::state::State>,
+    caps: &mut runner::fork::Captures,
+) -> Result<Option<JobOutput>> {
     let (plan, stop, n_jobs) = (sh.plan, &sh.stop, sh.n_jobs);
     if stop.now() {
         return Ok(None);
@@ -451,7 +487,14 @@ fn run_job(sh: &Shared, s: usize, replicate: usize, dir: &Path) -> Result<Option
     let mut folder = RunFolder::create(dir)?;
     let mut recorder = compare::Recorder::new();
     let mut io_error: Option<anyhow::Error> = None;
-    let outcome = runner::run(scenario, &plan.overrides(replicate), &mut |report, _sim| {
+    let mut before = |sim: &crate::tick::Simulation,
+                      history: &[crate::tick::TickReport],
+                      stats: &runner::RunStats| {
+        caps.offer(scenario, sim, history, stats);
+        !stop.now()
+    };
+    let o = plan.overrides(replicate);
+    let outcome = runner::run_from(scenario, &o, from, &mut before, &mut |report, _sim| {
         let regions = &report.regions;
         if let Err(e) = folder.record(report, regions) {
             io_error = Some(e);
@@ -523,12 +566,14 @@ fn execute(
         runs_done: AtomicUsize::new(0),
         n_jobs,
     };
-    let outputs = runner::jobs::run_replicates(
+    let outputs = runner::fork::run_forked(
         plan.scenarios.len(),
         plan.settings.replicates,
         threads,
-        |s, r| {
-            let res = run_job(&shared, s, r, &staging.path(&plan.run_dir(s, r)));
+        &plan.forks,
+        interrupted,
+        |s, r, from, caps| {
+            let res = run_job(&shared, (s, r), &staging.path(&plan.run_dir(s, r)), from, caps);
             if res.is_err() {
                 shared.stop.failed.store(true, Ordering::SeqCst);
             }

@@ -457,10 +457,10 @@ impl StatePlan {
         match state::file::read(&file) {
             Ok(s) => {
                 eprintln!(
-                    "note: continuing from {} at {} ({:.1} MB read in {:.2} s)",
+                    "note: continuing from {} at {} ({} read in {:.2} s)",
                     file.display(),
                     s.header.prefix.at,
-                    std::fs::metadata(&file).map_or(0.0, |m| m.len() as f64 / 1e6),
+                    megabytes(std::fs::metadata(&file).map_or(0, |m| m.len())),
                     t0.elapsed().as_secs_f64()
                 );
                 Ok((staging, Some(s)))
@@ -491,9 +491,9 @@ impl StatePlan {
             let t0 = Instant::now();
             let bytes = state::save(&staging.dir.join(&name), scenario, sim, history, stats)?;
             progress.borrow_mut().println(&format!(
-                "{}: saved the state as {name} ({:.1} MB in {:.2} s)",
+                "{}: saved the state as {name} ({} in {:.2} s)",
                 sim.date(),
-                bytes as f64 / 1e6,
+                megabytes(bytes),
                 t0.elapsed().as_secs_f64()
             ));
         }
@@ -540,5 +540,14 @@ fn check_same_run(
             dir.display()
         ))
         .into()),
+    }
+}
+
+/// A file size for messages: MB, or kB below a megabyte.
+fn megabytes(bytes: u64) -> String {
+    if bytes >= 1_000_000 {
+        format!("{:.1} MB", bytes as f64 / 1e6)
+    } else {
+        format!("{:.1} kB", bytes as f64 / 1e3)
     }
 }

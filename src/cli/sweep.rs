@@ -16,7 +16,10 @@ use crate::report::{
 };
 use crate::sweep::merge::{abbreviate, merge, MERGED_CSV, MERGED_PARQUET};
 use crate::sweep::plan::files;
-use crate::sweep::runs::{format_ids, is_done, parse_ids, run_and_write, scan, select, Shard};
+use crate::sweep::runs::{
+    format_ids, is_done, parse_ids, run_and_write, scan, select, RunOptions, Shard,
+};
+use crate::sweep::states::Warmups;
 use crate::sweep::slurm::{self, shell_quote, SlurmSettings};
 use crate::sweep::sobol::{
     analyse, check_design, choose_indicators, read_outputs, sobol_csv, SobolOptions,
@@ -81,6 +84,16 @@ pub struct RunArgs {
     /// No progress output.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Keep each run's state every N months in `runs/<id>.checkpoint.zgcstate`, so that runs
+    /// in flight when the shard is killed (e.g. at a SLURM time limit) continue from there
+    /// when it runs again.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub checkpoint_every: Option<u32>,
+    /// Simulate every run from the first month. By default, when every point of a sweep with
+    /// common random numbers is the same scenario up to a month, each replicate simulates those
+    /// months once and every run continues from there; results are identical either way.
+    #[arg(long)]
+    pub no_fork: bool,
     /// Test aid: sleep this many milliseconds before each run.
     #[arg(long, hide = true)]
     pub throttle_ms: Option<u64>,
@@ -151,6 +164,10 @@ pub struct SlurmArgs {
     /// more tasks are split over several array jobs.
     #[arg(long, value_name = "N")]
     pub max_array_size: Option<usize>,
+    /// Each task keeps its runs' states every N months (`sweep run --checkpoint-every`), so a
+    /// task killed at its time limit continues its runs in flight when resubmitted.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub checkpoint_every: Option<u32>,
 }
 
 /// Flags of `zgc sweep sobol`.
@@ -316,6 +333,28 @@ fn run(a: RunArgs) -> Result<()> {
             mine.len() - todo.len()
         );
     }
+    let warmups = if a.no_fork {
+        Warmups::none()
+    } else {
+        Warmups::plan(&plan, &base, &todo)?
+    };
+    if let (Some(until), false) = (warmups.until(), a.quiet) {
+        eprintln!(
+            "{label}: every point is the same scenario until {until}; each replicate simulates those {} months once (--no-fork to simulate them in every run)",
+            warmups.tick
+        );
+    }
+    let quiet = a.quiet;
+    let note = move |line: &str| {
+        if !quiet {
+            eprintln!("{line}");
+        }
+    };
+    let opts = RunOptions {
+        warmups: &warmups,
+        checkpoint_every: a.checkpoint_every,
+        note: &note,
+    };
     let stop = Arc::new(AtomicBool::new(false));
     {
         let flag = stop.clone();
@@ -353,7 +392,7 @@ fn run(a: RunArgs) -> Result<()> {
                     std::thread::sleep(Duration::from_millis(ms));
                 }
                 let t = Instant::now();
-                let r = pool.install(|| run_and_write(&a.dir, &plan, &base, run, &stop));
+                let r = pool.install(|| run_and_write(&a.dir, &plan, &base, run, &stop, &opts));
                 let mut p = progress.lock().unwrap_or_else(|e| e.into_inner());
                 match r {
                     Ok(true) => {
@@ -518,6 +557,7 @@ fn slurm_cmd(a: SlurmArgs) -> Result<()> {
         mem: a.mem.clone(),
         account: a.account.clone(),
         throttle_ms: a.throttle_ms,
+        checkpoint_every: a.checkpoint_every,
         mem_per_cpu_mib,
         zgc_path: a.zgc_path.clone(),
         modules: a.modules.clone(),

@@ -4,7 +4,7 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use super::jobs::{replicate_seed, run_replicates};
+use super::jobs::replicate_seed;
 use super::{run, Overrides, RunError, RunOutcome};
 use crate::compare::{CompareError, Comparison, Recorder, RunSeries, LEVEL};
 use crate::metrics::{ParkRow, RegionRow, TickRow};
@@ -172,16 +172,33 @@ pub fn compare_runs(
     let n_jobs = scenarios.len() * settings.replicates;
     let failed = AtomicBool::new(false);
     let halt = || stop.load(Ordering::SeqCst) || failed.load(Ordering::SeqCst);
-    let runs = run_replicates(
+    // Alternatives that are the base up to a month continue from its state, as in `zgc compare`.
+    let forks: Vec<u32> = (0..scenarios.len())
+        .map(|s| match s {
+            0 => 0,
+            _ => super::fork::fork_tick(&scenarios[0], &scenarios[s], settings.ticks),
+        })
+        .collect();
+    let runs = super::fork::run_forked(
         scenarios.len(),
         settings.replicates,
         threads,
-        |s, r| -> Result<Option<RunSeries>, CompareRunError> {
+        &forks,
+        stop,
+        |s, r, from, caps| -> Result<Option<RunSeries>, CompareRunError> {
             if halt() {
                 return Ok(None);
             }
             let mut recorder = Recorder::new();
-            let outcome = run(&scenarios[s], &settings.overrides(r), &mut |report, _sim| {
+            let scenario = &scenarios[s];
+            let mut before = |sim: &crate::tick::Simulation,
+                              history: &[crate::tick::TickReport],
+                              stats: &super::RunStats| {
+                caps.offer(scenario, sim, history, stats);
+                !halt()
+            };
+            let o = settings.overrides(r);
+            let outcome = super::run_from(scenario, &o, from, &mut before, &mut |report, _sim| {
                 recorder.record(&report.row, &report.regions, &report.parks);
                 !halt()
             });

@@ -3,6 +3,7 @@
 //! and write. `jobs` is the job engine of many runs; `collect` keeps a run's tables in memory.
 
 pub mod collect;
+pub mod fork;
 pub mod jobs;
 
 use std::time::{Duration, Instant};

@@ -21,7 +21,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 
 use super::{Body, BodyRef, Header, State};
-use crate::world::types::{Sector, Use, NONE};
+use crate::world::agents::status;
+use crate::world::types::{FirmKind, Sector, Stage, Use, NONE};
 
 /// The file's first bytes.
 pub const MAGIC: &[u8; 8] = b"ZGCSTATE";
@@ -79,7 +80,7 @@ pub(crate) fn write(path: &Path, header: &Header, body: &BodyRef<'_>) -> Result<
             crc: crc32fast::Hasher::new(),
             bytes: 0,
         };
-        let head = serde_json::to_vec_pretty(header)?;
+        let head = serde_json::to_vec(header)?;
         w.write_all(MAGIC)?;
         w.write_all(&FORMAT.to_le_bytes())?;
         w.write_all(&(head.len() as u32).to_le_bytes())?;
@@ -135,9 +136,27 @@ pub fn read_header(path: &Path) -> Result<Header, StateError> {
         path: path.to_path_buf(),
         msg,
     };
+    let meta = fs::metadata(path).map_err(|e| err(format!("cannot read it ({e})")))?;
+    if !meta.is_file() {
+        // Not opened: a FIFO would block the open.
+        return Err(err("expected a regular file (a saved .zgcstate)".into()));
+    }
     let mut f = fs::File::open(path).map_err(|e| err(format!("cannot read it ({e})")))?;
-    let mut head = [0u8; HEAD];
-    f.read_exact(&mut head).map_err(|_| err(NOT_A_STATE.into()))?;
+    let mut head = Vec::with_capacity(HEAD);
+    (&mut f)
+        .take(HEAD as u64)
+        .read_to_end(&mut head)
+        .map_err(|e| err(format!("cannot read it ({e})")))?;
+    if head.len() < 8 || &head[..8] != MAGIC {
+        return Err(err(NOT_A_STATE.into()));
+    }
+    if head.len() < HEAD {
+        return Err(err(format!(
+            "the file is truncated ({} bytes; a state has at least {})",
+            head.len(),
+            HEAD + TAIL
+        )));
+    }
     let h = check_head(&head, usize::MAX).map_err(err)?;
     let mut text = vec![0u8; h];
     f.read_exact(&mut text)
@@ -364,8 +383,15 @@ fn check_body(header: &Header, b: &Body) -> Result<(), String> {
     if f.incubator.iter().any(|&i| i != NONE && i as usize >= ni) {
         return Err("a firm's incubator does not exist".into());
     }
-    if f.sector.iter().any(|&s| s as usize >= Sector::N) || f.space_use.iter().any(|&u| u as usize >= Use::N) {
-        return Err("a firm has an unknown sector or use".into());
+    if f.sector.iter().any(|&s| s as usize >= Sector::N)
+        || f.space_use.iter().any(|&u| u as usize >= Use::N)
+        || f.kind.iter().any(|&k| k > FirmKind::Startup as u8)
+        || f.stage.iter().any(|&s| s > Stage::Industrialisation as u8)
+    {
+        return Err("a firm has an unknown sector, use, kind or stage".into());
+    }
+    if wk.status.iter().any(|&s| s > status::RETIRED) {
+        return Err("a worker has an unknown status".into());
     }
     if b.metrics.park_len() != n_parks {
         return Err("the park accumulators do not match the parks".into());
@@ -386,4 +412,35 @@ fn check_body(header: &Header, b: &Body) -> Result<(), String> {
         return Err(format!("an indicator row does not have {n_ind} values"));
     }
     Ok(())
+}
+
+/// What the fuzz target and the corpus test do with any bytes: decode them as they are and
+/// with a right checksum, and continue an accepted state as the tiny test town; panics only
+/// where the reader would (a bug). Returns how many of the two decodings were accepted.
+#[doc(hidden)]
+pub fn check_any(data: &[u8]) -> usize {
+    let mut accepted = 0;
+    let mut fixed = data.to_vec();
+    fix_checksum(&mut fixed);
+    for bytes in [data, &fixed[..]] {
+        let Ok((header, body)) = decode(bytes) else {
+            continue;
+        };
+        accepted += 1;
+        assert_eq!(body.history.len(), header.tick as usize);
+        let town = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/tiny_city/tiny_city.toml");
+        let Ok(scenario) = crate::scenario::Scenario::load(Path::new(town)) else {
+            continue;
+        };
+        let state = State {
+            path: PathBuf::from("fuzz.zgcstate"),
+            header,
+            body,
+        };
+        let o = crate::runner::Overrides::default();
+        if let Ok(r) = super::resume(state, &scenario, &o) {
+            let _ = crate::tick::invariants::check(&r.sim);
+        }
+    }
+    accepted
 }

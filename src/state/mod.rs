@@ -241,7 +241,7 @@ pub(crate) struct BodyRef<'a> {
 }
 
 /// The simulation part of a state, read back.
-#[derive(Deserialize)]
+#[derive(Clone, Deserialize)]
 pub struct Body {
     /// The world at the state's month.
     pub world: World,
@@ -265,7 +265,8 @@ pub struct Body {
     pub stats: SavedStats,
 }
 
-/// A state read from a file: its header and body.
+/// A state read from a file (or captured in memory): its header and body.
+#[derive(Clone)]
 pub struct State {
     /// Where it was read from.
     pub path: std::path::PathBuf,
@@ -294,6 +295,35 @@ pub fn header(scenario: &Scenario, sim: &Simulation) -> Header {
         agents: (sim.world.workers.len() + sim.world.firms.len()) as u64,
         prefix_hash: prefix.hash(),
         prefix,
+    }
+}
+
+/// `sim`'s state in memory (a copy), as a file would give it back: for forks within one
+/// process (`runner::fork`).
+pub fn capture(
+    scenario: &Scenario,
+    sim: &Simulation,
+    history: &[TickReport],
+    stats: &RunStats,
+) -> State {
+    State {
+        path: std::path::PathBuf::from(format!("<{} at {}>", scenario.name(), sim.date())),
+        header: header(scenario, sim),
+        body: Body {
+            world: sim.world.clone(),
+            land_use0: sim.land_use0.clone(),
+            tick: sim.tick,
+            policy: sim.policy.runtime(sim.tick),
+            metrics: sim.metrics.clone(),
+            k_ref: sim.k_ref,
+            labour_start: sim.labour_start,
+            economy: sim.economy,
+            history: history.to_vec(),
+            stats: SavedStats {
+                agents_start: stats.agents_start,
+                agent_steps: stats.agent_steps,
+            },
+        },
     }
 }
 

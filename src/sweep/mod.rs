@@ -26,6 +26,7 @@ pub mod runs;
 pub mod slurm;
 pub mod sobol;
 pub mod spec;
+pub mod states;
 
 pub use plan::Plan;
 pub use spec::SweepSpec;

@@ -252,25 +252,65 @@ pub enum RunEnd {
     Stopped,
 }
 
-/// Run one run of a plan and return its result file's bytes. Pure apart from the simulation:
-/// the caller writes the files. Deterministic: the bytes depend on the plan and run id only.
+/// How `sweep run` runs its runs: the shared warm-ups and the checkpoints of runs in flight.
+pub struct RunOptions<'a> {
+    /// Shared warm-ups (`Warmups::none()` for none).
+    pub warmups: &'a super::states::Warmups,
+    /// Keep a run's state every this many months in `runs/<id>.checkpoint.zgcstate`.
+    pub checkpoint_every: Option<u32>,
+    /// Told, as a line of text, when a run continues from its checkpoint.
+    pub note: &'a (dyn Fn(&str) + Sync),
+}
+
+/// Run one run of a plan and return its result file's bytes. Apart from the simulation it
+/// reads and writes only the run's checkpoint in `dir`; the caller writes the result.
+/// Deterministic: the bytes depend on the plan and run id only, whether the run continues a
+/// checkpoint or a shared warm-up or starts from the first month.
 pub fn execute(
     plan: &Plan,
     base: &Value,
     run: usize,
     stop: &AtomicBool,
+    (dir, opts): (&Path, &RunOptions<'_>),
 ) -> Result<RunEnd, SweepError> {
     let scenario = plan.scenario_of(base, run)?;
     let cols = indicator_columns(plan)?;
+    let seed = plan.seed_of(run);
     let overrides = Overrides {
-        seed: Some(plan.seed_of(run)),
+        seed: Some(seed),
         ..Overrides::default()
+    };
+    let from = match super::states::take_checkpoint(dir, &scenario, seed, run) {
+        Some(s) => {
+            (opts.note)(&format!(
+                "run {run}: continuing from its checkpoint at {}",
+                s.header.prefix.at
+            ));
+            Some(s)
+        }
+        None => opts.warmups.state_for(plan, run)?,
+    };
+    let begin = from.as_ref().map_or(0, |s| s.header.tick);
+    let checkpoint = super::states::checkpoint_path(dir, run);
+    let mut save_error: Option<String> = None;
+    let mut before = |sim: &crate::tick::Simulation,
+                      history: &[crate::tick::TickReport],
+                      stats: &crate::runner::RunStats| {
+        if let Some(n) = opts.checkpoint_every {
+            if sim.tick > begin && sim.tick % n == 0 {
+                if let Err(e) = crate::state::save(&checkpoint, &scenario, sim, history, stats) {
+                    save_error = Some(format!("run {run}: {e:#}"));
+                    return false;
+                }
+            }
+        }
+        true
     };
     let when = plan.record.when;
     let mut rows: Vec<(u32, String, Vec<f64>)> = Vec::new();
     let mut last: Option<(u32, String, Vec<f64>)> = None;
     let mut stopped = false;
-    let outcome = runner::run(&scenario, &overrides, &mut |report, sim| {
+    let outcome = runner::run_from(&scenario, &overrides, from, &mut before, &mut |report, sim| {
         let r = &report.row;
         let take = || (r.tick, r.date.clone(), column_values(&cols, report));
         match when {
@@ -292,7 +332,12 @@ pub fn execute(
         }
         true
     })
-    .map_err(|e| SweepError::Input(e.to_string()))?;
+    .map_err(|e| SweepError::Input(e.to_string()));
+    opts.warmups.done(plan, run);
+    let outcome = outcome?;
+    if let Some(e) = save_error {
+        return Err(SweepError::Io(e));
+    }
     if stopped && !outcome.sim.done() {
         return Ok(RunEnd::Stopped);
     }
@@ -343,9 +388,10 @@ pub fn run_and_write(
     base: &Value,
     run: usize,
     stop: &AtomicBool,
+    opts: &RunOptions<'_>,
 ) -> Result<bool, SweepError> {
     let t = Instant::now();
-    match execute(plan, base, run, stop)? {
+    match execute(plan, base, run, stop, (dir, opts))? {
         RunEnd::Finished(bytes) => {
             write_result(
                 dir,
@@ -354,6 +400,8 @@ pub fn run_and_write(
                 &bytes,
                 t.elapsed().as_secs_f64(),
             )?;
+            // The result is in place: the run's checkpoint has served.
+            std::fs::remove_file(super::states::checkpoint_path(dir, run)).ok();
             Ok(true)
         }
         RunEnd::Stopped => Ok(false),

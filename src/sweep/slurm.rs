@@ -41,6 +41,10 @@ pub struct SlurmSettings {
     pub mem: Option<String>,
     /// `--account`.
     pub account: Option<String>,
+    /// `sweep run --checkpoint-every N`: runs in flight when a task is killed (at its time
+    /// limit) continue from their last checkpoint when resubmitted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checkpoint_every: Option<u32>,
     /// Test aid: milliseconds to sleep before each run (`sweep run --throttle-ms`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub throttle_ms: Option<u64>,
@@ -236,6 +240,9 @@ fn array_chunk_script(
     if let Some(o) = only {
         let _ = write!(cmd, " --only {o}");
     }
+    if let Some(n) = s.checkpoint_every {
+        let _ = write!(cmd, " --checkpoint-every {n}");
+    }
     if let Some(ms) = s.throttle_ms {
         let _ = write!(cmd, " --throttle-ms {ms}");
     }
@@ -316,6 +323,9 @@ pub fn settings_flags(s: &SlurmSettings, tasks: usize) -> String {
     if let Some(x) = &s.zgc_path {
         let _ = write!(f, " --zgc-path {}", shell_quote(&x.display().to_string()));
     }
+    if let Some(n) = s.checkpoint_every {
+        let _ = write!(f, " --checkpoint-every {n}");
+    }
     for m in &s.modules {
         let _ = write!(f, " --module {}", shell_quote(m));
     }
@@ -384,6 +394,7 @@ mod tests {
             mem: None,
             account: None,
             throttle_ms: None,
+            checkpoint_every: None,
             mem_per_cpu_mib: None,
             zgc_path: None,
             modules: Vec::new(),
