@@ -29,7 +29,11 @@ fn same_run(a: &Path, b: &Path) {
 
 fn refused(out: &Output, needle: &str) {
     let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "expected exit 2, stderr:\n{err}");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "expected exit 2, stderr:\n{err}"
+    );
     assert!(err.contains(needle), "expected {needle:?} in:\n{err}");
     assert!(!err.contains("panicked"), "{err}");
 }
@@ -55,21 +59,46 @@ fn continued_and_forked_runs_equal_runs_from_the_first_month() {
         ok(&run(
             d,
             &[
-                "run", base, "--seed", seed, "--out", &b, "-q", "--no-pictures",
-                "--save-state-at", "2009-06", "--save-state-at", "14", "--threads", threads,
+                "run",
+                base,
+                "--seed",
+                seed,
+                "--out",
+                &b,
+                "-q",
+                "--no-pictures",
+                "--save-state-at",
+                "2009-06",
+                "--save-state-at",
+                "14",
+                "--threads",
+                threads,
             ],
         ));
         let s1 = d.join(&b).join("state-2009-06.zgcstate");
         let s2 = d.join(&b).join("state-2010-03.zgcstate");
-        assert!(s1.is_file() && s2.is_file(), "both states are in the run folder");
+        assert!(
+            s1.is_file() && s2.is_file(),
+            "both states are in the run folder"
+        );
         // The base continued from its own later state, on another thread count.
         let other = if threads == "1" { "8" } else { "1" };
         let c = format!("cont{seed}");
         ok(&run(
             d,
             &[
-                "run", base, "--seed", seed, "--out", &c, "-q", "--no-pictures",
-                "--from-state", s2.to_str().unwrap(), "--threads", other,
+                "run",
+                base,
+                "--seed",
+                seed,
+                "--out",
+                &c,
+                "-q",
+                "--no-pictures",
+                "--from-state",
+                s2.to_str().unwrap(),
+                "--threads",
+                other,
             ],
         ));
         same_run(&d.join(&b), &d.join(&c));
@@ -77,14 +106,35 @@ fn continued_and_forked_runs_equal_runs_from_the_first_month() {
         let full = format!("alt{seed}");
         ok(&run(
             d,
-            &["run", alt, "--seed", seed, "--out", &full, "-q", "--no-pictures", "--threads", threads],
+            &[
+                "run",
+                alt,
+                "--seed",
+                seed,
+                "--out",
+                &full,
+                "-q",
+                "--no-pictures",
+                "--threads",
+                threads,
+            ],
         ));
         let fork = format!("fork{seed}");
         ok(&run(
             d,
             &[
-                "run", alt, "--seed", seed, "--out", &fork, "-q", "--no-pictures",
-                "--from-state", s1.to_str().unwrap(), "--threads", other,
+                "run",
+                alt,
+                "--seed",
+                seed,
+                "--out",
+                &fork,
+                "-q",
+                "--no-pictures",
+                "--from-state",
+                s1.to_str().unwrap(),
+                "--threads",
+                other,
             ],
         ));
         same_run(&d.join(&full), &d.join(&fork));
@@ -103,14 +153,31 @@ fn a_state_that_cannot_start_the_scenario_is_refused_with_the_first_difference()
     ok(&run(
         d,
         &[
-            "run", base, "--out", "b", "-q", "--no-pictures", "--ticks", "12",
-            "--save-state-at", "2009-09",
+            "run",
+            base,
+            "--out",
+            "b",
+            "-q",
+            "--no-pictures",
+            "--ticks",
+            "12",
+            "--save-state-at",
+            "2009-09",
         ],
     ));
     let s = d.join("b/state-2009-09.zgcstate");
     let s = s.to_str().unwrap();
     let from = |scen: &str, extra: &[&str]| {
-        let mut a = vec!["run", scen, "--out", "x", "-q", "--no-pictures", "--from-state", s];
+        let mut a = vec![
+            "run",
+            scen,
+            "--out",
+            "x",
+            "-q",
+            "--no-pictures",
+            "--from-state",
+            s,
+        ];
         a.extend_from_slice(extra);
         run(d, &a)
     };
@@ -118,8 +185,14 @@ fn a_state_that_cannot_start_the_scenario_is_refused_with_the_first_difference()
         &from(alt, &[]),
         "policy `test incubator` starts 2009-06, before the state's 2009-09",
     );
-    refused(&from(base, &["--seed", "8"]), "the state's seed is 7, this run's 8");
-    refused(&from(base, &["--scale", "0.003"]), "the state's scale is 0.002");
+    refused(
+        &from(base, &["--seed", "8"]),
+        "the state's seed is 7, this run's 8",
+    );
+    refused(
+        &from(base, &["--scale", "0.003"]),
+        "the state's scale is 0.002",
+    );
     let changed = write(
         d,
         "changed.toml",
@@ -129,16 +202,31 @@ fn a_state_that_cannot_start_the_scenario_is_refused_with_the_first_difference()
         &from(changed.to_str().unwrap(), &[]),
         "parameter params.firms.tfp_sigma: the state's run has 0.25, this one 0.3",
     );
-    refused(&from(base, &["--ticks", "6"]), "after this run's last month");
-    // Months to save before the state's, or after the run's end.
-    refused(&from(base, &["--save-state-at", "2009-03"]), "a state before it cannot be saved");
     refused(
-        &run(d, &["run", base, "--out", "y", "--save-state-at", "2030-01"]),
+        &from(base, &["--ticks", "6"]),
+        "after this run's last month",
+    );
+    // Months to save before the state's, or after the run's end.
+    refused(
+        &from(base, &["--save-state-at", "2009-03"]),
+        "a state before it cannot be saved",
+    );
+    refused(
+        &run(
+            d,
+            &["run", base, "--out", "y", "--save-state-at", "2030-01"],
+        ),
         "--save-state-at 2030-01: the run's months are 2009-01 to 2010-12",
     );
-    refused(&run(d, &["run", base, "--out", "y", "--save-state-at", "soon"]), "--save-state-at");
+    refused(
+        &run(d, &["run", base, "--out", "y", "--save-state-at", "soon"]),
+        "--save-state-at",
+    );
     for gone in ["x", "y"] {
-        assert!(!d.join(gone).exists(), "a refused run leaves no folder {gone}");
+        assert!(
+            !d.join(gone).exists(),
+            "a refused run leaves no folder {gone}"
+        );
     }
 }
 
@@ -150,7 +238,18 @@ fn truncated_corrupted_foreign_and_other_version_files_are_refused() {
     let base = base.to_str().unwrap();
     ok(&run(
         d,
-        &["run", base, "--out", "b", "-q", "--no-pictures", "--ticks", "4", "--save-state-at", "2"],
+        &[
+            "run",
+            base,
+            "--out",
+            "b",
+            "-q",
+            "--no-pictures",
+            "--ticks",
+            "4",
+            "--save-state-at",
+            "2",
+        ],
     ));
     let good = std::fs::read(d.join("b/state-2009-03.zgcstate")).unwrap();
     let n = good.len();
@@ -159,7 +258,11 @@ fn truncated_corrupted_foreign_and_other_version_files_are_refused() {
         ("foreign", TINY.as_bytes().to_vec(), "not a zgc state file"),
         ("head", good[..10].to_vec(), "truncated"),
         ("half", good[..n / 2].to_vec(), "truncated"),
-        ("last_byte", good[..n - 1].to_vec(), "truncated or corrupted"),
+        (
+            "last_byte",
+            good[..n - 1].to_vec(),
+            "truncated or corrupted",
+        ),
     ];
     let mut flipped = good.clone();
     flipped[n * 2 / 3] ^= 0x40;
@@ -168,7 +271,10 @@ fn truncated_corrupted_foreign_and_other_version_files_are_refused() {
     version[8] = 99;
     cases.push(("version", version, "state format 99"));
     let mut model = good.clone();
-    let at = model.windows(7).position(|w| w == b"\"0.1.0\"").expect("model version in the header");
+    let at = model
+        .windows(7)
+        .position(|w| w == b"\"0.1.0\"")
+        .expect("model version in the header");
     model[at + 1..at + 6].copy_from_slice(b"9.9.9");
     zgc::state::file::fix_checksum(&mut model);
     cases.push(("model", model, "written by zgc 9.9.9"));
@@ -176,13 +282,33 @@ fn truncated_corrupted_foreign_and_other_version_files_are_refused() {
         let f = write_bytes(d, &format!("{name}.zgcstate"), &bytes);
         let out = run(
             d,
-            &["run", base, "--out", "x", "-q", "--ticks", "4", "--from-state", f.to_str().unwrap()],
+            &[
+                "run",
+                base,
+                "--out",
+                "x",
+                "-q",
+                "--ticks",
+                "4",
+                "--from-state",
+                f.to_str().unwrap(),
+            ],
         );
         refused(&out, needle);
         assert!(!d.join("x").exists(), "{name}: no output folder");
     }
     refused(
-        &run(d, &["run", base, "--out", "x", "--from-state", d.to_str().unwrap()]),
+        &run(
+            d,
+            &[
+                "run",
+                base,
+                "--out",
+                "x",
+                "--from-state",
+                d.to_str().unwrap(),
+            ],
+        ),
         "expected a regular file",
     );
 }
@@ -199,8 +325,29 @@ fn a_run_killed_at_a_random_month_resumes_to_the_same_bytes() {
     let d = dir.path();
     let (base, _) = pair(d);
     let base = base.to_str().unwrap();
-    let args = ["run", base, "--out", "r", "-q", "--no-pictures", "--checkpoint-every", "2"];
-    ok(&run(d, &["run", base, "--out", "reference", "-q", "--no-pictures", "--threads", "1"]));
+    let args = [
+        "run",
+        base,
+        "--out",
+        "r",
+        "-q",
+        "--no-pictures",
+        "--checkpoint-every",
+        "2",
+    ];
+    ok(&run(
+        d,
+        &[
+            "run",
+            base,
+            "--out",
+            "reference",
+            "-q",
+            "--no-pictures",
+            "--threads",
+            "1",
+        ],
+    ));
     // A month chosen at random (from the clock): the run is killed after that many checkpoints.
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -214,7 +361,12 @@ fn a_run_killed_at_a_random_month_resumes_to_the_same_bytes() {
             .unwrap()
             .filter_map(|e| e.ok())
             .map(|e| e.path())
-            .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with(".r.partial-"))
+            .filter(|p| {
+                p.file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .starts_with(".r.partial-")
+            })
             .collect();
         let tick = staging
             .iter()
@@ -231,7 +383,10 @@ fn a_run_killed_at_a_random_month_resumes_to_the_same_bytes() {
         }
         std::thread::sleep(std::time::Duration::from_millis(2));
     };
-    assert!(killed_at.is_some(), "the run ended before its checkpoint of tick {target_tick}");
+    assert!(
+        killed_at.is_some(),
+        "the run ended before its checkpoint of tick {target_tick}"
+    );
     assert!(!d.join("r").exists(), "a killed run has no output folder");
     if let Some(t) = killed_at {
         eprintln!("killed after the checkpoint of tick {t}");
@@ -249,7 +404,10 @@ fn a_run_killed_at_a_random_month_resumes_to_the_same_bytes() {
         assert!(err.contains("resuming the interrupted run"), "{err}");
     }
     same_run(&d.join("reference"), &d.join("r"));
-    assert!(!d.join("r/checkpoint.zgcstate").exists(), "a finished run keeps no checkpoint");
+    assert!(
+        !d.join("r/checkpoint.zgcstate").exists(),
+        "a finished run keeps no checkpoint"
+    );
     let left: Vec<_> = std::fs::read_dir(d)
         .unwrap()
         .filter_map(|e| e.ok())
@@ -264,14 +422,38 @@ fn compare_gives_the_same_outputs_with_and_without_forking() {
     let d = dir.path();
     let (base, alt) = pair(d);
     let (base, alt) = (base.to_str().unwrap(), alt.to_str().unwrap());
-    let forked = run(d, &["compare", base, alt, "-n", "2", "--ticks", "14", "--out", "f"]);
+    let forked = run(
+        d,
+        &[
+            "compare", base, alt, "-n", "2", "--ticks", "14", "--out", "f",
+        ],
+    );
     ok(&forked);
     let err = String::from_utf8_lossy(&forked.stderr);
-    assert!(err.contains("tiny_alt is the base scenario until 2009-06"), "{err}");
-    ok(&run(d, &["compare", base, alt, "-n", "2", "--ticks", "14", "--out", "n", "--no-fork", "-q"]));
+    assert!(
+        err.contains("tiny_alt is the base scenario until 2009-06"),
+        "{err}"
+    );
+    ok(&run(
+        d,
+        &[
+            "compare",
+            base,
+            alt,
+            "-n",
+            "2",
+            "--ticks",
+            "14",
+            "--out",
+            "n",
+            "--no-fork",
+            "-q",
+        ],
+    ));
     let same = |f: &str| {
         assert!(
-            std::fs::read(d.join("f").join(f)).unwrap() == std::fs::read(d.join("n").join(f)).unwrap(),
+            std::fs::read(d.join("f").join(f)).unwrap()
+                == std::fs::read(d.join("n").join(f)).unwrap(),
             "{f} differs with forking"
         );
     };

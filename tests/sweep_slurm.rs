@@ -307,8 +307,16 @@ fn a_task_killed_in_flight_continues_its_run_from_the_checkpoint_when_resubmitte
     let out = ok(&run_in(
         d,
         &[
-            "sweep", "slurm", "long", "--tasks", "1", "--time", "00:10:00",
-            "--checkpoint-every", "12", "--submit",
+            "sweep",
+            "slurm",
+            "long",
+            "--tasks",
+            "1",
+            "--time",
+            "00:10:00",
+            "--checkpoint-every",
+            "12",
+            "--submit",
         ],
     ));
     let (array, merge) = job_ids(&out);
@@ -332,10 +340,14 @@ fn a_task_killed_in_flight_continues_its_run_from_the_checkpoint_when_resubmitte
     let (cancelled, msg) = sh(&format!("scancel {array}"));
     assert!(cancelled, "{msg}");
     wait_gone(&format!("{array},{merge}"), Duration::from_secs(120));
-    assert!(!ldir.join("runs/0.done").exists(), "the run was killed in flight");
+    assert!(
+        !ldir.join("runs/0.done").exists(),
+        "the run was killed in flight"
+    );
     let kept = zgc::state::file::read_header(&checkpoint).expect("the checkpoint stays");
     // Resubmitted with the command `sweep status` prints: the run continues from there.
-    let status = String::from_utf8_lossy(&run_in(d, &["sweep", "status", "long"]).stdout).to_string();
+    let status =
+        String::from_utf8_lossy(&run_in(d, &["sweep", "status", "long"]).stdout).to_string();
     let resubmit = status
         .lines()
         .find_map(|l| l.strip_prefix("resubmit on SLURM: "))
@@ -350,12 +362,19 @@ fn a_task_killed_in_flight_continues_its_run_from_the_checkpoint_when_resubmitte
         "merge job {merge2}: {}",
         job_state(&merge2)
     );
-    let log = std::fs::read_to_string(ldir.join(format!("logs/array-{array2}_0.out"))).unwrap_or_default();
+    let log = std::fs::read_to_string(ldir.join(format!("logs/array-{array2}_0.out")))
+        .unwrap_or_default();
     assert!(
-        log.contains(&format!("run 0: continuing from its checkpoint at {}", kept.prefix.at)),
+        log.contains(&format!(
+            "run 0: continuing from its checkpoint at {}",
+            kept.prefix.at
+        )),
         "{log}"
     );
-    assert!(!checkpoint.exists(), "a finished run's checkpoint is removed");
+    assert!(
+        !checkpoint.exists(),
+        "a finished run's checkpoint is removed"
+    );
     // The same run locally, from the first month: the same bytes.
     ok(&run_in(d, &["sweep", "plan", s, "--out", "local"]));
     ok(&run_in(d, &["sweep", "run", "local", "--quiet"]));

@@ -487,6 +487,7 @@ fn run_job(
     let mut folder = RunFolder::create(dir)?;
     let mut recorder = compare::Recorder::new();
     let mut io_error: Option<anyhow::Error> = None;
+    let keep_history = caps.wants_any();
     let mut before = |sim: &crate::tick::Simulation,
                       history: &[crate::tick::TickReport],
                       stats: &runner::RunStats| {
@@ -494,7 +495,8 @@ fn run_job(
         !stop.now()
     };
     let o = plan.overrides(replicate);
-    let outcome = runner::run_from(scenario, &o, from, &mut before, &mut |report, _sim| {
+    let start = runner::Start { from, keep_history };
+    let outcome = runner::run_from(scenario, &o, start, &mut before, &mut |report, _sim| {
         let regions = &report.regions;
         if let Err(e) = folder.record(report, regions) {
             io_error = Some(e);
@@ -573,7 +575,13 @@ fn execute(
         &plan.forks,
         interrupted,
         |s, r, from, caps| {
-            let res = run_job(&shared, (s, r), &staging.path(&plan.run_dir(s, r)), from, caps);
+            let res = run_job(
+                &shared,
+                (s, r),
+                &staging.path(&plan.run_dir(s, r)),
+                from,
+                caps,
+            );
             if res.is_err() {
                 shared.stop.failed.store(true, Ordering::SeqCst);
             }

@@ -225,30 +225,41 @@ fn execute(
     let progress = RefCell::new(Progress::new(ticks, "ticks", scenario.name(), args.quiet));
     let io_error: RefCell<Option<anyhow::Error>> = RefCell::new(None);
     let mut before = |sim: &Simulation, history: &[TickReport], stats: &runner::RunStats| {
-        if let Err(e) = states.before_tick(scenario, staging, sim, history, stats, begin, &progress) {
+        if let Err(e) = states.before_tick(scenario, staging, sim, history, stats, begin, &progress)
+        {
             *io_error.borrow_mut() = Some(e);
             return false;
         }
         !interrupted.load(Ordering::SeqCst)
     };
-    let outcome = runner::run_from(scenario, overrides, from, &mut before, &mut |report, _sim| {
-        if let Err(e) = folder.record(report, &report.regions) {
-            *io_error.borrow_mut() = Some(e);
-            return false;
-        }
-        let mut progress = progress.borrow_mut();
-        for e in &report.events {
-            progress.println(&format!("{}: {e}", report.row.date));
-        }
-        let msg = format!(
-            "{} firms {:.0} start-ups {:.0}",
-            report.row.date,
-            report.row.get("firms").unwrap_or(f64::NAN),
-            report.row.get("startups_alive").unwrap_or(f64::NAN)
-        );
-        progress.inc(1, &msg);
-        !interrupted.load(Ordering::SeqCst)
-    })
+    let start = runner::Start {
+        from,
+        keep_history: states.saves(),
+    };
+    let outcome = runner::run_from(
+        scenario,
+        overrides,
+        start,
+        &mut before,
+        &mut |report, _sim| {
+            if let Err(e) = folder.record(report, &report.regions) {
+                *io_error.borrow_mut() = Some(e);
+                return false;
+            }
+            let mut progress = progress.borrow_mut();
+            for e in &report.events {
+                progress.println(&format!("{}: {e}", report.row.date));
+            }
+            let msg = format!(
+                "{} firms {:.0} start-ups {:.0}",
+                report.row.date,
+                report.row.get("firms").unwrap_or(f64::NAN),
+                report.row.get("startups_alive").unwrap_or(f64::NAN)
+            );
+            progress.inc(1, &msg);
+            !interrupted.load(Ordering::SeqCst)
+        },
+    )
     .map_err(CliError::from)?;
     progress.into_inner().finish();
     if let Some(e) = io_error.into_inner() {
@@ -430,6 +441,11 @@ impl StatePlan {
             }
         }
         Ok(plan)
+    }
+
+    /// Whether the run saves states (and so must keep the months' reports).
+    fn saves(&self) -> bool {
+        !self.save_at.is_empty() || self.checkpoint_every.is_some()
     }
 
     /// The staging folder (an interrupted run's, taken over, with `--resume`) and the state

@@ -19,11 +19,11 @@ use crate::sweep::plan::files;
 use crate::sweep::runs::{
     format_ids, is_done, parse_ids, run_and_write, scan, select, RunOptions, Shard,
 };
-use crate::sweep::states::Warmups;
 use crate::sweep::slurm::{self, shell_quote, SlurmSettings};
 use crate::sweep::sobol::{
     analyse, check_design, choose_indicators, read_outputs, sobol_csv, SobolOptions,
 };
+use crate::sweep::states::Warmups;
 use crate::sweep::{Plan, SweepError, SweepSpec};
 
 /// Flags of `zgc sweep`.

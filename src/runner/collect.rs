@@ -191,6 +191,7 @@ pub fn compare_runs(
             }
             let mut recorder = Recorder::new();
             let scenario = &scenarios[s];
+            let keep_history = caps.wants_any();
             let mut before = |sim: &crate::tick::Simulation,
                               history: &[crate::tick::TickReport],
                               stats: &super::RunStats| {
@@ -198,7 +199,8 @@ pub fn compare_runs(
                 !halt()
             };
             let o = settings.overrides(r);
-            let outcome = super::run_from(scenario, &o, from, &mut before, &mut |report, _sim| {
+            let start = super::Start { from, keep_history };
+            let outcome = super::run_from(scenario, &o, start, &mut before, &mut |report, _sim| {
                 recorder.record(&report.row, &report.regions, &report.parks);
                 !halt()
             });

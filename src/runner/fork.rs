@@ -82,6 +82,11 @@ impl Captures {
         }
     }
 
+    /// Whether any month is to be captured (the run must keep its months' reports).
+    pub fn wants_any(&self) -> bool {
+        !self.wanted.is_empty()
+    }
+
     /// Nothing to capture.
     pub fn none() -> Captures {
         Captures::at(&[])
@@ -96,8 +101,10 @@ impl Captures {
         stats: &super::RunStats,
     ) {
         if self.wanted.binary_search(&sim.tick).is_ok() {
-            self.states
-                .push((sim.tick, crate::state::capture(scenario, sim, history, stats)));
+            self.states.push((
+                sim.tick,
+                crate::state::capture(scenario, sim, history, stats),
+            ));
         }
     }
 
@@ -133,12 +140,12 @@ pub fn run_forked<T: Send, E: Send + From<anyhow::Error>>(
         let mut caps = Captures::at(&forks[1..]);
         let mut out: Vec<Result<Option<T>, E>> = Vec::with_capacity(n_scenarios);
         out.push(job(0, r, None, &mut caps));
-        for s in 1..n_scenarios {
+        for (s, &fork) in forks.iter().enumerate().take(n_scenarios).skip(1) {
             if stop.load(Ordering::SeqCst) || out.iter().any(|o| !matches!(o, Ok(Some(_)))) {
                 out.push(Ok(None));
                 continue;
             }
-            let from = (forks[s] > 0).then(|| caps.get(forks[s])).flatten();
+            let from = (fork > 0).then(|| caps.get(fork)).flatten();
             out.push(job(s, r, from, &mut Captures::none()));
         }
         out

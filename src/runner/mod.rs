@@ -49,7 +49,8 @@ pub struct RunStats {
 pub struct RunOutcome {
     /// The simulation at its last tick.
     pub sim: Simulation,
-    /// Every tick's report, from the first month (those before a saved state included).
+    /// Every tick's report, from the first month (those before a saved state included), when
+    /// the run kept them (`Start::keep_history`); empty otherwise.
     pub history: crate::state::History,
     /// Timings.
     pub stats: RunStats,
@@ -139,7 +140,18 @@ pub fn run(
     o: &Overrides,
     observe: &mut dyn FnMut(&TickReport, &Simulation) -> bool,
 ) -> Result<RunOutcome, RunError> {
-    run_from(scenario, o, None, &mut |_, _, _| true, observe)
+    run_from(scenario, o, Start::default(), &mut |_, _, _| true, observe)
+}
+
+/// Where a run begins, and whether it keeps the months' reports (needed to save states: a
+/// state carries the tables of the months before it).
+#[derive(Default)]
+pub struct Start {
+    /// A saved state to continue (`None`: the first month).
+    pub from: Option<crate::state::State>,
+    /// Keep every month's report in memory for `before` (and in `RunOutcome::history`).
+    /// Without it, `before` sees an empty slice and must not save a state.
+    pub keep_history: bool,
 }
 
 /// Called at the start of every month a run simulates, before policies act, with the
@@ -147,18 +159,19 @@ pub fn run(
 /// run. Saving a state happens here.
 pub type BeforeTick<'a> = dyn FnMut(&Simulation, &[TickReport], &RunStats) -> bool + 'a;
 
-/// Run a scenario from its first month, or continue it from a saved state (`from`), calling
-/// `before` at the start of every month simulated and `observe` after every month. A run
-/// continued from a state first hands `observe` the reports of the months before it, so an
-/// observer sees the whole run either way.
+/// Run a scenario from its first month, or continue it from a saved state (`start.from`),
+/// calling `before` at the start of every month simulated and `observe` after every month. A
+/// run continued from a state first hands `observe` the reports of the months before it, so
+/// an observer sees the whole run either way.
 pub fn run_from(
     scenario: &Scenario,
     o: &Overrides,
-    from: Option<crate::state::State>,
+    start: Start,
     before: &mut BeforeTick<'_>,
     observe: &mut dyn FnMut(&TickReport, &Simulation) -> bool,
 ) -> Result<RunOutcome, RunError> {
-    let (mut sim, mut stats, mut history) = match from {
+    let keep = start.keep_history;
+    let (mut sim, mut stats, mut history) = match start.from {
         None => {
             let (sim, build) = prepare(scenario, o)?;
             let stats = RunStats {
@@ -194,12 +207,17 @@ pub fn run_from(
                 agent_steps: r.stats.agent_steps,
                 ..Default::default()
             };
+            let mut go_on = true;
             for report in &r.history {
                 if !observe(report, &r.sim) {
+                    go_on = false;
                     break;
                 }
             }
-            (r.sim, stats, r.history)
+            if !go_on {
+                return Ok(finish(r.sim, stats, Vec::new()));
+            }
+            (r.sim, stats, if keep { r.history } else { Vec::new() })
         }
     };
     let t0 = Instant::now();
@@ -215,20 +233,26 @@ pub fn run_from(
             *a += b;
         }
         let go_on = observe(&report, &sim);
-        history.push(report);
+        if keep {
+            history.push(report);
+        }
         if !go_on {
             break;
         }
     }
     stats.ticks_wall = t0.elapsed();
+    Ok(finish(sim, stats, history))
+}
+
+fn finish(sim: Simulation, mut stats: RunStats, history: crate::state::History) -> RunOutcome {
     stats.agents_end = agents(&sim);
     let (seed, scale, ticks) = (sim.seed, sim.world.scale, sim.ticks);
-    Ok(RunOutcome {
+    RunOutcome {
         sim,
         history,
         stats,
         seed,
         scale,
         ticks,
-    })
+    }
 }

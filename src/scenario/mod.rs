@@ -398,7 +398,11 @@ impl Scenario {
     pub fn world_hash(&self) -> String {
         use sha2::Digest;
         let mut h = sha2::Sha256::new();
-        h.update(toml::to_string(&self.file.world).unwrap_or_default().as_bytes());
+        h.update(
+            toml::to_string(&self.file.world)
+                .unwrap_or_default()
+                .as_bytes(),
+        );
         if let Some(g) = &self.grids {
             for (k, d) in &g.digests {
                 h.update(format!("\n{k} {d}").as_bytes());
@@ -456,10 +460,9 @@ impl Scenario {
             .iter()
             .enumerate()
             .map(|(i, p)| {
-                p.resolve(world, land_use, self.start)
-                    .map_err(|(k, m)| {
-                        ScenarioError::at(&self.label, &join(&index("policy", i), &k), m)
-                    })
+                p.resolve(world, land_use, self.start).map_err(|(k, m)| {
+                    ScenarioError::at(&self.label, &join(&index("policy", i), &k), m)
+                })
             })
             .collect()
     }

@@ -74,7 +74,8 @@ pub(crate) fn write(path: &Path, header: &Header, body: &BodyRef<'_>) -> Result<
         .unwrap_or_else(|| "state".into());
     let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
     let written = (|| -> Result<u64> {
-        let f = fs::File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
+        let f =
+            fs::File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
         let mut w = Checked {
             inner: BufWriter::with_capacity(1 << 20, f),
             crc: crc32fast::Hasher::new(),
@@ -230,7 +231,8 @@ pub fn decode(bytes: &[u8]) -> Result<(Header, Body), String> {
             rest.len()
         ));
     }
-    check_body(&header, &body).map_err(|m| format!("its content is inconsistent ({m}); the file is corrupted"))?;
+    check_body(&header, &body)
+        .map_err(|m| format!("its content is inconsistent ({m}); the file is corrupted"))?;
     Ok((header, body))
 }
 
@@ -284,11 +286,18 @@ fn check_body(header: &Header, b: &Body) -> Result<(), String> {
         ("unmet", &c.unmet),
     ] {
         if a.dim() != (Use::N, n) {
-            return Err(format!("{what} is {:?}, expected ({}, {n})", a.dim(), Use::N));
+            return Err(format!(
+                "{what} is {:?}, expected ({}, {n})",
+                a.dim(),
+                Use::N
+            ));
         }
     }
     let n_parks = w.parks.len();
-    if c.park.iter().any(|&p| p != crate::world::NO_PARK && p as usize >= n_parks) {
+    if c.park
+        .iter()
+        .any(|&p| p != crate::world::NO_PARK && p as usize >= n_parks)
+    {
         return Err("a cell names a park that does not exist".into());
     }
     let in_grid = |v: &[u32]| v.iter().all(|&x| (x as usize) < n);
@@ -301,7 +310,11 @@ fn check_body(header: &Header, b: &Body) -> Result<(), String> {
         return Err("a tracked region has cells outside the grid".into());
     }
     // Travel zones.
-    let nz = w.travel.znx.checked_mul(w.travel.zny).ok_or("zone grid size")?;
+    let nz = w
+        .travel
+        .znx
+        .checked_mul(w.travel.zny)
+        .ok_or("zone grid size")?;
     if nz == 0 || nz > crate::limits::MAX_ZONES {
         return Err(format!("{nz} travel zones"));
     }
@@ -428,7 +441,10 @@ pub fn check_any(data: &[u8]) -> usize {
         };
         accepted += 1;
         assert_eq!(body.history.len(), header.tick as usize);
-        let town = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/tiny_city/tiny_city.toml");
+        let town = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/tiny_city/tiny_city.toml"
+        );
         let Ok(scenario) = crate::scenario::Scenario::load(Path::new(town)) else {
             continue;
         };

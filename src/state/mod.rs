@@ -65,7 +65,13 @@ pub struct Prefix {
 impl Prefix {
     /// The prefix of a run of `scenario` with `seed` and `scale` at tick `tick`, with its
     /// policies resolved as `policies`.
-    pub fn new(scenario: &Scenario, seed: u64, scale: f64, tick: u32, policies: &[Policy]) -> Prefix {
+    pub fn new(
+        scenario: &Scenario,
+        seed: u64,
+        scale: f64,
+        tick: u32,
+        policies: &[Policy],
+    ) -> Prefix {
         let start = scenario.start;
         Prefix {
             at: start.plus(tick),
@@ -458,6 +464,11 @@ pub fn save(
     history: &[TickReport],
     stats: &RunStats,
 ) -> anyhow::Result<u64> {
+    anyhow::ensure!(
+        history.len() == sim.tick as usize,
+        "cannot save the state of {}: the run did not keep its months' reports",
+        sim.date()
+    );
     file::write(path, &header(scenario, sim), &body(sim, history, stats))
 }
 

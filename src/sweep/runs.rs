@@ -215,10 +215,7 @@ pub fn indicator_columns(plan: &Plan) -> Result<Vec<Column>, SweepError> {
 }
 
 /// The values of the recorded columns at one tick.
-fn column_values(
-    cols: &[Column],
-    report: &crate::tick::TickReport,
-) -> Vec<f64> {
+fn column_values(cols: &[Column], report: &crate::tick::TickReport) -> Vec<f64> {
     let regions = &report.regions;
     cols.iter()
         .map(|c| match c {
@@ -310,28 +307,38 @@ pub fn execute(
     let mut rows: Vec<(u32, String, Vec<f64>)> = Vec::new();
     let mut last: Option<(u32, String, Vec<f64>)> = None;
     let mut stopped = false;
-    let outcome = runner::run_from(&scenario, &overrides, from, &mut before, &mut |report, sim| {
-        let r = &report.row;
-        let take = || (r.tick, r.date.clone(), column_values(&cols, report));
-        match when {
-            When::EveryTick => rows.push(take()),
-            When::Yearly => {
-                if r.date.ends_with("-12") {
-                    rows.push(take());
+    let start = runner::Start {
+        from,
+        keep_history: opts.checkpoint_every.is_some(),
+    };
+    let outcome = runner::run_from(
+        &scenario,
+        &overrides,
+        start,
+        &mut before,
+        &mut |report, sim| {
+            let r = &report.row;
+            let take = || (r.tick, r.date.clone(), column_values(&cols, report));
+            match when {
+                When::EveryTick => rows.push(take()),
+                When::Yearly => {
+                    if r.date.ends_with("-12") {
+                        rows.push(take());
+                    }
+                }
+                When::Final => {
+                    if sim.done() {
+                        last = Some(take());
+                    }
                 }
             }
-            When::Final => {
-                if sim.done() {
-                    last = Some(take());
-                }
+            if stop.load(Ordering::Relaxed) {
+                stopped = true;
+                return false;
             }
-        }
-        if stop.load(Ordering::Relaxed) {
-            stopped = true;
-            return false;
-        }
-        true
-    })
+            true
+        },
+    )
     .map_err(|e| SweepError::Input(e.to_string()));
     opts.warmups.done(plan, run);
     let outcome = outcome?;

@@ -29,8 +29,11 @@ pub struct Warmups {
     first: Option<Scenario>,
     /// Per replicate: the state at `tick` (made by the first run that needs it) and the runs
     /// of this process that still need it (the state is dropped after the last).
-    states: Mutex<BTreeMap<usize, (Arc<OnceLock<Result<State, String>>>, usize)>>,
+    states: Mutex<BTreeMap<usize, (Slot, usize)>>,
 }
+
+/// A replicate's warm-up state, made once by the first run that needs it.
+type Slot = Arc<OnceLock<Result<State, String>>>;
 
 impl Warmups {
     /// No shared warm-up (`--no-fork`, or nothing shared).
@@ -67,8 +70,7 @@ impl Warmups {
                 return Ok(Warmups::none());
             }
         }
-        let mut need: BTreeMap<usize, (Arc<OnceLock<Result<State, String>>>, usize)> =
-            BTreeMap::new();
+        let mut need: BTreeMap<usize, (Slot, usize)> = BTreeMap::new();
         for &run in todo {
             need.entry(plan.replicate_of(run))
                 .or_insert_with(|| (Arc::new(OnceLock::new()), 0))
@@ -110,7 +112,10 @@ impl Warmups {
             runner::run_from(
                 first,
                 &o,
-                None,
+                runner::Start {
+                    from: None,
+                    keep_history: true,
+                },
                 &mut |sim, history, stats| {
                     if sim.tick == tick {
                         captured = Some(crate::state::capture(first, sim, history, stats));

@@ -173,7 +173,10 @@ impl PolicyState {
             .collect();
         let k_of = |i: usize| started.iter().position(|&j| j == i).unwrap_or(usize::MAX);
         PolicyRuntime {
-            base_amount: started.iter().map(|&i| self.base_amount[i].clone()).collect(),
+            base_amount: started
+                .iter()
+                .map(|&i| self.base_amount[i].clone())
+                .collect(),
             subsidies: self
                 .subsidies
                 .iter()
