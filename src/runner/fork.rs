@@ -163,3 +163,64 @@ pub fn run_forked<T: Send, E: Send + From<anyhow::Error>>(
         .map(|reps| reps.into_iter().collect::<Option<Vec<T>>>())
         .collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BASE: &str = r#"
+[scenario]
+name = "base"
+[run]
+scale = 0.002
+start = "2009-01"
+ticks = 36
+"#;
+
+    fn scenario(extra: &str) -> Scenario {
+        Scenario::from_str(&format!("{BASE}{extra}"), "t.toml", None).unwrap()
+    }
+
+    const INCUBATOR: &str = r#"
+[[policy]]
+kind = "incubator"
+name = "i"
+start = "2009-06"
+region = { name = "huilongguan" }
+generation = "2.0"
+seats = 3000
+"#;
+
+    #[test]
+    fn scenarios_part_at_the_first_policy_they_do_not_share() {
+        let base = scenario("");
+        assert_eq!(
+            fork_tick(&base, &scenario(""), 36),
+            35,
+            "identical: all but the last"
+        );
+        assert_eq!(fork_tick(&base, &scenario(INCUBATOR), 36), 5);
+        // A shared policy does not part them; a later one of the alternative's does.
+        let later = INCUBATOR
+            .replace("2009-06", "2010-02")
+            .replace("\"i\"", "\"j\"");
+        assert_eq!(
+            fork_tick(
+                &scenario(INCUBATOR),
+                &scenario(&format!("{INCUBATOR}{later}")),
+                36
+            ),
+            13
+        );
+        // Other parameters, another first month, a policy from the first month: nothing shared.
+        assert_eq!(
+            fork_tick(&base, &scenario("[params.firms]\ntfp_sigma = 0.3\n"), 36),
+            0
+        );
+        let from_start = INCUBATOR.replace("2009-06", "2009-01");
+        assert_eq!(fork_tick(&base, &scenario(&from_start), 36), 0);
+        let moved =
+            Scenario::from_str(&BASE.replace("2009-01", "2010-01"), "t.toml", None).unwrap();
+        assert_eq!(fork_tick(&base, &moved, 36), 0);
+    }
+}

@@ -61,7 +61,10 @@ impl Warmups {
                 continue;
             }
             let s = plan.scenario_of(base, run)?;
-            tick = tick.min(if s.ticks == ticks {
+            // The sweep may set the run's length or scale per point: then nothing is shared.
+            let same_run =
+                s.ticks == ticks && s.file.run.scale.to_bits() == first.file.run.scale.to_bits();
+            tick = tick.min(if same_run {
                 runner::fork::fork_tick(&first, &s, ticks)
             } else {
                 0
