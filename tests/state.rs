@@ -145,6 +145,54 @@ fn continued_and_forked_runs_equal_runs_from_the_first_month() {
 }
 
 #[test]
+fn hui_plus_forked_from_the_baselines_2015_11_state_equals_hui_plus_from_scratch() {
+    let dir = tempdir();
+    let d = dir.path();
+    let scen = |n: &str| {
+        root()
+            .join("scenarios")
+            .join(n)
+            .to_str()
+            .unwrap()
+            .to_string()
+    };
+    let common = ["--scale", "0.002", "--ticks", "90", "-q", "--no-pictures"];
+    let go = |args: &[&str]| {
+        let mut a: Vec<&str> = args.to_vec();
+        a.extend_from_slice(&common);
+        ok(&run(d, &a));
+    };
+    go(&[
+        "run",
+        &scen("baseline.toml"),
+        "--out",
+        "base",
+        "--save-state-at",
+        "2015-11",
+    ]);
+    go(&[
+        "run",
+        &scen("hui_plus.toml"),
+        "--out",
+        "hui",
+        "--threads",
+        "1",
+    ]);
+    let state = d.join("base/state-2015-11.zgcstate");
+    go(&[
+        "run",
+        &scen("hui_plus.toml"),
+        "--out",
+        "fork",
+        "--from-state",
+        state.to_str().unwrap(),
+    ]);
+    same_run(&d.join("hui"), &d.join("fork"));
+    let events = std::fs::read_to_string(d.join("fork/events.csv")).unwrap();
+    assert!(events.contains("Hui+"), "{events}");
+}
+
+#[test]
 fn a_state_that_cannot_start_the_scenario_is_refused_with_the_first_difference() {
     let dir = tempdir();
     let d = dir.path();

@@ -192,7 +192,7 @@ pub fn run_from(
                 .as_ref()
                 .map_or("<embedded>".to_string(), |p| p.display().to_string());
             check_resources(&layers, scenario, scale, ticks, o, &file)?;
-            let r = crate::state::resume(state, scenario, o)
+            let r = crate::state::resume(state, scenario, o, &layers.grid)
                 .map_err(|m| ScenarioError::at(&path, "", m))?;
             crate::tick::invariants::check(&r.sim).map_err(|m| {
                 ScenarioError::at(

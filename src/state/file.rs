@@ -454,7 +454,10 @@ pub fn check_any(data: &[u8]) -> usize {
             body,
         };
         let o = crate::runner::Overrides::default();
-        if let Ok(r) = super::resume(state, &scenario, &o) {
+        let Ok(layers) = scenario.layers() else {
+            continue;
+        };
+        if let Ok(r) = super::resume(state, &scenario, &o, &layers.grid) {
             let _ = crate::tick::invariants::check(&r.sim);
         }
     }

@@ -366,15 +366,27 @@ pub struct Resumed {
     pub stats: SavedStats,
 }
 
-/// Continue `state` as a run of `scenario` with overrides `o`: checks that the scenario's
-/// prefix at the state's month is the state's (else the first difference, as an error
-/// message), then rebuilds the simulation with the scenario's policies.
-pub fn resume(state: State, scenario: &Scenario, o: &Overrides) -> Result<Resumed, String> {
+/// Continue `state` as a run of `scenario` with overrides `o`, whose world's grid is `grid`
+/// (from its layers): checks that the scenario's prefix at the state's month is the state's
+/// (else the first difference, as an error message) and that the state's world is of that
+/// grid and scale, then rebuilds the simulation with the scenario's policies.
+pub fn resume(
+    state: State,
+    scenario: &Scenario,
+    o: &Overrides,
+    grid: &crate::world::grid::GridSpec,
+) -> Result<Resumed, String> {
     let State { header, body, .. } = state;
     let seed = o.seed.unwrap_or(scenario.file.run.seed);
     let scale = o.scale.unwrap_or(scenario.file.run.scale);
     let ticks = o.ticks.unwrap_or(scenario.ticks);
     let at = header.prefix.at;
+    if body.world.grid != *grid {
+        return Err(format!(
+            "its world's grid is not scenario `{}`'s; the file is corrupted",
+            scenario.name()
+        ));
+    }
     if body.tick > ticks {
         return Err(format!(
             "the state is at {at} (month {} of the run), after this run's last month {}",
@@ -393,6 +405,12 @@ pub fn resume(state: State, scenario: &Scenario, o: &Overrides) -> Result<Resume
             "this state cannot start scenario `{}`: {d}",
             scenario.name()
         ));
+    }
+    // The prefixes agree, so the body must be of this run's scale.
+    if body.world.scale.to_bits() != scale.to_bits() {
+        return Err(
+            "its world's scale is not the one its header names; the file is corrupted".into(),
+        );
     }
     // The saving run's started policies are this run's started ones, in the same order (the
     // prefixes are equal).
