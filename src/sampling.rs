@@ -1,4 +1,5 @@
-//! Exact, fast inverse-CDF sampling: binary search over cumulative weights narrowed by a guide
+//! Sampling primitives of the hot loop: Gumbel draws for logit choices, prefetch hints, and
+//! exact, fast inverse-CDF sampling: binary search over cumulative weights narrowed by a guide
 //! table (Chen & Asau 1974), and per-origin gravity tables built on it.
 //!
 //! A guided search returns exactly what `cum.partition_point(|&c| c <= x)` returns — the same
@@ -8,6 +9,35 @@
 //! and when those are equal (the bucket lies inside one entry's interval: the common case for
 //! heavy entries) the answer needs no look at `cum` at all. Values at a bucket edge that
 //! rounding puts in the wrong bucket fall back to the full binary search.
+
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+
+/// Gumbel(0, 1) draw (the random part of a logit choice's utility).
+#[inline]
+pub fn gumbel(rng: &mut ChaCha8Rng) -> f64 {
+    gumbel_of(rng.random::<f64>())
+}
+
+/// The Gumbel(0, 1) variate of a uniform draw `u` in [0, 1).
+#[inline]
+pub fn gumbel_of(u: f64) -> f64 {
+    let u = u.clamp(1e-12, 1.0 - 1e-12);
+    -(-u.ln()).ln()
+}
+
+/// Prefetch the cache line holding `x` (a hint; no effect on results).
+#[inline(always)]
+pub fn prefetch<T>(x: &T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: prefetching is a hint that never faults, and the pointer comes from a reference.
+    unsafe {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        _mm_prefetch::<_MM_HINT_T0>(x as *const T as *const i8);
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = x;
+}
 
 /// Fill the guide table of a cumulative array `cum` (ascending) for buckets of width `step`:
 /// `out[b]` is the number of entries `<= b * step` for `b < k = out.len() - 1`, and

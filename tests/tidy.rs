@@ -235,3 +235,57 @@ fn odd_documents_every_policy_kind() {
         "docs/ODD.md does not document these policy kinds (as `kind`): {missing:?}"
     );
 }
+
+/// The bullets of ARCHITECTURE.md's code map: (the path a bullet starts with, its text).
+fn code_map() -> Vec<(String, String)> {
+    let text = std::fs::read_to_string(root().join("ARCHITECTURE.md")).unwrap();
+    let start = text
+        .find("## Code map")
+        .expect("ARCHITECTURE.md has a code map");
+    let end = text[start + 3..]
+        .find("\n## ")
+        .map_or(text.len(), |i| start + 3 + i);
+    let mut bullets: Vec<(String, String)> = Vec::new();
+    for line in text[start..end].lines() {
+        if let Some(rest) = line.strip_prefix("- `") {
+            let path = rest.split('`').next().unwrap_or("").to_string();
+            bullets.push((path, line.to_string()));
+        } else if let Some(b) = bullets.last_mut() {
+            b.1.push('\n');
+            b.1.push_str(line);
+        }
+    }
+    bullets
+}
+
+#[test]
+fn the_code_map_names_every_source_file() {
+    let map = code_map();
+    let src = root().join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let mut missing = Vec::new();
+    for f in &files {
+        let rel = f
+            .strip_prefix(&src)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        let named = match rel.rsplit_once('/') {
+            // A top-level file has a bullet of its own, `src/x.rs`.
+            None => map.iter().any(|(p, _)| *p == format!("src/{rel}")),
+            // A module's file is named (`x.rs`) in its folder's bullet; `mod.rs` by the bullet.
+            Some((dir, name)) => map.iter().any(|(p, text)| {
+                *p == format!("src/{dir}/")
+                    && (name == "mod.rs" || text.contains(&format!("`{name}`")))
+            }),
+        };
+        if !named {
+            missing.push(rel);
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "ARCHITECTURE.md's code map does not name: {missing:?} (a top-level file needs a bullet `src/x.rs`; a module's file is named as `x.rs` in its folder's bullet)"
+    );
+}

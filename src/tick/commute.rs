@@ -4,8 +4,8 @@
 
 use rayon::prelude::*;
 
-use super::workers::prefetch;
 use super::Simulation;
+use crate::sampling::prefetch;
 use crate::world::agents::{status, Workers};
 use crate::world::types::NONE;
 

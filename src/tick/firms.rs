@@ -6,9 +6,10 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Poisson};
 use rayon::prelude::*;
 
-use super::Simulation;
+use super::{wage_of, Simulation};
 use crate::params::Params;
 use crate::rng::{stochastic_round, stream, Stream, CHUNK};
+use crate::sampling::gumbel;
 use crate::world::agents::{flags, Firms, Incubators};
 use crate::world::grid::GridSpec;
 use crate::world::types::{FirmKind, Generation, Sector, Stage, Use, NONE};
@@ -75,19 +76,6 @@ pub struct LocationCtx<'a> {
     pub params: &'a Params,
     /// Scale.
     pub scale: f64,
-}
-
-/// Gumbel(0, 1) draw.
-#[inline]
-pub fn gumbel(rng: &mut ChaCha8Rng) -> f64 {
-    gumbel_of(rng.random::<f64>())
-}
-
-/// The Gumbel(0, 1) variate of a uniform draw `u` in [0, 1).
-#[inline]
-pub fn gumbel_of(u: f64) -> f64 {
-    let u = u.clamp(1e-12, 1.0 - 1e-12);
-    -(-u.ln()).ln()
 }
 
 impl LocationCtx<'_> {
@@ -371,7 +359,7 @@ pub fn run(sim: &mut Simulation) {
                     );
                 let revenue = e * prod;
                 let va = revenue * fp.value_added_share.get(s);
-                let wages = e * super::workers::wage_of(params, s, high_tech) * wage_index;
+                let wages = e * wage_of(params, s, high_tech) * wage_index;
                 let use_ = Use::from_index(space_use[i] as usize);
                 let rent_rate = ctx.cells.rent[[use_ as usize, c]];
                 let rented_m2 = if gen.is_some() {

@@ -6,9 +6,10 @@ use rand::Rng;
 use rand_distr::{Distribution, StandardNormal};
 
 use super::firms::FirmAction;
-use super::workers::{prefetch, VacZone, Vacancy, WorkerAction};
+use super::workers::{VacZone, Vacancy, WorkerAction};
 use super::Simulation;
 use crate::rng::{stochastic_round, stream, Stream};
+use crate::sampling::prefetch;
 use crate::world::agents::{flags, status, traits, NewFirm};
 use crate::world::types::{FirmKind, Sector, Stage, Use, NONE};
 use crate::world::World;

@@ -195,6 +195,14 @@ pub struct TickReport {
     pub events: Vec<String>,
 }
 
+/// Wage a firm of `sector` pays (yuan/month at the start; the wage index scales it): the
+/// sector's wage, 10 % more for a high-tech firm. Used by the firms (their costs) and the
+/// workers (the offers they compare).
+#[inline]
+pub fn wage_of(p: &Params, sector: crate::world::types::Sector, high_tech: bool) -> f64 {
+    p.firms.wage.get(sector) * if high_tech { 1.1 } else { 1.0 }
+}
+
 /// City-wide price indices: nominal productivity and wages (1.0 at the start).
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Economy {

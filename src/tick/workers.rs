@@ -6,11 +6,11 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
 use rayon::prelude::*;
 
-use super::firms::{gumbel, gumbel_of};
-use super::Simulation;
+use super::{wage_of, Simulation};
 use crate::params::Params;
 use crate::rng::{stream, Stream, CHUNK};
 use crate::sampling::GravityTable;
+use crate::sampling::{gumbel, gumbel_of, prefetch};
 use crate::world::agents::{flags, status, traits, Incubators, Workers};
 use crate::world::grid::GridSpec;
 use crate::world::travel::Travel;
@@ -45,12 +45,6 @@ pub struct WorkerProposal {
     pub aux: u32,
     /// Founding: start-up quality.
     pub quality: f32,
-}
-
-/// Wage a firm pays (yuan/month).
-#[inline]
-pub fn wage_of(p: &Params, sector: Sector, high_tech: bool) -> f64 {
-    p.firms.wage.get(sector) * if high_tech { 1.1 } else { 1.0 }
 }
 
 /// Skill fit of a worker for a firm (utility units).
@@ -526,19 +520,6 @@ fn build_view(world: &crate::world::World, out: &mut Vec<FirmView>, steady: &mut
                 }
             }
         });
-}
-
-/// Prefetch the cache line holding `x` (a hint; no effect on results).
-#[inline(always)]
-pub fn prefetch<T>(x: &T) {
-    #[cfg(target_arch = "x86_64")]
-    // SAFETY: prefetching is a hint that never faults, and the pointer comes from a reference.
-    unsafe {
-        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-        _mm_prefetch::<_MM_HINT_T0>(x as *const T as *const i8);
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = x;
 }
 
 /// How many workers ahead the main loop prefetches its employer's firm view.

@@ -78,7 +78,7 @@ fn assign_initial_jobs(
         let row = &mut cand[v % (INIT_AHEAD + 1)];
         for k in row.iter_mut().take(INIT_JOB_CANDIDATES.min(len)) {
             *k = ((rng.random::<f64>() * len as f64) as usize).min(len - 1);
-            crate::tick::workers::prefetch(&slots[*k]);
+            crate::sampling::prefetch(&slots[*k]);
         }
     };
     for v in 0..(INIT_AHEAD + 1).min(n) {
