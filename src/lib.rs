@@ -8,6 +8,7 @@
 
 pub mod cli;
 pub mod compare;
+pub mod files;
 pub mod limits;
 pub mod metrics;
 pub mod output;

@@ -660,7 +660,7 @@ fn execute(
         .context("writing report.html")?;
 
     let summary = summary_json(plan, args, threads, wall);
-    crate::output::write_atomic(
+    crate::files::write_atomic(
         &staging.path(crate::output::COMPLETE_MARKER),
         serde_json::to_string_pretty(&summary)?.as_bytes(),
     )?;
@@ -836,7 +836,7 @@ fn map_groups(
         std::fs::create_dir_all(staging.path("grids"))?;
         for ((mean, sig), l) in paired.iter().zip(&diffs) {
             let bytes = crate::output::geotiff::encode_delta(grid, epsg, origin, mean, sig)?;
-            crate::output::write_atomic(&staging.path(&format!("grids/{}.tif", l.name)), &bytes)
+            crate::files::write_atomic(&staging.path(&format!("grids/{}.tif", l.name)), &bytes)
                 .context("writing Δ GeoTIFFs")?;
         }
         titles.push(format!(

@@ -51,7 +51,7 @@ pub fn main(args: InitArgs) -> Result<()> {
         ))
         .into());
     }
-    std::fs::write(&path, template(name, args.standalone))
+    crate::files::write_atomic(&path, template(name, args.standalone).as_bytes())
         .with_context(|| format!("writing {}", path.display()))?;
     println!(
         "wrote {}: check it with `zgc check {p}`, run it with `zgc run {p}`",

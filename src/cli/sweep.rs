@@ -11,9 +11,8 @@ use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
 
 use super::progress::Progress;
-use crate::report::{
-    interval_chart_png_bytes, interval_chart_svg, write_atomic, IntervalChart, IntervalSeries,
-};
+use crate::files::write_atomic;
+use crate::report::{interval_chart_png_bytes, interval_chart_svg, IntervalChart, IntervalSeries};
 use crate::sweep::merge::{abbreviate, merge, MERGED_CSV, MERGED_PARQUET};
 use crate::sweep::plan::files;
 use crate::sweep::runs::{

@@ -95,5 +95,5 @@ pub fn write_comparison(c: &Comparison, path: &Path) -> Result<()> {
         w.write_record(&r)?;
     }
     let bytes = w.into_inner().context("writing comparison.csv")?;
-    super::write_atomic(path, &bytes)
+    crate::files::write_atomic(path, &bytes)
 }

@@ -278,7 +278,7 @@ pub fn write_all(
     };
     let g = &world.grid;
     let write = |file: &str, v: Value| {
-        super::write_atomic(&dir.join(file), serde_json::to_string(&v)?.as_bytes())
+        crate::files::write_atomic(&dir.join(file), serde_json::to_string(&v)?.as_bytes())
     };
     write("places.geojson", places(g, &geo, &world.places, "places"))?;
     write(

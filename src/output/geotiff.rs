@@ -107,7 +107,7 @@ pub fn write(path: &std::path::Path, world: &crate::world::World, values: &[f64]
     let (epsg, origin) = epsg_origin(world.georef);
     let bytes = encode(&world.grid, epsg, origin, values)
         .with_context(|| format!("encoding {}", path.display()))?;
-    super::write_atomic(path, &bytes)
+    crate::files::write_atomic(path, &bytes)
 }
 
 /// The EPSG code and the km origin in CRS metres (the CRS origin itself without a georeference).

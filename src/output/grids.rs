@@ -140,12 +140,12 @@ pub fn write_all(world: &World, dir: &Path) -> Result<()> {
     std::fs::create_dir_all(dir)?;
     let prj = world.georef.and_then(|g| super::geotiff::prj_text(g.epsg));
     for f in fields(world) {
-        super::write_atomic(
+        crate::files::write_atomic(
             &dir.join(format!("{}.asc", f.name)),
             asc_text(world, &f.values).as_bytes(),
         )?;
         if let Some(wkt) = prj {
-            super::write_atomic(&dir.join(format!("{}.prj", f.name)), wkt.as_bytes())?;
+            crate::files::write_atomic(&dir.join(format!("{}.prj", f.name)), wkt.as_bytes())?;
         }
         super::geotiff::write(&dir.join(format!("{}.tif", f.name)), world, &f.values)?;
     }

@@ -195,7 +195,7 @@ pub fn render_pngs(layers: &[GridLayer], places: &[Place]) -> Result<Vec<Vec<u8>
 pub fn write_pngs(dir: &Path, layers: &[GridLayer], pngs: &[Vec<u8>]) -> Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     for (l, png) in layers.iter().zip(pngs) {
-        super::write_atomic(&dir.join(format!("{}.png", l.name)), png)?;
+        crate::files::write_atomic(&dir.join(format!("{}.png", l.name)), png)?;
     }
     Ok(())
 }

@@ -480,24 +480,6 @@ pub fn region_record(r: &RegionRow) -> Vec<String> {
     rec
 }
 
-/// Write bytes to `path` atomically (temporary file in the same folder, then rename).
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
-    {
-        let mut f =
-            fs::File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
-        let written = f.write_all(bytes).and_then(|_| f.sync_all());
-        if let Err(e) = written {
-            drop(f);
-            fs::remove_file(&tmp).ok();
-            return Err(e).with_context(|| format!("cannot write {}", path.display()));
-        }
-    }
-    fs::rename(&tmp, path)
-        .with_context(|| format!("cannot rename {} to {}", tmp.display(), path.display()))?;
-    Ok(())
-}
-
 /// The git commit zgc was built from (`-dirty` when the work tree had changes), if built
 /// from a checkout.
 pub fn git_commit() -> Option<&'static str> {

@@ -131,7 +131,7 @@ pub fn write_all(
     csv.flush()?;
     if let Some(geo) = world.georef {
         let fc: Value = super::geojson::collection("policies", &geo, features);
-        super::write_atomic(
+        crate::files::write_atomic(
             &dir.join("policies.geojson"),
             serde_json::to_string(&fc)?.as_bytes(),
         )?;

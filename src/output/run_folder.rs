@@ -166,7 +166,7 @@ impl RunFolder {
             started.elapsed().as_secs_f64(),
             &self.events,
         );
-        super::write_atomic(
+        crate::files::write_atomic(
             &self.dir.join(super::COMPLETE_MARKER),
             serde_json::to_string_pretty(&summary)?.as_bytes(),
         )

@@ -10,7 +10,8 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::colour::series_colour;
 use super::font::{ensure_registered, FAMILY};
 use super::text::CleanText;
-use super::{encode_png, fmt_tick, plot_err, write_atomic, Band, Chart};
+use super::{encode_png, fmt_tick, plot_err, Band, Chart};
+use crate::files::write_atomic;
 
 /// Size `(width, height)` in pixels of charts drawn by [`chart_svg`] and
 /// [`chart_png_bytes`].

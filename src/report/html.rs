@@ -4,7 +4,7 @@ use std::path::Path;
 
 use base64::Engine as _;
 
-use super::write_atomic;
+use crate::files::write_atomic;
 
 /// Content-Security-Policy of every report: nothing may be fetched, no
 /// script may run; only the inline style sheet and `data:` images are

@@ -19,7 +19,8 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::colour::{Scale, NO_DATA_COLOUR};
 use super::font::{ensure_registered, FAMILY};
 use super::text::CleanText;
-use super::{encode_png, fmt_tick, plot_err, write_atomic, GridLayer, OutlineKind, Place};
+use super::{encode_png, fmt_tick, plot_err, GridLayer, OutlineKind, Place};
+use crate::files::write_atomic;
 
 const MARGIN: i32 = 14;
 const TITLE_H: i32 = 70;

@@ -55,11 +55,6 @@ pub mod numbers;
 pub mod run_report;
 mod text;
 
-use std::fs::{self, OpenOptions};
-use std::io::Write;
-use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
-
 use anyhow::{Context, Result};
 
 pub use chart::{chart_png, chart_png_bytes, chart_svg, CHART_SIZE};
@@ -299,45 +294,6 @@ pub struct Chart {
     pub series: Vec<Band>,
 }
 
-/// Writes `bytes` to `path` atomically: into a fresh temporary file in the
-/// same folder, flushed to disk, then renamed over `path`. Readers see either
-/// the old file or the whole new one, never a partial write.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let file_name = path
-        .file_name()
-        .with_context(|| format!("{} does not name a file", path.display()))?
-        .to_string_lossy()
-        .into_owned();
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => Path::new(".").to_path_buf(),
-    };
-    let tmp = dir.join(format!(
-        ".{file_name}.{}.{}.tmp",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    ));
-    let result = (|| -> Result<()> {
-        let mut f = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&tmp)
-            .with_context(|| format!("cannot create {}", tmp.display()))?;
-        f.write_all(bytes)
-            .with_context(|| format!("cannot write {}", tmp.display()))?;
-        f.sync_all()
-            .with_context(|| format!("cannot flush {}", tmp.display()))?;
-        drop(f);
-        fs::rename(&tmp, path)
-            .with_context(|| format!("cannot rename {} to {}", tmp.display(), path.display()))
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result
-}
-
 /// Formats a tick label for a value on an axis spanning `span`: enough
 /// decimals to tell ticks apart, no trailing noise, no `-0`.
 pub(crate) fn fmt_tick(v: f64, span: f64) -> String {
@@ -399,21 +355,6 @@ mod tests {
         assert_eq!(fmt_tick(0.25, 0.1), "0.25");
         assert_eq!(fmt_tick(f64::NAN, 1.0), "");
         assert_eq!(fmt_tick(3.0e8, 1e9), "3.00e8");
-    }
-
-    #[test]
-    fn atomic_write_replaces_and_leaves_no_temp() {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("a.txt");
-        write_atomic(&p, b"one").unwrap();
-        write_atomic(&p, b"two").unwrap();
-        assert_eq!(fs::read(&p).unwrap(), b"two");
-        let names: Vec<_> = fs::read_dir(dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name())
-            .collect();
-        assert_eq!(names.len(), 1, "{names:?}");
-        assert!(write_atomic(&dir.path().join("missing/x.txt"), b"x").is_err());
     }
 
     #[test]

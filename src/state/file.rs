@@ -65,17 +65,10 @@ impl<W: Write> Write for Checked<W> {
     }
 }
 
-/// Write a state to `path` atomically (a temporary file in the same folder, synced, then
-/// renamed). Returns the file's size.
+/// Write a state to `path` atomically (`files::write_atomic_with`: a temporary file in the
+/// same folder, synced, then renamed). Returns the file's size.
 pub(crate) fn write(path: &Path, header: &Header, body: &BodyRef<'_>) -> Result<u64> {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_else(|| "state".into());
-    let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
-    let written = (|| -> Result<u64> {
-        let f =
-            fs::File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
+    crate::files::write_atomic_with(path, |f| {
         let mut w = Checked {
             inner: BufWriter::with_capacity(1 << 20, f),
             crc: crc32fast::Hasher::new(),
@@ -92,23 +85,9 @@ pub(crate) fn write(path: &Path, header: &Header, body: &BodyRef<'_>) -> Result<
         w.write_all(&body_len.to_le_bytes())?;
         let crc = w.crc.clone().finalize();
         w.inner.write_all(&crc.to_le_bytes())?;
-        let f = w.inner.into_inner().map_err(|e| e.into_error())?;
-        f.sync_all()?;
+        w.inner.flush()?;
         Ok(w.bytes + 4)
-    })()
-    .with_context(|| format!("cannot write {}", path.display()));
-    match written {
-        Ok(n) => {
-            fs::rename(&tmp, path).with_context(|| {
-                format!("cannot rename {} to {}", tmp.display(), path.display())
-            })?;
-            Ok(n)
-        }
-        Err(e) => {
-            fs::remove_file(&tmp).ok();
-            Err(e)
-        }
-    }
+    })
 }
 
 /// Read and check a state file.

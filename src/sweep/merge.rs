@@ -16,7 +16,7 @@ use super::parquet::{Kind, ParquetTable};
 use super::plan::Plan;
 use super::runs::{format_ids, result_header, scan};
 use super::SweepError;
-use crate::report::write_atomic;
+use crate::files::write_atomic;
 
 /// Output file names.
 pub const MERGED_CSV: &str = "merged.csv";

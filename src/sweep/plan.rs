@@ -17,7 +17,7 @@ use toml::Value;
 use super::keypath::KeyPath;
 use super::spec::{value_text, Design, ParamSpec, Record, SweepSpec};
 use super::SweepError;
-use crate::report::write_atomic;
+use crate::files::write_atomic;
 use crate::rng::mix;
 use crate::scenario::{load_resolved_value, Scenario, ScenarioError, BASELINE_TOML};
 

@@ -21,9 +21,9 @@ use toml::Value;
 use super::plan::Plan;
 use super::spec::When;
 use super::SweepError;
+use crate::files::write_atomic;
 use crate::metrics::INDICATORS;
 use crate::output::num;
-use crate::report::write_atomic;
 use crate::runner::{self, Overrides};
 
 /// Shard `index` of `count`.
