@@ -85,19 +85,7 @@ pub fn prepare(scenario: &Scenario, o: &Overrides) -> Result<(Simulation, Durati
         ));
     }
     let ticks = o.ticks.unwrap_or(scenario.ticks);
-    if ticks == 0 {
-        return Err(ScenarioError::at("--ticks", "", "expected at least 1 tick"));
-    }
-    if ticks > crate::scenario::MAX_TICKS {
-        return Err(ScenarioError::at(
-            "--ticks",
-            "",
-            format!(
-                "expected at most {} ticks (200 years), found {ticks}",
-                crate::scenario::MAX_TICKS
-            ),
-        ));
-    }
+    check_ticks(ticks)?;
     let t0 = Instant::now();
     let layers = scenario.layers()?;
     check_resources(&layers, scenario, scale, ticks, o, &file)?;
@@ -113,6 +101,24 @@ pub fn prepare(scenario: &Scenario, o: &Overrides) -> Result<(Simulation, Durati
         policies,
     );
     Ok((sim, t0.elapsed()))
+}
+
+/// A run's length: at least one month, at most `scenario::MAX_TICKS`.
+fn check_ticks(ticks: u32) -> Result<(), RunError> {
+    if ticks == 0 {
+        return Err(ScenarioError::at("--ticks", "", "expected at least 1 tick"));
+    }
+    if ticks > crate::scenario::MAX_TICKS {
+        return Err(ScenarioError::at(
+            "--ticks",
+            "",
+            format!(
+                "expected at most {} ticks (200 years), found {ticks}",
+                crate::scenario::MAX_TICKS
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// Refuse a run that cannot fit before anything large is allocated: the model's index limits
@@ -186,6 +192,7 @@ pub fn run_from(
             let path = state.path.display().to_string();
             let layers = scenario.layers()?;
             let ticks = o.ticks.unwrap_or(scenario.ticks);
+            check_ticks(ticks)?;
             let scale = o.scale.unwrap_or(scenario.file.run.scale);
             let file = scenario
                 .source
