@@ -254,6 +254,37 @@ fn a_state_that_cannot_start_the_scenario_is_refused_with_the_first_difference()
         &from(base, &["--ticks", "6"]),
         "after this run's last month",
     );
+    // Another world: named as such, before its policies are resolved on the state's world.
+    let town = root().join("tests/fixtures/tiny_city/tiny_city.toml");
+    ok(&run(
+        d,
+        &[
+            "run",
+            town.to_str().unwrap(),
+            "--out",
+            "t",
+            "-q",
+            "--no-pictures",
+            "--save-state-at",
+            "1",
+        ],
+    ));
+    let t = d.join("t/state-2020-02.zgcstate");
+    refused(
+        &run(
+            d,
+            &[
+                "run",
+                alt,
+                "--out",
+                "x",
+                "-q",
+                "--from-state",
+                t.to_str().unwrap(),
+            ],
+        ),
+        "the world differs: the state's is `tiny_city`",
+    );
     // Months to save before the state's, or after the run's end.
     refused(
         &from(base, &["--save-state-at", "2009-03"]),

@@ -476,7 +476,7 @@ impl StatePlan {
                     "note: continuing from {} at {} ({} read in {:.2} s)",
                     file.display(),
                     s.header.prefix.at,
-                    megabytes(std::fs::metadata(&file).map_or(0, |m| m.len())),
+                    crate::limits::human_bytes(std::fs::metadata(&file).map_or(0, |m| m.len())),
                     t0.elapsed().as_secs_f64()
                 );
                 Ok((staging, Some(s)))
@@ -509,20 +509,13 @@ impl StatePlan {
             progress.borrow_mut().println(&format!(
                 "{}: saved the state as {name} ({} in {:.2} s)",
                 sim.date(),
-                megabytes(bytes),
+                crate::limits::human_bytes(bytes),
                 t0.elapsed().as_secs_f64()
             ));
         }
-        if let Some(n) = self.checkpoint_every {
-            if sim.tick > begin && sim.tick % n == 0 {
-                state::save(
-                    &staging.dir.join(state::CHECKPOINT),
-                    scenario,
-                    sim,
-                    history,
-                    stats,
-                )?;
-            }
+        if state::checkpoint_due(sim.tick, begin, self.checkpoint_every) {
+            let path = staging.dir.join(state::CHECKPOINT);
+            state::save(&path, scenario, sim, history, stats)?;
         }
         Ok(())
     }
@@ -535,35 +528,12 @@ fn check_same_run(
     h: &state::Header,
     dir: &std::path::Path,
 ) -> Result<()> {
-    let seed = o.seed.unwrap_or(scenario.file.run.seed);
-    let scale = o.scale.unwrap_or(scenario.file.run.scale);
-    let ticks = o.ticks.unwrap_or(scenario.ticks);
-    let differs = if h.scenario_hash != scenario.hash() {
-        Some(format!("scenario `{}` as it was then", h.scenario))
-    } else if h.prefix.seed != seed {
-        Some(format!("seed {}", h.prefix.seed))
-    } else if h.prefix.scale.to_string() != scale.to_string() {
-        Some(format!("scale {}", h.prefix.scale))
-    } else if h.ticks != ticks {
-        Some(format!("{} ticks", h.ticks))
-    } else {
-        None
-    };
-    match differs {
+    match h.other_run(scenario, o) {
         None => Ok(()),
         Some(d) => Err(CliError::Input(format!(
             "--resume: the interrupted run in {} is of {d}, not of this command; run it with the same arguments, or without --resume to start afresh",
             dir.display()
         ))
         .into()),
-    }
-}
-
-/// A file size for messages: MB, or kB below a megabyte.
-fn megabytes(bytes: u64) -> String {
-    if bytes >= 1_000_000 {
-        format!("{:.1} MB", bytes as f64 / 1e6)
-    } else {
-        format!("{:.1} kB", bytes as f64 / 1e3)
     }
 }

@@ -608,18 +608,16 @@ impl MetricsState {
         self.deaths.resize(n, [0; 3]);
     }
 
-    /// Months the start-up records have room for (plus one).
-    pub fn tick_len(&self) -> usize {
-        self.births.len().min(self.deaths.len())
-    }
-
-    /// Parks the yearly accumulators are for.
-    pub fn park_len(&self) -> usize {
-        if self.park_revenue.len() == self.park_va.len() {
-            self.park_revenue.len()
-        } else {
-            usize::MAX
+    /// Whether the accumulators fit a world of `n_parks` parks at tick `tick` (for a saved
+    /// state read back): the error says what does not.
+    pub fn check_shape(&self, n_parks: usize, tick: u32) -> Result<(), String> {
+        if self.park_revenue.len() != n_parks || self.park_va.len() != n_parks {
+            return Err("the park accumulators do not match the parks".into());
         }
+        if self.births.len().min(self.deaths.len()) < tick as usize + 1 {
+            return Err("the start-up records are shorter than the months done".into());
+        }
+        Ok(())
     }
 
     /// Number of tracked regions.

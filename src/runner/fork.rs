@@ -61,7 +61,7 @@ pub fn fork_tick(base: &Scenario, alt: &Scenario, ticks: u32) -> u32 {
             break;
         }
     }
-    best.max(0) as u32
+    best as u32
 }
 
 /// States captured from a run as it passes given months (in memory, for forks).

@@ -69,8 +69,17 @@ fn agents(sim: &Simulation) -> u64 {
     (sim.world.n_workers_active() + sim.world.n_firms_alive()) as u64
 }
 
-/// Build the world and simulation of a scenario with overrides applied.
-pub fn prepare(scenario: &Scenario, o: &Overrides) -> Result<(Simulation, Duration), RunError> {
+/// A run's settings with overrides applied and checked, and its world's layers checked against
+/// the resources: what both a run from the first month and one from a saved state start with.
+struct Checked {
+    file: String,
+    seed: u64,
+    scale: f64,
+    ticks: u32,
+    layers: crate::world::layers::WorldLayers,
+}
+
+fn checked(scenario: &Scenario, o: &Overrides) -> Result<Checked, RunError> {
     let file = scenario
         .source
         .as_ref()
@@ -86,9 +95,27 @@ pub fn prepare(scenario: &Scenario, o: &Overrides) -> Result<(Simulation, Durati
     }
     let ticks = o.ticks.unwrap_or(scenario.ticks);
     check_ticks(ticks)?;
-    let t0 = Instant::now();
     let layers = scenario.layers()?;
     check_resources(&layers, scenario, scale, ticks, o, &file)?;
+    Ok(Checked {
+        file,
+        seed,
+        scale,
+        ticks,
+        layers,
+    })
+}
+
+/// Build the world and simulation of a scenario with overrides applied.
+pub fn prepare(scenario: &Scenario, o: &Overrides) -> Result<(Simulation, Duration), RunError> {
+    let t0 = Instant::now();
+    let Checked {
+        file,
+        seed,
+        scale,
+        ticks,
+        layers,
+    } = checked(scenario, o)?;
     let world = World::build(&layers, &scenario.file.params, scale, seed)
         .map_err(|m| ScenarioError::at(&file, "world", m))?;
     let policies = scenario.policies(&world)?;
@@ -190,15 +217,7 @@ pub fn run_from(
         Some(state) => {
             let t0 = Instant::now();
             let path = state.path.display().to_string();
-            let layers = scenario.layers()?;
-            let ticks = o.ticks.unwrap_or(scenario.ticks);
-            check_ticks(ticks)?;
-            let scale = o.scale.unwrap_or(scenario.file.run.scale);
-            let file = scenario
-                .source
-                .as_ref()
-                .map_or("<embedded>".to_string(), |p| p.display().to_string());
-            check_resources(&layers, scenario, scale, ticks, o, &file)?;
+            let layers = checked(scenario, o)?.layers;
             let r = crate::state::resume(state, scenario, o, &layers.grid)
                 .map_err(|m| ScenarioError::at(&path, "", m))?;
             crate::tick::invariants::check(&r.sim).map_err(|m| {

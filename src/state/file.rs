@@ -185,7 +185,6 @@ pub fn decode(bytes: &[u8]) -> Result<(Header, Body), String> {
     let body_start = HEAD + h;
     let actual = (n - TAIL - body_start) as u64;
     if body_len != actual {
-        let _ = body_len;
         return Err(format!(
             "the file is truncated or corrupted: its last bytes do not give the length of its body ({actual} bytes); it was not written to the end"
         ));
@@ -385,9 +384,7 @@ fn check_body(header: &Header, b: &Body) -> Result<(), String> {
     if wk.status.iter().any(|&s| s > status::RETIRED) {
         return Err("a worker has an unknown status".into());
     }
-    if b.metrics.park_len() != n_parks {
-        return Err("the park accumulators do not match the parks".into());
-    }
+    b.metrics.check_shape(n_parks, b.tick)?;
     if b.tick != header.tick || b.history.len() != b.tick as usize {
         return Err(format!(
             "{} months of history for a state at month {} (header: {})",
@@ -395,9 +392,6 @@ fn check_body(header: &Header, b: &Body) -> Result<(), String> {
             b.tick,
             header.tick
         ));
-    }
-    if b.metrics.tick_len() < b.tick as usize + 1 {
-        return Err("the start-up records are shorter than the months done".into());
     }
     let n_ind = crate::metrics::INDICATORS.len();
     if b.history.iter().any(|r| r.row.values.len() != n_ind) {

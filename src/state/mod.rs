@@ -230,6 +230,29 @@ pub struct Header {
     pub prefix_hash: String,
 }
 
+impl Header {
+    /// How this state's run differs from a run of `scenario` with overrides `o` (another
+    /// scenario as it was then, seed, scale or length), as a phrase; `None` when it is the
+    /// same run, which a checkpoint (`--resume`, a sweep's run in flight) may continue.
+    pub fn other_run(&self, scenario: &Scenario, o: &Overrides) -> Option<String> {
+        let seed = o.seed.unwrap_or(scenario.file.run.seed);
+        let scale = o.scale.unwrap_or(scenario.file.run.scale);
+        let ticks = o.ticks.unwrap_or(scenario.ticks);
+        if self.scenario_hash != scenario.hash() {
+            Some(format!("scenario `{}` as it was then", self.scenario))
+        } else if self.prefix.seed != seed {
+            Some(format!("seed {}", self.prefix.seed))
+        } else if self.prefix.scale.to_string() != scale.to_string() {
+            // Display is the shortest text that reads back as the same float.
+            Some(format!("scale {}", self.prefix.scale))
+        } else if self.ticks != ticks {
+            Some(format!("{} ticks", self.ticks))
+        } else {
+            None
+        }
+    }
+}
+
 /// The simulation part of a state, borrowed for writing. Field order and types match
 /// [`Body`], which reads it back.
 #[derive(Serialize)]
@@ -381,18 +404,31 @@ pub fn resume(
     let scale = o.scale.unwrap_or(scenario.file.run.scale);
     let ticks = o.ticks.unwrap_or(scenario.ticks);
     let at = header.prefix.at;
-    if body.world.grid != *grid {
-        return Err(format!(
-            "its world's grid is not scenario `{}`'s; the file is corrupted",
-            scenario.name()
-        ));
-    }
     if body.tick > ticks {
         return Err(format!(
             "the state is at {at} (month {} of the run), after this run's last month {}",
             body.tick + 1,
             scenario.start.plus(ticks.saturating_sub(1))
         ));
+    }
+    let cannot = |d: String| {
+        format!(
+            "this state cannot start scenario `{}`: {d}",
+            scenario.name()
+        )
+    };
+    // Another world first: its policies would not even resolve on the state's.
+    if header.prefix.world != scenario.world_hash() {
+        let mine = Prefix::new(scenario, seed, scale, body.tick, &[]);
+        return Err(cannot(
+            Prefix::first_difference(&header.prefix, &mine).unwrap_or_default(),
+        ));
+    }
+    // The same world: the body must be of its grid (else it was altered after its header).
+    if body.world.grid != *grid {
+        return Err(
+            "its world's grid is not the one its header names; the file is corrupted".into(),
+        );
     }
     let policies = scenario
         .policies_on(&body.world, &body.land_use0)
@@ -401,10 +437,7 @@ pub fn resume(
     if mine.hash() != header.prefix_hash {
         let d = Prefix::first_difference(&header.prefix, &mine)
             .unwrap_or_else(|| "the run settings differ".into());
-        return Err(format!(
-            "this state cannot start scenario `{}`: {d}",
-            scenario.name()
-        ));
+        return Err(cannot(d));
     }
     // The prefixes agree, so the body must be of this run's scale.
     if body.world.scale.to_bits() != scale.to_bits() {
@@ -472,6 +505,13 @@ pub fn parse_at(s: &str, start: YearMonth) -> Result<u32, String> {
 
 /// The name of the rolling checkpoint in a run's staging folder (`--checkpoint-every`).
 pub const CHECKPOINT: &str = "checkpoint.zgcstate";
+
+/// Whether a checkpoint is due at the start of month `tick` of a run that began (or continued)
+/// at `begin`, keeping one every `every` months: at the multiples of `every`, not where the run
+/// began (that state is already on disk, or is the first month).
+pub fn checkpoint_due(tick: u32, begin: u32, every: Option<u32>) -> bool {
+    every.is_some_and(|n| tick > begin && tick % n == 0)
+}
 
 /// Save `sim`'s state (with the months before, `history`) to `path`, atomically. Returns the
 /// file's size in bytes.

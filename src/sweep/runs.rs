@@ -277,7 +277,7 @@ pub fn execute(
         seed: Some(seed),
         ..Overrides::default()
     };
-    let from = match super::states::take_checkpoint(dir, &scenario, seed, run) {
+    let from = match super::states::take_checkpoint(dir, &scenario, &overrides, run) {
         Some(s) => {
             (opts.note)(&format!(
                 "run {run}: continuing from its checkpoint at {}",
@@ -293,12 +293,10 @@ pub fn execute(
     let mut before = |sim: &crate::tick::Simulation,
                       history: &[crate::tick::TickReport],
                       stats: &crate::runner::RunStats| {
-        if let Some(n) = opts.checkpoint_every {
-            if sim.tick > begin && sim.tick % n == 0 {
-                if let Err(e) = crate::state::save(&checkpoint, &scenario, sim, history, stats) {
-                    save_error = Some(format!("run {run}: {e:#}"));
-                    return false;
-                }
+        if crate::state::checkpoint_due(sim.tick, begin, opts.checkpoint_every) {
+            if let Err(e) = crate::state::save(&checkpoint, &scenario, sim, history, stats) {
+                save_error = Some(format!("run {run}: {e:#}"));
+                return false;
             }
         }
         true

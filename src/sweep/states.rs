@@ -150,17 +150,21 @@ impl Warmups {
     }
 }
 
-/// A run's checkpoint from an interrupted `sweep run`, when it is of this run (same scenario
-/// and seed); one of another plan or unreadable is removed and the run starts afresh.
-pub fn take_checkpoint(dir: &Path, scenario: &Scenario, seed: u64, run: usize) -> Option<State> {
+/// A run's checkpoint from an interrupted `sweep run`, when it is of this run (the same
+/// scenario with the run's overrides `o`, `Header::other_run`); one of another plan or
+/// unreadable is removed and the run starts afresh.
+pub fn take_checkpoint(
+    dir: &Path,
+    scenario: &Scenario,
+    o: &Overrides,
+    run: usize,
+) -> Option<State> {
     let path = checkpoint_path(dir, run);
     if !path.is_file() {
         return None;
     }
     match crate::state::file::read(&path) {
-        Ok(s) if s.header.scenario_hash == scenario.hash() && s.header.prefix.seed == seed => {
-            Some(s)
-        }
+        Ok(s) if s.header.other_run(scenario, o).is_none() => Some(s),
         _ => {
             std::fs::remove_file(&path).ok();
             None

@@ -137,8 +137,9 @@ pub struct PolicyState {
     partner_of: Vec<Option<usize>>,
 }
 
-/// What policies keep between ticks, by policy index (for a saved state; the policies
-/// themselves come from the scenario that continues it).
+/// What policies keep between ticks, for a saved state: by position among the policies that
+/// had started (the only ones that keep anything); the policies themselves come from the
+/// scenario that continues it.
 #[derive(Clone, Debug, Default, Serialize, serde::Deserialize)]
 pub struct PolicyRuntime {
     base_amount: Vec<Vec<f64>>,
