@@ -10,25 +10,24 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use clap::Args;
 use rayon::prelude::*;
-use serde_json::json;
 
+use super::load_scenario;
 use super::progress::Progress;
-use super::run::load_scenario;
 use super::CliError;
 use crate::compare::{self, Comparison, RunSeries, CITY, KEY_INDICATORS, LEVEL};
 use crate::metrics::TickRow;
-use crate::output::comparison::write_comparison;
+use crate::output::compare_maps::{map_groups, Geometry, MapRuns, MAP_FIELDS};
+use crate::output::comparison::{compare_summary, write_comparison};
 use crate::output::grids::{self, Field};
 use crate::output::run_folder::{Extras, RunFolder};
 use crate::output::{maps, Staging};
-use crate::report::compare_report::{CompareReport, MapGroup, ScenarioInfo, MARK};
+use crate::report::compare_report::{CompareReport, ScenarioInfo, MARK};
 use crate::report::numbers::{fmt_ci, fmt_pct, fmt_signed, fmt_value};
-use crate::report::{GridLayer, Place};
+use crate::report::Place;
 use crate::runner::collect::CompareSettings;
 use crate::runner::{self, Overrides};
 use crate::scenario::policy::When;
 use crate::scenario::Scenario;
-use crate::world::grid::GridSpec;
 
 /// Flags of `zgc compare`.
 #[derive(Args, Debug, Clone)]
@@ -94,9 +93,6 @@ fn map_block(args: &CompareArgs, cell_km: f64) -> Result<usize> {
     }
     Ok(k.round() as usize)
 }
-
-/// Final-state fields mapped in the report, with and without differences.
-pub const MAP_FIELDS: &[&str] = &["startups", "office_rent", "commute"];
 
 /// What one run hands back to the comparison.
 struct JobOutput {
@@ -411,8 +407,8 @@ pub fn main(args: CompareArgs) -> Result<()> {
 
     // --map-cell-km is checked against the world's grid before any long run.
     map_block(&args, geometry.0.cell_km)?;
-    let interrupted = super::run::interrupt_flag();
-    let staging = super::run::staging(&out, args.force)?;
+    let interrupted = super::interrupt_flag();
+    let staging = super::staging(&out, args.force)?;
     let result = pool.install(|| {
         execute(
             &plan,
@@ -612,14 +608,22 @@ fn execute(
             .iter()
             .map(|reps| reps.iter().map(|o| o.spans.clone()).collect())
             .collect();
-        let c = Comparison::build(names, &span_runs, LEVEL, plan.settings.scale)?;
+        let c = Comparison::build(names.clone(), &span_runs, LEVEL, plan.settings.scale)?;
         write_comparison(&c, &staging.path("policy_periods.csv"))?;
         Some(c)
     };
     let period = chosen_period(&comparison, plan);
 
     let block = map_block(args, geometry.0.cell_km)?;
-    let groups = map_groups(plan, &outputs, geometry, staging, block)?;
+    let map_runs = MapRuns {
+        names: &names,
+        folders: &plan.folders,
+        fields: outputs
+            .iter()
+            .map(|reps| reps.iter().map(|o| o.fields.as_slice()).collect())
+            .collect(),
+    };
+    let groups = map_groups(&map_runs, geometry, staging, block)?;
     let report = CompareReport {
         comparison: &comparison,
         period,
@@ -659,7 +663,19 @@ fn execute(
         .write(&staging.path("report.html"))
         .context("writing report.html")?;
 
-    let summary = summary_json(plan, args, threads, wall);
+    let listed: Vec<(&Scenario, &Path, &str)> = plan
+        .scenarios
+        .iter()
+        .zip(&args.scenarios)
+        .zip(&plan.folders)
+        .map(|((s, path), folder)| (s, path.as_path(), folder.as_str()))
+        .collect();
+    let summary = compare_summary(
+        &listed,
+        &plan.settings,
+        threads,
+        wall.elapsed().as_secs_f64(),
+    );
     crate::files::write_atomic(
         &staging.path(crate::output::COMPLETE_MARKER),
         serde_json::to_string_pretty(&summary)?.as_bytes(),
@@ -730,197 +746,6 @@ fn runs_table(plan: &Plan, outputs: &[Vec<JobOutput>]) -> (Vec<String>, Vec<Vec<
         }
     }
     (h, rows)
-}
-
-/// The grid, the places to mark on maps and the georeference of the compared world.
-type Geometry = (
-    GridSpec,
-    Vec<Place>,
-    Option<crate::world::geo::Georef>,
-    Vec<crate::report::Outline>,
-);
-
-/// Mean maps per scenario and difference maps, written to `maps/` (PNG) and `grids/` (GeoTIFF
-/// Δ maps) and returned for the report.
-fn map_groups(
-    plan: &Plan,
-    outputs: &[Vec<JobOutput>],
-    (grid, places, georef, outlines): &Geometry,
-    staging: &Staging,
-    block: usize,
-) -> Result<Vec<MapGroup>> {
-    let base = plan.scenarios[0].name();
-    let mut layers: Vec<GridLayer> = Vec::new();
-    // (group, is a difference map) of each layer.
-    let mut group_of: Vec<(usize, bool)> = Vec::new();
-    let mut titles = Vec::new();
-    for (k, name) in MAP_FIELDS.iter().enumerate() {
-        let Some(meta) = outputs[0][0].fields.get(k).filter(|f| f.name == *name) else {
-            continue;
-        };
-        // Every replicate's field on the map grid (`--map-cell-km`: blocks of `block` cells,
-        // counts summed, other values averaged).
-        let sum = maps::is_count(meta.name);
-        let fields: Vec<Vec<Vec<f64>>> = outputs
-            .iter()
-            .map(|reps| {
-                reps.iter()
-                    .map(|o| compare::coarsen(grid, &o.fields[k].values, block, sum))
-                    .collect()
-            })
-            .collect();
-        let grid = &compare::coarse_grid(grid, block);
-        let means: Vec<Vec<f64>> = fields
-            .iter()
-            .map(|reps| {
-                let fs: Vec<&[f64]> = reps.iter().map(Vec::as_slice).collect();
-                compare::mean_field(&fs)
-            })
-            .collect::<Result<_, _>>()?;
-        let layer_of = |values: Vec<f64>| {
-            let mut l = maps::field_layer_uncapped(
-                grid,
-                &Field {
-                    name: meta.name,
-                    title: meta.title,
-                    unit: meta.unit,
-                    values,
-                },
-            );
-            l.georef = *georef;
-            l.outlines = outlines.clone();
-            l
-        };
-        let mut own: Vec<GridLayer> = means
-            .iter()
-            .enumerate()
-            .map(|(s, v)| {
-                let mut l = layer_of(v.clone());
-                l.title = format!("{}: {}", l.title, plan.scenarios[s].name());
-                l.name = format!("{}_{}", meta.name, plan.folders[s]);
-                l
-            })
-            .collect();
-        maps::share_colours(&mut own, maps::is_capped(meta.name));
-        // Mean paired differences and where their interval excludes zero.
-        let fields_of = |s: usize| -> Vec<&[f64]> { fields[s].iter().map(Vec::as_slice).collect() };
-        let paired: Vec<(Vec<f64>, Vec<f64>)> = (1..means.len())
-            .map(|s| compare::paired_field(&fields_of(s), &fields_of(0), LEVEL))
-            .collect::<Result<_, _>>()?;
-        let mut diffs: Vec<GridLayer> = (1..means.len())
-            .zip(&paired)
-            .map(|(s, (mean, sig))| {
-                // The map shows only cells whose paired interval excludes zero: the rest is
-                // replicate noise (speckle); the GeoTIFF keeps every cell, with the test as a band.
-                let shown = mean
-                    .iter()
-                    .zip(sig)
-                    .map(|(&m, &g)| if g == 1.0 { m } else { f64::NAN })
-                    .collect();
-                let none = !sig.contains(&1.0);
-                let mut l = layer_of(shown);
-                l.title = format!("{}: {} − {base}", l.title, plan.scenarios[s].name());
-                if none {
-                    l.title.push_str(" (no cell differs significantly)");
-                }
-                l.name = format!(
-                    "{}_{}_minus_{}",
-                    meta.name, plan.folders[s], plan.folders[0]
-                );
-                l.no_data_label = "not signif.".into();
-                l
-            })
-            .collect();
-        maps::diverging_colours(&mut diffs);
-        let (epsg, origin) = crate::output::geotiff::epsg_origin(*georef);
-        std::fs::create_dir_all(staging.path("grids"))?;
-        for ((mean, sig), l) in paired.iter().zip(&diffs) {
-            let bytes = crate::output::geotiff::encode_delta(grid, epsg, origin, mean, sig)?;
-            crate::files::write_atomic(&staging.path(&format!("grids/{}.tif", l.name)), &bytes)
-                .context("writing Δ GeoTIFFs")?;
-        }
-        titles.push(format!(
-            "{} (final month, mean of {} replicates per scenario{}), then the differences from {base}, where their {:.0}% paired interval excludes zero (grey: it includes zero, or no data):",
-            own.first().map_or(String::new(), |l| l.title.split(':').next().unwrap_or("").to_string()),
-            plan.settings.replicates,
-            if block > 1 { format!(", on {} km cells", grid.cell_km) } else { String::new() },
-            100.0 * LEVEL
-        ));
-        let g = titles.len() - 1;
-        for (l, diff) in own
-            .into_iter()
-            .map(|l| (l, false))
-            .chain(diffs.into_iter().map(|l| (l, true)))
-        {
-            layers.push(l);
-            group_of.push((g, diff));
-        }
-    }
-    let pngs = maps::render_pngs(&layers, places)?;
-    maps::write_pngs(&staging.path("maps"), &layers, &pngs).context("writing maps")?;
-    let mut groups: Vec<MapGroup> = titles
-        .into_iter()
-        .map(|title| MapGroup {
-            title,
-            maps: Vec::new(),
-            differences: Vec::new(),
-        })
-        .collect();
-    for ((l, png), (g, diff)) in layers.iter().zip(pngs).zip(group_of) {
-        let list = if diff {
-            &mut groups[g].differences
-        } else {
-            &mut groups[g].maps
-        };
-        list.push((png, format!("{} ({})", l.title, l.unit)));
-    }
-    Ok(groups)
-}
-
-fn summary_json(
-    plan: &Plan,
-    args: &CompareArgs,
-    threads: usize,
-    wall: Instant,
-) -> serde_json::Value {
-    let scenarios: Vec<serde_json::Value> = plan
-        .scenarios
-        .iter()
-        .zip(&args.scenarios)
-        .zip(&plan.folders)
-        .map(|((s, path), folder)| {
-            json!({
-                "name": s.name(),
-                "file": path.display().to_string(),
-                "hash": s.hash(),
-                "runs": format!("runs/{folder}"),
-            })
-        })
-        .collect();
-    let start = plan.scenarios[0].start;
-    json!({
-        "provenance": {
-            "model": "zgc",
-            "model_version": env!("CARGO_PKG_VERSION"),
-            "git_commit": crate::output::git_commit(),
-            "command": "compare",
-            "base": plan.scenarios[0].name(),
-            "scenarios": scenarios,
-            "seed": plan.settings.seed,
-            "replicate_seeds": (0..plan.settings.replicates).map(|r| plan.seed_of(r)).collect::<Vec<_>>(),
-            "replicates": plan.settings.replicates,
-            "scale": plan.settings.scale,
-            "ticks": plan.settings.ticks,
-            "start": start.to_string(),
-            "end": start.plus(plan.settings.ticks - 1).to_string(),
-            "confidence_level": LEVEL,
-        },
-        "performance": {
-            "threads": threads,
-            "wall_s": wall.elapsed().as_secs_f64(),
-            "runs": plan.scenarios.len() * plan.settings.replicates,
-        },
-    })
 }
 
 /// The metrics of the terminal table for alternative `s`: the key city-wide indicators, then

@@ -13,9 +13,14 @@ pub mod run;
 pub mod sweep;
 pub mod validate;
 
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
 use clap::{Parser, Subcommand};
 
-use crate::scenario::ScenarioError;
+use crate::output::Staging;
+use crate::scenario::{Scenario, ScenarioError};
 
 /// zgc — a fast, parallel, deterministic agent-based simulator of innovation ecosystems
 /// (default world: Beijing's Zhongguancun science zone). Without a command it runs the
@@ -129,13 +134,13 @@ pub fn report_error(e: &anyhow::Error) -> i32 {
 /// a stack, and tens of thousands of them exhaust the process's limits before the first tick).
 pub const MAX_THREADS: usize = 1024;
 
-/// Build a rayon pool of `threads` (default: all cores, or `RAYON_NUM_THREADS`).
 /// A path as an absolute path (for the last line of a command: where its outputs are), lexically
 /// from the current folder; the path as given when that fails.
 pub fn absolute(p: &std::path::Path) -> std::path::PathBuf {
     std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
 }
 
+/// Build a rayon pool of `threads` (default: all cores, or `RAYON_NUM_THREADS`).
 pub fn thread_pool(threads: Option<usize>) -> anyhow::Result<rayon::ThreadPool> {
     let mut b = rayon::ThreadPoolBuilder::new();
     if let Some(t) = threads {
@@ -149,4 +154,45 @@ pub fn thread_pool(threads: Option<usize>) -> anyhow::Result<rayon::ThreadPool> 
     }
     b.build()
         .map_err(|e| anyhow::anyhow!("cannot start the worker threads: {e}"))
+}
+
+/// Prepare the staging folder: a foreign destination is bad input (exit 2), anything else an
+/// I/O failure (exit 1). Reports stale staging folders it removed.
+pub fn staging(out: &std::path::Path, force: bool) -> anyhow::Result<Staging> {
+    let staging = Staging::new(out, force).map_err(|e| {
+        if e.downcast_ref::<crate::output::OutputError>().is_some() {
+            CliError::Input(e.to_string()).into()
+        } else {
+            e
+        }
+    })?;
+    for p in &staging.cleaned {
+        eprintln!("note: removed {}, left by an interrupted run", p.display());
+    }
+    Ok(staging)
+}
+
+/// Load the scenario named on the command line, or the embedded baseline.
+pub fn load_scenario(path: &Option<PathBuf>) -> anyhow::Result<Scenario> {
+    Ok(match path {
+        Some(p) => Scenario::load(p).map_err(CliError::from)?,
+        None => Scenario::baseline(),
+    })
+}
+
+/// Install the Ctrl-C handler: the first Ctrl-C sets the returned flag (the run stops after the
+/// current tick or run and removes its staging folder); a second one exits at once with code 130
+/// (a staging folder left behind is removed by the next run).
+pub fn interrupt_flag() -> Arc<AtomicBool> {
+    let interrupted = Arc::new(AtomicBool::new(false));
+    let flag = interrupted.clone();
+    // A second handler registration fails harmlessly (e.g. in tests running several commands).
+    let _ = ctrlc::set_handler(move || {
+        if flag.swap(true, Ordering::SeqCst) {
+            eprintln!("\ninterrupted again: stopping at once");
+            std::process::exit(130);
+        }
+        eprintln!("\ninterrupt: stopping after this tick (Ctrl-C again to stop at once)");
+    });
+    interrupted
 }

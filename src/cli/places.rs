@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 use clap::Args;
 
-use super::run::load_scenario;
+use super::load_scenario;
 use super::CliError;
 
 /// Flags of `zgc places`.

@@ -2,7 +2,6 @@
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 use std::time::Instant;
 
 use std::cell::RefCell;
@@ -104,33 +103,9 @@ pub fn out_dir(out: &Option<PathBuf>, scenario: &Scenario) -> Result<PathBuf> {
     }
 }
 
-/// Prepare the staging folder: a foreign destination is bad input (exit 2), anything else an
-/// I/O failure (exit 1). Reports stale staging folders it removed.
-pub fn staging(out: &std::path::Path, force: bool) -> Result<Staging> {
-    let staging = Staging::new(out, force).map_err(|e| {
-        if e.downcast_ref::<output::OutputError>().is_some() {
-            CliError::Input(e.to_string()).into()
-        } else {
-            e
-        }
-    })?;
-    for p in &staging.cleaned {
-        eprintln!("note: removed {}, left by an interrupted run", p.display());
-    }
-    Ok(staging)
-}
-
-/// Load the scenario named on the command line, or the embedded baseline.
-pub fn load_scenario(path: &Option<PathBuf>) -> Result<Scenario> {
-    Ok(match path {
-        Some(p) => Scenario::load(p).map_err(CliError::from)?,
-        None => Scenario::baseline(),
-    })
-}
-
 /// Run the command.
 pub fn main(args: RunArgs) -> Result<()> {
-    let scenario = load_scenario(&args.scenario)?;
+    let scenario = super::load_scenario(&args.scenario)?;
     let overrides = Overrides {
         seed: args.seed,
         ticks: args.ticks,
@@ -141,7 +116,7 @@ pub fn main(args: RunArgs) -> Result<()> {
     let states = StatePlan::new(&scenario, &overrides, &args, &out)?;
     let pool = super::thread_pool(args.threads)?;
     let threads = pool.current_num_threads();
-    let interrupted = interrupt_flag();
+    let interrupted = super::interrupt_flag();
     let (staging, from) = states.staging(&out, args.force)?;
     let result = pool.install(|| {
         execute(
@@ -191,23 +166,6 @@ pub fn main(args: RunArgs) -> Result<()> {
             Err(e)
         }
     }
-}
-
-/// Install the Ctrl-C handler: the first Ctrl-C sets the returned flag (the run stops after the
-/// current tick and removes its staging folder); a second one exits at once with code 130
-/// (a staging folder left behind is removed by the next run).
-pub fn interrupt_flag() -> Arc<AtomicBool> {
-    let interrupted = Arc::new(AtomicBool::new(false));
-    let flag = interrupted.clone();
-    // A second handler registration fails harmlessly (e.g. in tests running several commands).
-    let _ = ctrlc::set_handler(move || {
-        if flag.swap(true, Ordering::SeqCst) {
-            eprintln!("\ninterrupted again: stopping at once");
-            std::process::exit(130);
-        }
-        eprintln!("\ninterrupt: stopping after this tick (Ctrl-C again to stop at once)");
-    });
-    interrupted
 }
 
 fn execute(
@@ -452,7 +410,7 @@ impl StatePlan {
     /// the run begins from.
     fn staging(&self, out: &std::path::Path, force: bool) -> Result<(Staging, Option<State>)> {
         let staging = match &self.adopt {
-            None => staging(out, force)?,
+            None => super::staging(out, force)?,
             Some(dir) => {
                 let s = Staging::adopting(out, force, Some(dir))?;
                 for p in &s.cleaned {

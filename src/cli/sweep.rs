@@ -3,8 +3,8 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::Ordering;
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
@@ -13,6 +13,7 @@ use clap::{Args, Subcommand};
 use super::progress::Progress;
 use crate::files::write_atomic;
 use crate::report::{interval_chart_png_bytes, interval_chart_svg, IntervalChart, IntervalSeries};
+use crate::runner::jobs::Engine;
 use crate::sweep::merge::{abbreviate, merge, MERGED_CSV, MERGED_PARQUET};
 use crate::sweep::plan::files;
 use crate::sweep::runs::{
@@ -354,70 +355,48 @@ fn run(a: RunArgs) -> Result<()> {
         checkpoint_every: a.checkpoint_every,
         note: &note,
     };
-    let stop = Arc::new(AtomicBool::new(false));
-    {
-        let flag = stop.clone();
-        let _ = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst));
-    }
+    let stop = super::interrupt_flag();
     let progress = Mutex::new(Progress::per_minute(
         todo.len() as u64,
         "runs",
         &label,
         a.quiet,
     ));
-    let next = AtomicUsize::new(0);
-    let failures: Mutex<Vec<(usize, String)>> = Mutex::new(Vec::new());
-    let finished = AtomicUsize::new(0);
-    // Each job gets a pool of its own (the threads split between the jobs, at least one
-    // each): runs that share one pool wait on each other's parallel phases and spin while
-    // they wait, which costs CPU time and gains nothing when there are as many runs as cores.
-    let pools = (0..jobs)
-        .map(|j| {
-            super::thread_pool(Some(
-                (threads / jobs + usize::from(j < threads % jobs)).max(1),
-            ))
-        })
-        .collect::<anyhow::Result<Vec<_>>>()?;
     let t0 = Instant::now();
-    std::thread::scope(|s| {
-        for pool in &pools {
-            s.spawn(|| loop {
-                if stop.load(Ordering::SeqCst) {
-                    break;
+    let results = Engine::new(threads).side_by_side(jobs).stop_on(&stop).run(
+        todo.len(),
+        |i| {
+            if let Some(ms) = a.throttle_ms {
+                std::thread::sleep(Duration::from_millis(ms));
+            }
+            let t = Instant::now();
+            let r = run_and_write(&a.dir, &plan, &base, todo[i], &stop, &opts);
+            (r, t.elapsed())
+        },
+        |i, (r, took)| {
+            let mut p = progress.lock().unwrap_or_else(|e| e.into_inner());
+            let run = todo[i];
+            match r {
+                Ok(true) => p.inc(1, &format!("(run {run} took {:.1} s)", took.as_secs_f64())),
+                Ok(false) => {}
+                Err(e) => {
+                    p.println(&format!("run {run} failed: {e}"));
+                    p.inc(1, &format!("(run {run} failed)"));
                 }
-                let i = next.fetch_add(1, Ordering::SeqCst);
-                let Some(&run) = todo.get(i) else { break };
-                if let Some(ms) = a.throttle_ms {
-                    std::thread::sleep(Duration::from_millis(ms));
-                }
-                let t = Instant::now();
-                let r = pool.install(|| run_and_write(&a.dir, &plan, &base, run, &stop, &opts));
-                let mut p = progress.lock().unwrap_or_else(|e| e.into_inner());
-                match r {
-                    Ok(true) => {
-                        finished.fetch_add(1, Ordering::SeqCst);
-                        p.inc(
-                            1,
-                            &format!("(run {run} took {:.1} s)", t.elapsed().as_secs_f64()),
-                        );
-                    }
-                    Ok(false) => {}
-                    Err(e) => {
-                        p.println(&format!("run {run} failed: {e}"));
-                        failures
-                            .lock()
-                            .unwrap_or_else(|e| e.into_inner())
-                            .push((run, e.to_string()));
-                        p.inc(1, &format!("(run {run} failed)"));
-                    }
-                }
-            });
-        }
-    });
+            }
+        },
+    )?;
     progress.lock().unwrap_or_else(|e| e.into_inner()).finish();
-    let done = finished.load(Ordering::SeqCst);
+    let mut done = 0;
+    let mut failures: Vec<(usize, String)> = Vec::new();
+    for (i, r) in results.into_iter().enumerate() {
+        match r {
+            Some((Ok(true), _)) => done += 1,
+            Some((Err(e), _)) => failures.push((todo[i], e.to_string())),
+            _ => {}
+        }
+    }
     let wall = t0.elapsed().as_secs_f64();
-    let failures = failures.into_inner().unwrap_or_else(|e| e.into_inner());
     if stop.load(Ordering::SeqCst) {
         return Err(super::CliError::Interrupted(format!(
             "{label}: {done} run(s) finished and kept, {} not done; the same command resumes",

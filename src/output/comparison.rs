@@ -1,13 +1,19 @@
 //! `comparison.csv`: one row per metric, scenario and reporting period, with the replicate
 //! mean, standard deviation and confidence interval and, for alternatives, the paired
-//! difference against the base with its interval and the relative change.
+//! difference against the base with its interval and the relative change; and the
+//! comparison's `summary.json`.
 
 use std::path::Path;
 
 use anyhow::{Context, Result};
 
+use serde_json::json;
+
 use super::num;
-use crate::compare::Comparison;
+use crate::compare::{Comparison, LEVEL};
+use crate::runner::collect::CompareSettings;
+use crate::runner::jobs::replicate_seed;
+use crate::scenario::Scenario;
 
 /// Header of `comparison.csv`.
 pub const COMPARISON_HEADER: &[&str] = &[
@@ -96,4 +102,50 @@ pub fn write_comparison(c: &Comparison, path: &Path) -> Result<()> {
     }
     let bytes = w.into_inner().context("writing comparison.csv")?;
     crate::files::write_atomic(path, &bytes)
+}
+
+/// The `summary.json` of a comparison: provenance (model, commit, scenarios with their files
+/// and hashes, seeds, scale, ticks, period, confidence level) and performance.
+pub fn compare_summary(
+    scenarios: &[(&Scenario, &Path, &str)],
+    settings: &CompareSettings,
+    threads: usize,
+    wall_s: f64,
+) -> serde_json::Value {
+    let listed: Vec<serde_json::Value> = scenarios
+        .iter()
+        .map(|(s, path, folder)| {
+            json!({
+                "name": s.name(),
+                "file": path.display().to_string(),
+                "hash": s.hash(),
+                "runs": format!("runs/{folder}"),
+            })
+        })
+        .collect();
+    let base = scenarios[0].0;
+    let start = base.start;
+    json!({
+        "provenance": {
+            "model": "zgc",
+            "model_version": env!("CARGO_PKG_VERSION"),
+            "git_commit": super::git_commit(),
+            "command": "compare",
+            "base": base.name(),
+            "scenarios": listed,
+            "seed": settings.seed,
+            "replicate_seeds": (0..settings.replicates).map(|r| replicate_seed(settings.seed, r)).collect::<Vec<_>>(),
+            "replicates": settings.replicates,
+            "scale": settings.scale,
+            "ticks": settings.ticks,
+            "start": start.to_string(),
+            "end": start.plus(settings.ticks - 1).to_string(),
+            "confidence_level": LEVEL,
+        },
+        "performance": {
+            "threads": threads,
+            "wall_s": wall_s,
+            "runs": scenarios.len() * settings.replicates,
+        },
+    })
 }

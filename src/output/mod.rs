@@ -3,6 +3,7 @@
 //! (with `report`) that writes files. Everything goes to a staging folder first and is moved
 //! into place when complete, so a folder at the final path is always a finished run.
 
+pub mod compare_maps;
 pub mod comparison;
 pub mod geojson;
 pub mod geotiff;

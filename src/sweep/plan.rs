@@ -4,8 +4,9 @@
 //!
 //! Run ids: `run = point · replicates + replicate`, so the replicates of a point are
 //! neighbours. A run's seed is a function of the master seed and the run id only
-//! (`rng::mix(seed, [1, run]) >> 11`, 53 bits so that every tool reads it exactly), or of
-//! the master seed and the replicate with `common_random_numbers = true`. Shards, order
+//! (`runner::jobs::sweep_run_seed`, 53 bits so that every tool reads it exactly), or of the
+//! master seed and the replicate with `common_random_numbers = true`
+//! (`runner::jobs::sweep_replicate_seed`). Shards, order
 //! and threads therefore never change a run's result.
 
 use std::fs;
@@ -19,6 +20,7 @@ use super::spec::{value_text, Design, ParamSpec, Record, SweepSpec};
 use super::SweepError;
 use crate::files::write_atomic;
 use crate::rng::mix;
+use crate::runner::jobs::{sweep_replicate_seed, sweep_run_seed};
 use crate::scenario::{load_resolved_value, Scenario, ScenarioError, BASELINE_TOML};
 
 /// Format version of `plan.json`.
@@ -256,9 +258,9 @@ impl Plan {
     /// random numbers), 53 bits.
     pub fn seed_of(&self, run: usize) -> u64 {
         if self.common_random_numbers {
-            mix(self.seed, &[2, self.replicate_of(run) as u64]) >> 11
+            sweep_replicate_seed(self.seed, self.replicate_of(run))
         } else {
-            mix(self.seed, &[1, run as u64]) >> 11
+            sweep_run_seed(self.seed, run)
         }
     }
 

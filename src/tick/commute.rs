@@ -5,6 +5,7 @@
 use rayon::prelude::*;
 
 use super::Simulation;
+use crate::metrics::CommuteSums;
 use crate::sampling::prefetch;
 use crate::world::agents::{status, Workers};
 use crate::world::types::NONE;
@@ -15,27 +16,6 @@ pub const COMMUTE_CHUNK: usize = 16_384;
 const PREFETCH: usize = 16;
 /// Histogram bins (minutes; the last bin takes everything longer).
 pub const HIST_BINS: usize = 241;
-
-/// Per-chunk sums of the commute phase.
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
-pub struct CommuteSums {
-    /// Sum of minutes.
-    pub minutes: f64,
-    /// Commuters.
-    pub count: u64,
-    /// Commutes longer than the long-commute threshold.
-    pub long: u64,
-    /// Histogram of whole minutes.
-    pub hist: Vec<u32>,
-    /// Workers per home zone.
-    pub outflow: Vec<u32>,
-    /// Workers per work zone.
-    pub inflow: Vec<u32>,
-    /// Per tracked region (by home cell): minutes and commuters.
-    pub region_minutes: Vec<f64>,
-    /// Per tracked region: commuters.
-    pub region_count: Vec<u64>,
-}
 
 /// Run the phase; stores the city-wide result in `sim.metrics.commute`.
 pub fn run(sim: &mut Simulation) {

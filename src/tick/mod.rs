@@ -23,6 +23,7 @@ pub mod invariants;
 pub mod land;
 pub mod matching;
 pub mod policy;
+pub mod record;
 pub mod startups;
 pub mod workers;
 
@@ -469,15 +470,17 @@ impl Simulation {
         timed(Phase::Matching, &mut || matching::resolve_workers(self));
         timed(Phase::Land, &mut || land::run(self));
         timed(Phase::Commute, &mut || commute::run(self));
-        let mut report = None;
+        let mut recorded = None;
         timed(Phase::Metrics, &mut || {
-            report = Some(crate::metrics::record(self))
+            recorded = Some(record::record(self))
         });
-        let (row, parks) = report.expect("metrics ran");
-        if let (Some(u), Some(w)) = (row.get("unemployed"), row.get("workers")) {
-            if w > 0.0 {
-                self.economy.unemployment = u / w;
-            }
+        let record::Recorded {
+            row,
+            parks,
+            unemployment,
+        } = recorded.expect("metrics ran");
+        if let Some(u) = unemployment {
+            self.economy.unemployment = u;
         }
         self.tick += 1;
         if self.date().month == 1 {
@@ -485,7 +488,7 @@ impl Simulation {
         }
         // After the compaction, where every caller read them before they moved here.
         let t0 = Instant::now();
-        let regions = crate::metrics::region_rows(self);
+        let regions = record::region_rows(self);
         timings[Phase::Metrics as usize] += t0.elapsed();
         TickReport {
             row,

@@ -1,13 +1,16 @@
 //! Validation targets: the article's and DOMAIN.md's observed figures, how each is computed
 //! from a run's yearly values, the acceptance band (and why), and the statistics over
-//! replicates. Pure: no I/O, no threads. The command is `cli::validate`; the targets and
-//! their bands are documented in docs/ODD.md §8.
+//! replicates. Pure (no threads; no I/O but `calibration` reading a merged sweep table). The
+//! command is `cli::validate`; the targets and their bands are documented in docs/ODD.md §8.
 //!
 //! A target reads a run through [`Observations`]: the value of a metric key (as
 //! [`Metric::key`](crate::compare::Metric::key): `name` for city-wide indicators,
 //! `scope/name` for regions and parks, e.g. `park:haidian/output_per_km2`) in a calendar
 //! year. [`SeriesObs`] serves a [`RunSeries`] (yearly aggregates, as `zgc compare`);
 //! [`SnapshotObs`] serves the December rows a sweep records (flows × 12), for calibration.
+
+pub mod calibration;
+pub mod tables;
 
 use std::collections::BTreeMap;
 

@@ -1,0 +1,402 @@
+//! The metrics phase: this month's row of `timeseries.csv` (in `metrics::INDICATORS` order),
+//! the parks' yearly rows and the tracked regions' rows, computed from the world and the
+//! counters the phases filled. Integer counts are summed in parallel (any order gives the
+//! same); money is summed in firm order (float sums depend on their order).
+
+use rayon::prelude::*;
+
+use super::Simulation;
+use crate::metrics::{CommuteSums, ParkRow, RegionRow, TickRow, INDICATORS};
+use crate::world::agents::status;
+use crate::world::types::{FirmKind, Generation, Sector, Use, NONE};
+use crate::world::World;
+
+/// What the metrics phase hands back: the month's row, the parks' rows when a year closes or
+/// the run ends, and the unemployment rate fed back to the economy (`None` without workers).
+pub struct Recorded {
+    /// This month's row of `timeseries.csv`.
+    pub row: TickRow,
+    /// The parks' yearly rows (empty except in December and in the last month).
+    pub parks: Vec<ParkRow>,
+    /// Unemployed / labour force, for the next month's wages and entries.
+    pub unemployment: Option<f64>,
+}
+
+/// The capacity-weighted mean rent of use `u` over `cells` (NaN where there is no capacity).
+fn weighted_rent(world: &World, u: Use, cells: &mut dyn Iterator<Item = usize>) -> f64 {
+    let (mut s, mut w) = (0.0, 0.0);
+    for c in cells {
+        let cap = world.cells.capacity[[u as usize, c]];
+        s += cap * world.cells.rent[[u as usize, c]];
+        w += cap;
+    }
+    if w > 0.0 {
+        s / w
+    } else {
+        f64::NAN
+    }
+}
+
+/// `a / b`, NaN when `b` is not positive.
+fn ratio(a: f64, b: f64) -> f64 {
+    if b > 0.0 {
+        a / b
+    } else {
+        f64::NAN
+    }
+}
+
+/// Workers by status (index `status::*`, the last bin for any other value).
+fn worker_counts(world: &World) -> [u64; 4] {
+    world
+        .workers
+        .status
+        .par_chunks(1 << 16)
+        .map(|chunk| {
+            let mut n = [0u64; 4];
+            for &s in chunk {
+                n[(s as usize).min(3)] += 1;
+            }
+            n
+        })
+        .reduce(
+            || [0; 4],
+            |a, b| [a[0] + b[0], a[1] + b[1], a[2] + b[2], a[3] + b[3]],
+        )
+}
+
+/// Firm counts: in all, high-tech, start-ups, incubator tenants by generation, and per park
+/// (firms, high-tech, start-ups, technology-sector firms, high-tech among those).
+#[derive(Clone)]
+struct FirmCounts {
+    firms: u64,
+    ht: u64,
+    startups: u64,
+    tenants: [u64; 3],
+    park: Vec<[u64; 5]>,
+}
+
+impl FirmCounts {
+    fn zero(n_parks: usize) -> Self {
+        FirmCounts {
+            firms: 0,
+            ht: 0,
+            startups: 0,
+            tenants: [0; 3],
+            park: vec![[0; 5]; n_parks],
+        }
+    }
+
+    fn add(mut self, b: FirmCounts) -> Self {
+        self.firms += b.firms;
+        self.ht += b.ht;
+        self.startups += b.startups;
+        for g in 0..3 {
+            self.tenants[g] += b.tenants[g];
+        }
+        for (x, y) in self.park.iter_mut().zip(&b.park) {
+            for k in 0..5 {
+                x[k] += y[k];
+            }
+        }
+        self
+    }
+}
+
+fn firm_counts(w: &World) -> FirmCounts {
+    let f = &w.firms;
+    let n_parks = w.parks.len();
+    (0..f.len())
+        .into_par_iter()
+        .with_min_len(1 << 14)
+        .fold(
+            || FirmCounts::zero(n_parks),
+            |mut n, i| {
+                if f.alive(i) {
+                    n.firms += 1;
+                    let high = f.high_tech(i) as u64;
+                    let startup = (f.kind[i] == FirmKind::Startup as u8) as u64;
+                    n.ht += high;
+                    n.startups += startup;
+                    if f.incubator[i] != NONE {
+                        let g = w.incubators.generation[f.incubator[i] as usize];
+                        n.tenants[g as usize] += 1;
+                    }
+                    let p = w.cells.park[f.cell[i] as usize];
+                    if p != crate::world::NO_PARK {
+                        let q = &mut n.park[p as usize];
+                        q[0] += 1;
+                        q[1] += high;
+                        q[2] += startup;
+                        if f.sector[i] <= Sector::SmartManufacturing as u8 {
+                            q[3] += 1;
+                            q[4] += high;
+                        }
+                    }
+                }
+                n
+            },
+        )
+        .reduce(|| FirmCounts::zero(n_parks), FirmCounts::add)
+}
+
+/// Revenue, value added, and value added in the parks this month (yuan), in firm order; the
+/// parks' share goes into their yearly accumulators.
+fn money(sim: &mut Simulation) -> (f64, f64, f64) {
+    let w = &sim.world;
+    let (mut va_parks, mut revenue, mut va) = (0.0, 0.0, 0.0);
+    for i in 0..w.firms.len() {
+        if !w.firms.alive(i) {
+            continue;
+        }
+        revenue += w.firms.revenue[i] as f64;
+        va += w.firms.value_added[i] as f64;
+        let p = w.cells.park[w.firms.cell[i] as usize];
+        if p != crate::world::NO_PARK {
+            sim.metrics.add_park_money(
+                p as usize,
+                w.firms.revenue[i] as f64,
+                w.firms.value_added[i] as f64,
+            );
+            va_parks += w.firms.value_added[i] as f64;
+        }
+    }
+    sim.metrics.add_month();
+    (revenue, va, va_parks)
+}
+
+/// The median commute in minutes from the histogram of whole minutes (bin middle).
+fn median_minutes(cm: &CommuteSums) -> f64 {
+    let half = cm.count.div_ceil(2);
+    let mut acc = 0u64;
+    for (b, &h) in cm.hist.iter().enumerate() {
+        acc += h as u64;
+        if acc >= half && cm.count > 0 {
+            return b as f64 + 0.5;
+        }
+    }
+    f64::NAN
+}
+
+/// Compute this month's row (and park rows when a year closes or the run ends).
+pub fn record(sim: &mut Simulation) -> Recorded {
+    let inv = 1.0 / sim.world.scale;
+    let yi = 1e-8 * inv;
+    let counts = worker_counts(&sim.world);
+    let (employed, unemployed, founders) = (
+        counts[status::EMPLOYED as usize],
+        counts[status::UNEMPLOYED as usize],
+        counts[status::FOUNDER as usize],
+    );
+    let firms = firm_counts(&sim.world);
+    let (revenue, va, va_parks) = money(sim);
+    let w = &sim.world;
+    let n_chunks = w.firms.len().div_ceil(crate::rng::CHUNK);
+    let fs: (f64, f64, f64) = sim.scratch.firm_sums[..n_chunks.min(sim.scratch.firm_sums.len())]
+        .iter()
+        .fold((0.0, 0.0, 0.0), |a, s| {
+            (
+                a.0 + s.patents,
+                a.1 + s.patents_startups,
+                a.2 + s.patents_incumbents,
+            )
+        });
+    let ss = sim
+        .scratch
+        .startup_sums
+        .iter()
+        .take(n_chunks)
+        .fold((0.0, 0u64), |a, s| {
+            (a.0 + s.funding, a.1 + s.graduated as u64)
+        });
+    let seats: f64 = w.incubators.seats.iter().sum();
+    let seats_used: f64 = w.incubators.used.iter().sum();
+    let cm = &sim.metrics.commute;
+    let core: Vec<usize> = (0..w.grid.n_cells()).filter(|&c| w.cells.core[c]).collect();
+    let per: Vec<usize> = (0..w.grid.n_cells())
+        .filter(|&c| w.cells.periphery[c])
+        .collect();
+    let (mut office_used, mut office_cap, mut floor_total) = (0.0, 0.0, 0.0);
+    for c in 0..w.grid.n_cells() {
+        office_used += w.cells.used[[Use::Office as usize, c]];
+        office_cap += w.cells.capacity[[Use::Office as usize, c]];
+        floor_total += w.cells.total_capacity(c);
+    }
+    let region_idx = |name: &str| sim.metrics.regions.iter().position(|(n, _)| n == name);
+    let region_commute = |name: &str| {
+        region_idx(name).map_or(f64::NAN, |r| {
+            ratio(cm.region_minutes[r], cm.region_count[r] as f64)
+        })
+    };
+    let region_cells_sum = |name: &str, v: &dyn Fn(usize) -> f64| {
+        region_idx(name).map_or(f64::NAN, |r| {
+            sim.metrics.regions[r]
+                .1
+                .iter()
+                .map(|&c| v(c as usize))
+                .sum::<f64>()
+        })
+    };
+    let hui_jobs = region_cells_sum("huilongguan", &|c| w.cells.jobs[c] as f64);
+    let hui_res = region_cells_sum("huilongguan", &|c| w.cells.residents[c] as f64);
+    let births_in = |name: &str| {
+        region_idx(name).map_or(f64::NAN, |r| sim.metrics.c.region_births[r] as f64 * inv)
+    };
+    let now = sim.tick as usize;
+    let c = &sim.metrics.c;
+    let patents = fs.0;
+    let labour = (employed + unemployed + founders) as f64 * inv;
+    let jobless = unemployed as f64 * inv;
+    let values = vec![
+        labour,
+        employed as f64 * inv,
+        jobless,
+        founders as f64 * inv,
+        firms.firms as f64 * inv,
+        ratio(firms.ht as f64, firms.firms as f64),
+        firms.startups as f64 * inv,
+        c.startups_born as f64 * inv,
+        c.startups_born_incubated as f64 * inv,
+        c.startups_died as f64 * inv,
+        ss.1 as f64 * inv,
+        firms.tenants[Generation::G1 as usize] as f64 * inv,
+        firms.tenants[Generation::G2 as usize] as f64 * inv,
+        firms.tenants[Generation::G3 as usize] as f64 * inv,
+        seats,
+        ratio(seats_used, seats),
+        patents * inv,
+        ratio(fs.1, patents),
+        ratio(fs.2, patents),
+        revenue * yi,
+        va * yi,
+        va_parks * yi,
+        ss.0 * yi,
+        ratio(cm.minutes, cm.count as f64),
+        median_minutes(cm),
+        ratio(cm.long as f64, cm.count as f64),
+        c.firms_relocated as f64 * inv,
+        c.firms_left_core as f64 * inv,
+        c.firms_to_partner as f64 * inv,
+        c.firm_exits as f64 * inv,
+        weighted_rent(w, Use::Office, &mut core.iter().copied()),
+        weighted_rent(w, Use::Office, &mut per.iter().copied()),
+        weighted_rent(w, Use::Residential, &mut core.iter().copied()),
+        weighted_rent(w, Use::Residential, &mut per.iter().copied()),
+        1.0 - ratio(office_used, office_cap),
+        floor_total * 1e-6,
+        region_commute("huilongguan"),
+        ratio(hui_jobs, hui_res),
+        births_in("core"),
+        births_in("zhongguancun_avenue"),
+        births_in("innovation_street"),
+        sim.metrics.survival(12, now),
+        sim.metrics.survival(60, now),
+        sim.metrics.survival(120, now),
+    ];
+    debug_assert_eq!(values.len(), INDICATORS.len());
+    let row = TickRow {
+        tick: sim.tick,
+        date: sim.date().to_string(),
+        values,
+    };
+    let parks = park_rows(sim, &firms);
+    Recorded {
+        row,
+        parks,
+        unemployment: (labour > 0.0).then(|| jobless / labour),
+    }
+}
+
+/// The parks' rows of the year so far when a year closes (December) or the run ends, their
+/// money annualised; the park accumulators then start a new year.
+fn park_rows(sim: &mut Simulation, counts: &FirmCounts) -> Vec<ParkRow> {
+    let date = sim.date();
+    let last = sim.tick + 1 >= sim.ticks;
+    if !(date.month == 12 || last) {
+        return Vec::new();
+    }
+    let w = &sim.world;
+    let inv = 1.0 / w.scale;
+    let yi = 1e-8 * inv;
+    let (months, park_revenue, park_va) = sim.metrics.park_year();
+    let months = months.max(1);
+    let annual = 12.0 / months as f64;
+    let total_rev: f64 = park_revenue.iter().sum();
+    let mut parks = Vec::with_capacity(w.parks.len());
+    for (p, area) in w.parks.iter().enumerate() {
+        let [firms, ht, startups, tech, tech_ht] = counts.park[p];
+        let cells: Vec<usize> = area.cells.iter().map(|&c| c as usize).collect();
+        let km2 = area.area_km2(&w.grid);
+        let rev = park_revenue[p] * yi * annual;
+        let residents: f64 = cells
+            .iter()
+            .map(|&c| w.cells.residents[c] as f64)
+            .sum::<f64>()
+            * inv;
+        let jobs: f64 = cells.iter().map(|&c| w.cells.jobs[c] as f64).sum::<f64>() * inv;
+        parks.push(ParkRow {
+            year: date.year,
+            months,
+            park: area.name.clone(),
+            area_km2: km2,
+            firms: firms as f64 * inv,
+            high_tech_share: ratio(ht as f64, firms as f64),
+            high_tech_share_zone: ratio(tech_ht as f64, tech as f64),
+            revenue_yi: rev,
+            value_added_yi: park_va[p] * yi * annual,
+            output_per_km2: ratio(rev, km2),
+            revenue_share: ratio(park_revenue[p], total_rev),
+            startups: startups as f64 * inv,
+            mean_office_rent: weighted_rent(w, Use::Office, &mut cells.iter().copied()),
+            residents,
+            jobs,
+            jobs_housing_ratio: ratio(jobs, residents),
+        });
+    }
+    sim.metrics.close_park_year();
+    parks
+}
+
+/// Rows of `regions.csv` for the month just recorded.
+pub fn region_rows(sim: &Simulation) -> Vec<RegionRow> {
+    let w = &sim.world;
+    let inv = 1.0 / w.scale;
+    let cm = &sim.metrics.commute;
+    sim.metrics
+        .regions
+        .iter()
+        .enumerate()
+        .map(|(r, (name, cells))| {
+            let residents: f64 = cells
+                .iter()
+                .map(|&c| w.cells.residents[c as usize] as f64)
+                .sum::<f64>()
+                * inv;
+            let jobs: f64 = cells
+                .iter()
+                .map(|&c| w.cells.jobs[c as usize] as f64)
+                .sum::<f64>()
+                * inv;
+            RegionRow {
+                tick: sim.tick.saturating_sub(1),
+                date: sim.start.plus(sim.tick.saturating_sub(1)).to_string(),
+                region: name.clone(),
+                residents,
+                jobs,
+                jobs_housing_ratio: ratio(jobs, residents),
+                mean_commute_min: ratio(
+                    cm.region_minutes.get(r).copied().unwrap_or(0.0),
+                    cm.region_count.get(r).copied().unwrap_or(0) as f64,
+                ),
+                startups_born: sim.metrics.c.region_births.get(r).copied().unwrap_or(0) as f64
+                    * inv,
+                startups_alive: cells
+                    .iter()
+                    .map(|&c| w.cells.startups[c as usize] as f64)
+                    .sum::<f64>()
+                    * inv,
+                rent_office: weighted_rent(w, Use::Office, &mut cells.iter().map(|&c| c as usize)),
+            }
+        })
+        .collect()
+}
