@@ -16,6 +16,7 @@ pub mod policy;
 pub mod region;
 pub mod source;
 pub mod template;
+pub mod valid_policy;
 pub mod world;
 
 use std::path::{Path, PathBuf};
@@ -34,6 +35,7 @@ pub use error::ScenarioError;
 use error::{did_you_mean, humanize_serde, index, join, one_of, show, Ctx};
 pub use policy::PolicySpec;
 pub use region::RegionSpec;
+pub use valid_policy::{Action, ValidPolicy};
 pub use world::WorldSpec;
 
 /// The embedded baseline scenario (`scenarios/baseline.toml`).
@@ -144,6 +146,8 @@ pub struct Scenario {
     label: String,
     chain: Vec<PathBuf>,
     grids: Option<Arc<world::GridData>>,
+    /// `file.policies` validated and typed, in file order.
+    policies: Vec<ValidPolicy>,
 }
 
 /// Read a scenario file with its `extends` chain merged, as a TOML value (grid-file paths
@@ -358,10 +362,15 @@ impl Scenario {
         }
 
         // [[policy]]
-        for (i, p) in file.policies.iter_mut().enumerate() {
-            p.validate(start, ticks, &file.params, &layers, &layers.land_use)
-                .map_err(|(k, m)| ctx.value(&join(&index("policy", i), &k), m))?;
-        }
+        let policies = file
+            .policies
+            .iter_mut()
+            .enumerate()
+            .map(|(i, p)| {
+                p.validate(start, ticks, &file.params, &layers, &layers.land_use)
+                    .map_err(|(k, m)| ctx.value(&join(&index("policy", i), &k), m))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
 
         Ok(Scenario {
             file,
@@ -371,6 +380,7 @@ impl Scenario {
             label: label.to_string(),
             chain: located.chain,
             grids,
+            policies,
         })
     }
 
@@ -455,12 +465,11 @@ impl Scenario {
         world: &World,
         land_use: &[crate::world::types::LandUse],
     ) -> Result<Vec<Policy>, ScenarioError> {
-        self.file
-            .policies
+        self.policies
             .iter()
             .enumerate()
             .map(|(i, p)| {
-                p.resolve(world, land_use, self.start).map_err(|(k, m)| {
+                p.resolve(world, land_use).map_err(|(k, m)| {
                     ScenarioError::at(&self.label, &join(&index("policy", i), &k), m)
                 })
             })

@@ -6,6 +6,10 @@ use rayon::prelude::*;
 use super::Simulation;
 use crate::sampling::CumTable;
 use crate::world::agents::flags;
+
+/// Cap on the access term of the founding rate (free incubator seats and maker space near a
+/// cell): beyond it more space nearby raises founding no further (docs/ODD.md §7.18).
+const MAX_SPACE_ACCESS: f64 = 1.5;
 use crate::world::types::{FirmKind, Use};
 
 /// Build the distance-decay kernel F = Σ w·exp(−d/decay), cut at `cutoff_decays` decay lengths.
@@ -260,7 +264,7 @@ pub fn run(sim: &mut Simulation) {
             } else {
                 0.0
             };
-        let avail = 1.0 + sp.incubator_access_gain * space_access.min(1.5);
+        let avail = 1.0 + sp.incubator_access_gain * space_access.min(MAX_SPACE_ACCESS);
         let sub = if any_sub {
             1.0 + sp.subsidy_founding_gain * sim.policy.startup_subsidy(c)
         } else {

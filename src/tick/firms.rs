@@ -19,6 +19,26 @@ use crate::world::{Cells, PartnerSite};
 /// conversion) that has not yet found new space.
 pub const DISPLACED_EXIT_HAZARD: f64 = 0.1;
 
+// The firm phase's fixed numbers besides the displaced-exit hazard (docs/ODD.md §7.18: not
+// parameters; listed so that calibration knows they exist).
+
+/// Productivity of a home-based firm (no floor space of its own) relative to one with space.
+const HOME_BASED_PRODUCTIVITY: f64 = 0.85;
+/// Innovation rate of a firm that is not high-tech relative to a high-tech one.
+const OTHER_INNOVATION: f64 = 0.3;
+/// Profit margin below which an established firm lays off.
+const LAYOFF_MARGIN: f64 = -0.05;
+/// Largest monthly lay-off probability per employee.
+const MAX_LAYOFF: f64 = 0.3;
+/// Months of costs a start-up must hold in cash before it hires.
+const STARTUP_HIRING_CASH_MONTHS: f64 = 2.0;
+/// Utility of staying in the current site in the location choice: moving costs something.
+const FIRM_STAY_BONUS: f64 = 0.3;
+/// Knowledge assumed at a partner site, `K` in `ln(1 + K)`: some, less than in the zone.
+const PARTNER_KNOWLEDGE: f64 = 0.5;
+/// Distance (km) beyond which a partner site's distance costs no more: a move, not a commute.
+const PARTNER_DISTANCE_CAP_KM: f64 = 30.0;
+
 /// What a firm proposes this tick.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FirmAction {
@@ -145,9 +165,9 @@ impl LocationCtx<'_> {
             if !site.sectors[sector as usize] || site.used + 1.0 / self.scale > site.capacity {
                 continue;
             }
-            let u = fp.beta_knowledge * 0.5f64.ln_1p()
+            let u = fp.beta_knowledge * PARTNER_KNOWLEDGE.ln_1p()
                 - fp.beta_rent * site.rent.max(1.0).ln()
-                - fp.beta_distance * site.distance_km.min(30.0)
+                - fp.beta_distance * site.distance_km.min(PARTNER_DISTANCE_CAP_KM)
                 + site.bonus
                 + gumbel(rng);
             if u > best.0 {
@@ -192,7 +212,11 @@ pub fn productivity_with(
         * if high_tech { fp.high_tech_premium } else { 1.0 }
         * spill
         * startup_ramp
-        * if home_based { 0.85 } else { 1.0 }
+        * if home_based {
+            HOME_BASED_PRODUCTIVITY
+        } else {
+            1.0
+        }
 }
 
 /// Per cell with jobs: the knowledge factors `(1 + K)^e` of productivity and of innovation
@@ -392,7 +416,7 @@ pub fn run(sim: &mut Simulation) {
                 let lambda = e
                     * fp.innovation_rate.get(s)
                     * kind_mult
-                    * if high_tech { 1.0 } else { 0.3 }
+                    * if high_tech { 1.0 } else { OTHER_INNOVATION }
                     * innov_spill
                     * innov_mult;
                 let patents = if lambda > 0.0 {
@@ -440,7 +464,7 @@ pub fn run(sim: &mut Simulation) {
                 let mut hires = 0u32;
                 if startup {
                     let target = staff_target[i];
-                    if target > employees[i] && cash[j] > 2.0 * costs {
+                    if target > employees[i] && cash[j] > STARTUP_HIRING_CASH_MONTHS * costs {
                         hires = (target - employees[i]).min(1 + employees[i] / 2);
                     }
                 } else if margin > fp.target_margin {
@@ -448,8 +472,8 @@ pub fn run(sim: &mut Simulation) {
                         e * fp.growth_rate * slack * (margin - fp.target_margin),
                         rng.random(),
                     );
-                } else if margin < -0.05 && employees[i] > 1 {
-                    lay[j] = (fp.shrink_rate * -margin).min(0.3) as f32;
+                } else if margin < LAYOFF_MARGIN && employees[i] > 1 {
+                    lay[j] = (fp.shrink_rate * -margin).min(MAX_LAYOFF) as f32;
                 }
 
                 // Relocation.
@@ -483,7 +507,7 @@ pub fn run(sim: &mut Simulation) {
                             need,
                             fp.location_candidates,
                             must_move,
-                            0.3,
+                            FIRM_STAY_BONUS,
                         )
                     } else {
                         FirmAction::Stay

@@ -14,6 +14,20 @@ use crate::world::agents::{flags, status, traits, NewFirm};
 use crate::world::types::{FirmKind, Sector, Stage, Use, NONE};
 use crate::world::World;
 
+// Matching's fixed numbers (docs/ODD.md §7.18: not parameters; listed so that calibration
+// knows they exist).
+
+/// A firm releases floor space it holds above this multiple of its need.
+const SURPLUS_SPACE: f64 = 1.25;
+/// Share of technical workers among graduates entering the labour force (Haidian's
+/// universities are strong in engineering).
+const GRADUATE_TECH: f64 = 0.6;
+/// Age of a graduate entering the labour force.
+const GRADUATE_AGE: u8 = 23;
+/// In-migrants' age: normal with this mean and standard deviation (years), kept within
+/// working age.
+const MIGRANT_AGE: (f64, f64) = (30.0, 7.0);
+
 /// Close firm `i`: release its space and incubator seat. `left_region` marks a move to a partner site.
 fn close_firm(
     world: &mut World,
@@ -193,7 +207,7 @@ pub fn resolve_firms(sim: &mut Simulation) {
             let u = f.space_use[i] as usize;
             let need = (f.employees[i] + f.vacancies[i]).max(1) as f64
                 * fp.m2_per_worker.get(Use::from_index(u));
-            if f.space[i] as f64 > 1.25 * need {
+            if f.space[i] as f64 > SURPLUS_SPACE * need {
                 let c = f.cell[i] as usize;
                 w.cells.used[[u, c]] =
                     (w.cells.used[[u, c]] - (f.space[i] as f64 - need) / scale).max(0.0);
@@ -524,14 +538,14 @@ fn entrants(sim: &mut Simulation) {
         let Some(c) = cell else {
             continue;
         };
-        let tech = rng.random::<f64>() < if graduate { 0.6 } else { tech_other };
+        let tech = rng.random::<f64>() < if graduate { GRADUATE_TECH } else { tech_other };
         let college = graduate || rng.random::<f64>() < pop.college_share;
         let t = if tech { traits::TECH } else { 0 } | if college { traits::COLLEGE } else { 0 };
         let z: f64 = StandardNormal.sample(&mut rng);
         let age = if graduate {
-            23
+            GRADUATE_AGE
         } else {
-            (30.0 + 7.0 * z).clamp(20.0, pop.retirement_age as f64 - 1.0) as u8
+            (MIGRANT_AGE.0 + MIGRANT_AGE.1 * z).clamp(20.0, pop.retirement_age as f64 - 1.0) as u8
         };
         w.workers.push(c as u32, t, age);
         w.cells.used[[Use::Residential as usize, c]] += home_m2;

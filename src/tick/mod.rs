@@ -196,12 +196,24 @@ pub struct TickReport {
     pub events: Vec<String>,
 }
 
+/// Wage premium of a high-tech firm over its sector's wage (docs/ODD.md §7.18).
+const HIGH_TECH_WAGE_PREMIUM: f64 = 1.1;
+
+/// Largest monthly change of the wage index from the unemployment gap (0.2 %): wages are
+/// sticky (docs/ODD.md §7.18).
+const MAX_WAGE_ADJUSTMENT: f64 = 0.002;
+
 /// Wage a firm of `sector` pays (yuan/month at the start; the wage index scales it): the
 /// sector's wage, 10 % more for a high-tech firm. Used by the firms (their costs) and the
 /// workers (the offers they compare).
 #[inline]
 pub fn wage_of(p: &Params, sector: crate::world::types::Sector, high_tech: bool) -> f64 {
-    p.firms.wage.get(sector) * if high_tech { 1.1 } else { 1.0 }
+    p.firms.wage.get(sector)
+        * if high_tech {
+            HIGH_TECH_WAGE_PREMIUM
+        } else {
+            1.0
+        }
 }
 
 /// City-wide price indices: nominal productivity and wages (1.0 at the start).
@@ -222,7 +234,8 @@ impl Economy {
         let g = (1.0 + p.firms.productivity_growth).powf(1.0 / 12.0);
         self.productivity *= g;
         let gap = p.workers.natural_unemployment - self.unemployment;
-        let adj = (p.workers.wage_flexibility * gap).clamp(-0.002, 0.002);
+        let adj =
+            (p.workers.wage_flexibility * gap).clamp(-MAX_WAGE_ADJUSTMENT, MAX_WAGE_ADJUSTMENT);
         self.wages *= g * (1.0 + adj);
     }
 }

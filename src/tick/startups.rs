@@ -11,6 +11,12 @@ use crate::rng::{stream, Stream, CHUNK};
 use crate::world::agents::{flags, Firms};
 use crate::world::types::{FirmKind, Generation, Sector, Stage, NONE};
 
+/// Funding probability of a home-based start-up relative to one with space (investors see a
+/// kitchen-table firm as riskier; docs/ODD.md §7.18).
+const HOME_BASED_FUNDING: f64 = 0.7;
+/// Hazard of a home-based start-up relative to one with space.
+const HOME_BASED_HAZARD: f64 = 1.2;
+
 /// Per-chunk sums of the start-up phase.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct StartupSums {
@@ -41,7 +47,7 @@ pub fn funding_probability(
         * mult
         * (1.0 + sp.investor_gain * (1.0 + knowledge).ln())
         * quality.max(0.0).sqrt()
-        * if home_based { 0.7 } else { 1.0 })
+        * if home_based { HOME_BASED_FUNDING } else { 1.0 })
     .min(1.0)
 }
 
@@ -49,7 +55,7 @@ pub fn funding_probability(
 pub fn base_hazard(p: &Params, service: Option<Generation>, home_based: bool) -> f64 {
     p.startups.base_hazard
         * service.map_or(1.0, |g| p.incubators.hazard_multiplier.get(g))
-        * if home_based { 1.2 } else { 1.0 }
+        * if home_based { HOME_BASED_HAZARD } else { 1.0 }
 }
 
 /// Run the phase.

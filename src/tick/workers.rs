@@ -17,6 +17,38 @@ use crate::world::travel::Travel;
 use crate::world::types::{Sector, Use, NONE};
 use crate::world::Cells;
 
+// The worker phase's fixed numbers (docs/ODD.md §7.18: not parameters; listed so that
+// calibration knows they exist). Utilities are in the units of the Gumbel taste shocks.
+
+/// Skill fit of a technical worker at a high-tech firm: the skills it hires for.
+const FIT_TECH_AT_HIGH_TECH: f64 = 0.5;
+/// Skill fit of a non-technical worker at a high-tech firm: a poor match.
+const FIT_OTHER_AT_HIGH_TECH: f64 = -1.0;
+/// Ages at which the founding multiplier `params.startups.age_multiplier` steps: under 30,
+/// 30–44, 45 and over.
+const AGE_BANDS: [u8; 2] = [30, 45];
+/// Weight of local knowledge `ln(1 + K)` in a home's utility (an amenity: cafés, talks, peers).
+const HOME_KNOWLEDGE_AMENITY: f64 = 0.2;
+/// Utility of staying in the current home: moving costs something.
+const HOME_STAY_BONUS: f64 = 0.3;
+/// Sectors of a non-technical founder's start-up, cumulative: services below the first,
+/// smart manufacturing below the second, e-mall trade above (.85/.10/.05).
+const NON_TECH_SECTOR_CUM: [f64; 2] = [0.85, 0.95];
+/// Probability that a non-technical founder's start-up is high-tech.
+const NON_TECH_HIGH_TECH: f64 = 0.05;
+/// A founder's cost per km between home and an incubator or maker space.
+const FOUNDER_COST_PER_KM: f64 = 0.15;
+/// Weight of local knowledge `ln(1 + K)` in a founder's choice of maker space.
+const FOUNDER_KNOWLEDGE: f64 = 0.3;
+/// Utility of founding home-based (no maker space, no incubator): the fallback.
+const FOUNDER_HOME_BASED: f64 = -0.5;
+/// Commute (minutes) above which job search and moving rise
+/// (`params.workers.commute_search_gain`, `move_commute_gain` per hour above it).
+const LONG_COMMUTE_MIN: f64 = 45.0;
+/// Monthly income (yuan, times the wage index) assumed for someone without a wage, in the
+/// rent burden of their home choice.
+const UNEMPLOYED_INCOME: f64 = 4_000.0;
+
 /// What a worker proposes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum WorkerAction {
@@ -51,8 +83,8 @@ pub struct WorkerProposal {
 #[inline]
 pub fn skill_fit(tech: bool, high_tech_firm: bool) -> f64 {
     match (tech, high_tech_firm) {
-        (true, true) => 0.5,
-        (false, true) => -1.0,
+        (true, true) => FIT_TECH_AT_HIGH_TECH,
+        (false, true) => FIT_OTHER_AT_HIGH_TECH,
         _ => 0.0,
     }
 }
@@ -83,9 +115,9 @@ fn drop_below_current(
 #[inline]
 pub fn age_multiplier(p: &Params, age: u8) -> f64 {
     let m = &p.startups.age_multiplier;
-    if age < 30 {
+    if age < AGE_BANDS[0] {
         m[0]
-    } else if age < 45 {
+    } else if age < AGE_BANDS[1] {
         m[1]
     } else {
         m[2]
@@ -287,7 +319,7 @@ impl Ctx<'_> {
             * self.params.population.home_m2_per_worker
             * (1.0 - sub);
         -wp.beta_commute * commute - wp.beta_home_rent * rent / income.max(1.0)
-            + 0.2 * (1.0 + self.cells.knowledge[cell]).ln()
+            + HOME_KNOWLEDGE_AMENITY * (1.0 + self.cells.knowledge[cell]).ln()
     }
 
     fn home_search(
@@ -304,7 +336,8 @@ impl Ctx<'_> {
             return None;
         }
         // Moving costs something, and the current home gets its own taste shock too.
-        let current = self.home_utility(home, work_zone, income, maker) + 0.3 + gumbel(rng);
+        let current =
+            self.home_utility(home, work_zone, income, maker) + HOME_STAY_BONUS + gumbel(rng);
         let mut top = [(f64::NEG_INFINITY, NONE); 3];
         for _ in 0..self.params.workers.home_candidates {
             // Workers search near their job (gravity on free homes); others anywhere.
@@ -352,9 +385,9 @@ impl Ctx<'_> {
             pick
         } else {
             let u: f64 = rng.random();
-            if u < 0.85 {
+            if u < NON_TECH_SECTOR_CUM[0] {
                 Sector::Services
-            } else if u < 0.95 {
+            } else if u < NON_TECH_SECTOR_CUM[1] {
                 Sector::SmartManufacturing
             } else {
                 Sector::EmallTrade
@@ -365,7 +398,7 @@ impl Ctx<'_> {
         } else if tech {
             sp.high_tech_share_tech
         } else {
-            0.05
+            NON_TECH_HIGH_TECH
         };
         let high_tech = rng.random::<f64>() < ht_p;
         let z: f64 = StandardNormal.sample(rng);
@@ -385,17 +418,17 @@ impl Ctx<'_> {
             let value = ip.funding_multiplier.get(g).ln()
                 + (1.0 - ip.hazard_multiplier.get(g))
                 + ip.rent_discount.get(g);
-            let u = value - 0.15 * d + gumbel(rng);
+            let u = value - FOUNDER_COST_PER_KM * d + gumbel(rng);
             if u > best_inc.0 {
                 best_inc = (u, i as u32);
             }
         }
         let cum = &self.free_cum[Use::Maker as usize];
         let need = self.params.firms.m2_per_worker.maker / self.scale;
-        let mut best_cell = (-0.5 + gumbel(rng), NONE);
+        let mut best_cell = (FOUNDER_HOME_BASED + gumbel(rng), NONE);
         if self.cells.free(Use::Maker, home) >= need {
             best_cell = (
-                0.3 * (1.0 + self.cells.knowledge[home]).ln() + gumbel(rng),
+                FOUNDER_KNOWLEDGE * (1.0 + self.cells.knowledge[home]).ln() + gumbel(rng),
                 home as u32,
             );
         }
@@ -407,8 +440,8 @@ impl Ctx<'_> {
                     if self.cells.free(Use::Maker, c) < need {
                         continue;
                     }
-                    let u = -0.15 * self.grid.dist_km(home, c)
-                        + 0.3 * (1.0 + self.cells.knowledge[c]).ln()
+                    let u = -FOUNDER_COST_PER_KM * self.grid.dist_km(home, c)
+                        + FOUNDER_KNOWLEDGE * (1.0 + self.cells.knowledge[c]).ln()
                         + gumbel(rng);
                     if u > best_cell.0 {
                         best_cell = (u, c as u32);
@@ -663,7 +696,7 @@ pub fn run(sim: &mut Simulation) {
                     }
                     u -= p_found;
                 }
-                let long = (commute[w] as f64 - 45.0).max(0.0) / 60.0;
+                let long = (commute[w] as f64 - LONG_COMMUTE_MIN).max(0.0) / 60.0;
                 let p_search = match st[j] {
                     status::UNEMPLOYED => 1.0,
                     status::FOUNDER => 0.0,
@@ -683,7 +716,8 @@ pub fn run(sim: &mut Simulation) {
                 // The employer's zone and the worker's income, needed from here on only.
                 let emp_view = (employer[j] != NONE).then(|| view[employer[j] as usize]);
                 let mut work_zone = emp_view.map(|v| v.zone as usize);
-                let income = wage_index * emp_view.map_or(4_000.0, |v| wage.wage[v.class as usize]);
+                let income = wage_index
+                    * emp_view.map_or(UNEMPLOYED_INCOME, |v| wage.wage[v.class as usize]);
                 if search {
                     let current = (st[j] == status::EMPLOYED).then(|| {
                         let v = emp_view.expect("employed workers have an employer");
