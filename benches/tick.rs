@@ -6,8 +6,9 @@
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use zgc::calendar::YearMonth;
 use zgc::params::Params;
-use zgc::tick::{Phase, Simulation, YearMonth};
+use zgc::tick::{Phase, Simulation};
 use zgc::world::{beijing, World};
 
 fn sim(scale: f64) -> Simulation {

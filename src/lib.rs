@@ -6,6 +6,7 @@
 //! scenarios is `scenario`'s job, writing files is `output`'s and `report`'s, and the
 //! command line is `cli`'s.
 
+pub mod calendar;
 pub mod cli;
 pub mod compare;
 pub mod files;
@@ -22,5 +23,6 @@ pub mod state;
 pub mod stats;
 pub mod sweep;
 pub mod tick;
+pub mod types;
 pub mod validate;
 pub mod world;

@@ -8,7 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::world::types::{Generation, Sector, Use};
+use crate::types::{Generation, Sector, Use};
 
 /// A value per sector, written in TOML as a table keyed by sector name.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]

@@ -74,7 +74,7 @@ fn each_shipped_scenario_runs_and_its_policies_act() {
             .map(|p| match &p.start {
                 zgc::scenario::policy::When::Tick(t) => *t,
                 zgc::scenario::policy::When::Date(d) => {
-                    let d = zgc::tick::YearMonth::parse(d).unwrap();
+                    let d = zgc::calendar::YearMonth::parse(d).unwrap();
                     scen.start.months_until(d) as u32
                 }
             })

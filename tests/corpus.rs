@@ -44,7 +44,7 @@ fn scenario_parser(data: &[u8]) -> bool {
     assert!((1..=zgc::scenario::MAX_TICKS).contains(&s.ticks));
     assert!((1..=12).contains(&s.start.month), "{:?}", s.start);
     assert_eq!(
-        zgc::tick::YearMonth::parse(&s.start.to_string()),
+        zgc::calendar::YearMonth::parse(&s.start.to_string()),
         Some(s.start),
         "the start month does not print back"
     );

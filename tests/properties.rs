@@ -10,14 +10,15 @@ use proptest::prelude::*;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+use zgc::calendar::YearMonth;
 use zgc::metrics::INDICATORS;
 use zgc::params::Params;
 use zgc::tick::policy::{Policy, PolicyKind, SubsidyTarget};
-use zgc::tick::{invariants, Simulation, YearMonth};
+use zgc::tick::{invariants, Simulation};
+use zgc::types::{Generation, LandUse, Sector, Use};
 use zgc::world::grid::GridSpec;
 use zgc::world::layers::{IncubatorSpec, Link, LinkKind, UniversitySpec, WorldLayers};
 use zgc::world::places::{Area, Place, PlaceKind};
-use zgc::world::types::{Generation, LandUse, Sector, Use};
 use zgc::world::World;
 
 /// A random world of `nx × ny` cells.
@@ -162,6 +163,7 @@ fn random_layers(rng: &mut ChaCha8Rng, nx: usize, ny: usize) -> WorldLayers {
         universities,
         incubators,
         links,
+        tracked_regions: vec!["core".into()],
     }
 }
 

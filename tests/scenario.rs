@@ -4,8 +4,8 @@
 use zgc::runner::{prepare, Overrides};
 use zgc::scenario::Scenario;
 use zgc::tick::Simulation;
+use zgc::types::{FirmKind, Generation, LandUse, Sector, Use};
 use zgc::world::agents::flags;
-use zgc::world::types::{FirmKind, Generation, LandUse, Sector, Use};
 
 /// A tiny run with the given extra TOML (parameters, policies). Developers build nothing
 /// (`development_rate = 0`) unless the extra text sets `[params.land]` itself.
@@ -128,7 +128,7 @@ share = 0.5
     let (mut target, mut others) = (0, 0);
     for i in 0..n0 {
         assert_eq!(a.id[i], b.id[i]);
-        if a.incubator[i] != zgc::world::types::NONE || a.kind[i] == FirmKind::Startup as u8 {
+        if a.incubator[i] != zgc::types::NONE || a.kind[i] == FirmKind::Startup as u8 {
             continue;
         }
         let gain = a.cash[i] - b.cash[i];

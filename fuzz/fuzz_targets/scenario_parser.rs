@@ -24,7 +24,7 @@ fuzz_target!(|data: &[u8]| {
     assert!((1..=zgc::scenario::MAX_TICKS).contains(&s.ticks));
     assert!((1..=12).contains(&s.start.month), "{:?}", s.start);
     assert_eq!(
-        zgc::tick::YearMonth::parse(&s.start.to_string()),
+        zgc::calendar::YearMonth::parse(&s.start.to_string()),
         Some(s.start),
         "the start month does not print back"
     );

@@ -134,7 +134,7 @@ struct Plan {
     settings: CompareSettings,
     /// The reporting period the table and the report's year sections show (`--period`,
     /// `--at`); `None`: the last.
-    report_end: Option<crate::tick::YearMonth>,
+    report_end: Option<crate::calendar::YearMonth>,
     /// Per scenario, the index in `spans` of its policies' period (first start to last end,
     /// or the run's end); `None` for the base and scenarios without policies.
     span_of: Vec<Option<usize>>,
@@ -321,7 +321,7 @@ fn plan(args: &CompareArgs) -> Result<Plan> {
     // The reporting periods end each December and in the run's last month: check the choice
     // before any run.
     let start = p.scenarios[0].start;
-    let ends: Vec<crate::tick::YearMonth> = (0..p.settings.ticks)
+    let ends: Vec<crate::calendar::YearMonth> = (0..p.settings.ticks)
         .map(|t| start.plus(t))
         .filter(|d| d.month == 12 || *d == start.plus(p.settings.ticks - 1))
         .collect();
@@ -339,7 +339,7 @@ fn plan(args: &CompareArgs) -> Result<Plan> {
         p.report_end = Some(*end);
     }
     if let Some(at) = &args.at {
-        let end = crate::tick::YearMonth::parse(at)
+        let end = crate::calendar::YearMonth::parse(at)
             .filter(|d| ends.contains(d))
             .ok_or_else(|| {
                 CliError::Input(format!("--at {at}: expected a month \"YYYY-MM\" that ends a reporting period (each December and the run's last month): {}", listed()))

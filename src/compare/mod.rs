@@ -27,12 +27,12 @@
 //! of the paired differences `alt[k] − base[k]` over replicates `k` that share their seed,
 //! with a paired-t interval and the relative change ([`PairedDiff`]).
 
+use crate::calendar::YearMonth;
 use crate::metrics::{
     Aggregation, Indicator, ParkRow, RegionRow, TickRow, INDICATORS, PARK_INDICATORS,
     REGION_INDICATORS,
 };
 use crate::stats::{PairedDiff, Summary};
-use crate::tick::YearMonth;
 use crate::world::grid::GridSpec;
 
 /// Confidence level of every interval of a comparison.

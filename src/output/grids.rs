@@ -6,8 +6,8 @@ use std::path::Path;
 
 use anyhow::Result;
 
+use crate::types::{Use, NONE};
 use crate::world::agents::status;
-use crate::world::types::{Use, NONE};
 use crate::world::World;
 
 /// A named final-state field, row 0 = south, values per cell (NaN = no data).

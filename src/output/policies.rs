@@ -9,9 +9,9 @@ use anyhow::Result;
 use serde_json::{json, Value};
 
 use super::{num, CsvStream};
+use crate::calendar::YearMonth;
 use crate::report::Place;
 use crate::tick::policy::{central_cell, Policy, PolicyKind};
-use crate::tick::YearMonth;
 use crate::world::World;
 
 /// The scenario-language name of a policy's kind.

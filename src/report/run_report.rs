@@ -5,8 +5,8 @@ use anyhow::Result;
 
 use super::numbers::{fmt_value, plain};
 use super::{chart_svg, Band, Chart, HtmlReport};
+use crate::calendar::YearMonth;
 use crate::metrics::{TickRow, INDICATORS};
-use crate::tick::YearMonth;
 
 /// Charts of a run report: title and the indicators drawn together (same unit).
 pub const RUN_CHARTS: &[(&str, &[&str])] = &[

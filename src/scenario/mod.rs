@@ -25,9 +25,9 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use toml::Value;
 
+use crate::calendar::YearMonth;
 use crate::params::Params;
 use crate::tick::policy::Policy;
-use crate::tick::YearMonth;
 use crate::world::layers::WorldLayers;
 use crate::world::World;
 
@@ -463,7 +463,7 @@ impl Scenario {
     pub fn policies_on(
         &self,
         world: &World,
-        land_use: &[crate::world::types::LandUse],
+        land_use: &[crate::types::LandUse],
     ) -> Result<Vec<Policy>, ScenarioError> {
         self.policies
             .iter()

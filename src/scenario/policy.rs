@@ -9,9 +9,9 @@ use toml::Value;
 
 use super::error::{all_of, did_you_mean, join, one_of, show, Ctx, ScenarioError};
 use super::region::RegionSpec;
-use crate::tick::YearMonth;
+use crate::calendar::YearMonth;
+use crate::types::{Generation, LandUse, Sector, Use};
 use crate::world::layers::LinkKind;
-use crate::world::types::{Generation, LandUse, Sector, Use};
 
 /// A time: a tick number (0 = the first month) or a `YYYY-MM` date.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

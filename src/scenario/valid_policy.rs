@@ -10,11 +10,11 @@ use super::policy::{
     PARTNER_BONUS, PARTNER_DISTANCE_KM, PARTNER_RENT, TARGETS,
 };
 use super::region::{find_place, resolve, RegionSpec, Regions};
+use crate::calendar::YearMonth;
 use crate::params::Params;
 use crate::tick::policy::{Policy, PolicyKind, SubsidyTarget};
-use crate::tick::YearMonth;
+use crate::types::{Generation, LandUse, Use};
 use crate::world::layers::LinkKind;
-use crate::world::types::{Generation, LandUse, Use};
 
 /// A validated policy, typed; its region and places still to resolve against a world.
 #[derive(Clone, Debug)]

@@ -14,11 +14,11 @@ use super::asc::{self, AscGrid};
 use super::error::{did_you_mean, index, join, one_of, show, Ctx, ScenarioError};
 use super::region::{find_place, resolve, RegionSpec};
 use crate::params::Params;
+use crate::types::{Generation, LandUse, Sector, Use};
 use crate::world::custom::{self, FloorInput, GridInput, JobsInput, DEFAULT_ACCESS_DECAY_KM};
 use crate::world::grid::GridSpec;
 use crate::world::layers::{IncubatorSpec, Link, LinkKind, UniversitySpec, WorldLayers};
 use crate::world::places::{Area, Place, PlaceKind};
-use crate::world::types::{Generation, LandUse, Sector, Use};
 
 /// The embedded presets.
 pub const PRESETS: &[&str] = &["beijing"];

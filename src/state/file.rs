@@ -21,8 +21,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 
 use super::{Body, BodyRef, Header, State};
+use crate::types::{FirmKind, Sector, Stage, Use, NONE};
 use crate::world::agents::status;
-use crate::world::types::{FirmKind, Sector, Stage, Use, NONE};
 
 /// The file's first bytes.
 pub const MAGIC: &[u8; 8] = b"ZGCSTATE";

@@ -13,12 +13,13 @@ pub mod file;
 
 use serde::{Deserialize, Serialize};
 
+use crate::calendar::YearMonth;
 use crate::metrics::MetricsState;
 use crate::runner::{Overrides, RunStats};
 use crate::scenario::Scenario;
 use crate::tick::policy::{Policy, PolicyRuntime, PolicyState};
-use crate::tick::{Economy, Simulation, TickReport, YearMonth};
-use crate::world::types::LandUse;
+use crate::tick::{Economy, Simulation, TickReport};
+use crate::types::LandUse;
 use crate::world::World;
 
 /// The file extension of saved states.

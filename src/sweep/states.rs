@@ -87,7 +87,7 @@ impl Warmups {
     }
 
     /// The month the shared warm-up ends (the runs continue from its start), if any.
-    pub fn until(&self) -> Option<crate::tick::YearMonth> {
+    pub fn until(&self) -> Option<crate::calendar::YearMonth> {
         self.first.as_ref().map(|s| s.start.plus(self.tick))
     }
 

@@ -7,8 +7,8 @@ use rayon::prelude::*;
 use super::Simulation;
 use crate::metrics::CommuteSums;
 use crate::sampling::prefetch;
+use crate::types::NONE;
 use crate::world::agents::{status, Workers};
-use crate::world::types::NONE;
 
 /// Workers per commute chunk (fixed: float sums are added per chunk in order).
 pub const COMMUTE_CHUNK: usize = 16_384;

@@ -10,7 +10,7 @@ use crate::world::agents::flags;
 /// Cap on the access term of the founding rate (free incubator seats and maker space near a
 /// cell): beyond it more space nearby raises founding no further (docs/ODD.md §7.18).
 const MAX_SPACE_ACCESS: f64 = 1.5;
-use crate::world::types::{FirmKind, Use};
+use crate::types::{FirmKind, Use};
 
 /// Build the distance-decay kernel F = Σ w·exp(−d/decay), cut at `cutoff_decays` decay lengths.
 pub fn init_kernel(sim: &mut Simulation) {

@@ -10,9 +10,9 @@ use super::{wage_of, Simulation};
 use crate::params::Params;
 use crate::rng::{stochastic_round, stream, Stream, CHUNK};
 use crate::sampling::gumbel;
+use crate::types::{FirmKind, Generation, Sector, Stage, Use, NONE};
 use crate::world::agents::{flags, Firms, Incubators};
 use crate::world::grid::GridSpec;
-use crate::world::types::{FirmKind, Generation, Sector, Stage, Use, NONE};
 use crate::world::{Cells, PartnerSite};
 
 /// Monthly hazard of closing for an established firm displaced from its space (by a

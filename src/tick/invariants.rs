@@ -2,8 +2,8 @@
 //! callers): agents consistent, floor space within capacity, finite non-negative rents.
 
 use super::Simulation;
+use crate::types::{FirmKind, Use, NONE};
 use crate::world::agents::status;
-use crate::world::types::{FirmKind, Use, NONE};
 
 /// Check every invariant; returns the first violation found.
 pub fn check(sim: &Simulation) -> Result<(), String> {

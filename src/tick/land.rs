@@ -4,7 +4,7 @@
 
 use super::Simulation;
 use crate::params::LandParams;
-use crate::world::types::Use;
+use crate::types::Use;
 
 /// The monthly rent factor for demand `d`, supply `s`: clip((d / (s·occ*))^η, 1 − fall, 1 + rise).
 #[inline]

@@ -10,8 +10,8 @@ use super::workers::{VacZone, Vacancy, WorkerAction};
 use super::Simulation;
 use crate::rng::{stochastic_round, stream, Stream};
 use crate::sampling::prefetch;
+use crate::types::{FirmKind, Sector, Stage, Use, NONE};
 use crate::world::agents::{flags, status, traits, NewFirm};
-use crate::world::types::{FirmKind, Sector, Stage, Use, NONE};
 use crate::world::World;
 
 // Matching's fixed numbers (docs/ODD.md §7.18: not parameters; listed so that calibration

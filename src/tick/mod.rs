@@ -29,22 +29,11 @@ pub mod workers;
 
 use std::time::{Duration, Instant};
 
+use crate::calendar::YearMonth;
 use crate::metrics::{MetricsState, ParkRow, RegionRow, TickRow};
 use crate::params::Params;
 use crate::world::World;
 use policy::{Policy, PolicyState};
-
-/// Regions whose residents' commutes and start-up births are tracked (besides the parks),
-/// where the world has them.
-pub const TRACKED_REGIONS: &[&str] = &[
-    "core",
-    "huilongguan",
-    "tiantongyuan",
-    "zhongguancun_avenue",
-    "innovation_street",
-    "shangdi",
-    "wudaokou",
-];
 
 /// The phases, in order, for timing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -100,85 +89,6 @@ impl Phase {
     }
 }
 
-/// A calendar month.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
-)]
-pub struct YearMonth {
-    /// Year.
-    pub year: i32,
-    /// Month 1–12.
-    pub month: u32,
-}
-
-impl YearMonth {
-    /// Parse `YYYY-MM`.
-    pub fn parse(s: &str) -> Option<YearMonth> {
-        let (y, m) = s.split_once('-')?;
-        // Digits only: `i32::from_str` would also take a sign ("-001", "+1").
-        let digits = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
-        if y.len() != 4 || m.len() != 2 || !digits(y) || !digits(m) {
-            return None;
-        }
-        let year: i32 = y.parse().ok()?;
-        let month: u32 = m.parse().ok()?;
-        (1..=12)
-            .contains(&month)
-            .then_some(YearMonth { year, month })
-    }
-    /// Parse `YYYY-MM` within zgc's calendar ([`YearMonth::FIRST`] to [`YearMonth::LAST`]);
-    /// the error says what was expected.
-    pub fn parse_checked(s: &str) -> Result<YearMonth, String> {
-        let d = YearMonth::parse(s)
-            .ok_or_else(|| format!("expected a date \"YYYY-MM\", found \"{s}\""))?;
-        d.check_calendar().map(|_| d)
-    }
-
-    /// Whether the month lies within zgc's calendar, with the error of a month outside it.
-    pub fn check_calendar(self) -> Result<(), String> {
-        if self < YearMonth::FIRST || self > YearMonth::LAST {
-            return Err(format!(
-                "expected a month from {} to {}, found {self}",
-                YearMonth::FIRST,
-                YearMonth::LAST
-            ));
-        }
-        Ok(())
-    }
-
-    /// The first month a scenario may name: the model's calendar (dates in outputs, policy
-    /// times, the yearly index of prices) is meant for the modern city.
-    pub const FIRST: YearMonth = YearMonth {
-        year: 1900,
-        month: 1,
-    };
-    /// The last month a run may reach: a run of the longest length (`scenario::MAX_TICKS`, 200
-    /// years) may start as late as 2200.
-    pub const LAST: YearMonth = YearMonth {
-        year: 2400,
-        month: 12,
-    };
-
-    /// The month `ticks` months later.
-    pub fn plus(self, ticks: u32) -> YearMonth {
-        let m0 = self.year as i64 * 12 + (self.month as i64 - 1) + ticks as i64;
-        YearMonth {
-            year: (m0 / 12) as i32,
-            month: (m0 % 12) as u32 + 1,
-        }
-    }
-    /// Months from `self` to `later` (negative if earlier).
-    pub fn months_until(self, later: YearMonth) -> i64 {
-        (later.year as i64 * 12 + later.month as i64) - (self.year as i64 * 12 + self.month as i64)
-    }
-}
-
-impl std::fmt::Display for YearMonth {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{:04}-{:02}", self.year, self.month)
-    }
-}
-
 /// What one tick returns: the indicator row, park rows when a year closes, the tracked
 /// regions' rows, policy events and timings. A saved state keeps these of the months before
 /// it (`state::History`), so a resumed run's tables are whole.
@@ -207,7 +117,7 @@ const MAX_WAGE_ADJUSTMENT: f64 = 0.002;
 /// sector's wage, 10 % more for a high-tech firm. Used by the firms (their costs) and the
 /// workers (the offers they compare).
 #[inline]
-pub fn wage_of(p: &Params, sector: crate::world::types::Sector, high_tech: bool) -> f64 {
+pub fn wage_of(p: &Params, sector: crate::types::Sector, high_tech: bool) -> f64 {
     p.firms.wage.get(sector)
         * if high_tech {
             HIGH_TECH_WAGE_PREMIUM
@@ -268,7 +178,7 @@ pub struct Simulation {
     pub economy: Economy,
     /// Land-use zones at the start (policy regions resolve against them; kept for a saved
     /// state, whose world may have been rezoned since).
-    pub land_use0: Vec<crate::world::types::LandUse>,
+    pub land_use0: Vec<crate::types::LandUse>,
 }
 
 /// What a simulation continued from a saved state takes besides its world and parameters
@@ -287,7 +197,7 @@ pub struct Restored {
     /// Indicator accumulators.
     pub metrics: MetricsState,
     /// Land-use zones at the start.
-    pub land_use0: Vec<crate::world::types::LandUse>,
+    pub land_use0: Vec<crate::types::LandUse>,
     /// Knowledge normalisation.
     pub k_ref: f64,
     /// Labour force at the start.
@@ -408,11 +318,11 @@ impl Simulation {
             .filter(|&c| sim.world.cells.core[c])
             .map(|c| c as u32)
             .collect();
-        for name in TRACKED_REGIONS {
-            if *name == "core" {
+        for name in &sim.world.tracked_regions {
+            if name == "core" {
                 regions.push(("core".into(), core.clone()));
             } else if let Some(cells) = sim.world.region_by_name(name) {
-                regions.push(((*name).into(), cells));
+                regions.push((name.clone(), cells));
             }
         }
         for p in &sim.world.parks {

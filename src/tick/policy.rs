@@ -3,10 +3,10 @@
 
 use serde::Serialize;
 
+use crate::types::{FirmKind, Generation, LandUse, Sector, Use};
 use crate::world::agents::flags;
 use crate::world::layers::{Link, LinkKind};
 use crate::world::places::cells_within;
-use crate::world::types::{FirmKind, Generation, LandUse, Sector, Use};
 use crate::world::{PartnerSite, World};
 
 /// Who receives a rent subsidy.

@@ -7,8 +7,8 @@ use rayon::prelude::*;
 
 use super::Simulation;
 use crate::metrics::{CommuteSums, ParkRow, RegionRow, TickRow, INDICATORS};
+use crate::types::{FirmKind, Generation, Sector, Use, NONE};
 use crate::world::agents::status;
-use crate::world::types::{FirmKind, Generation, Sector, Use, NONE};
 use crate::world::World;
 
 /// What the metrics phase hands back: the month's row, the parks' rows when a year closes or

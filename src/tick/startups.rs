@@ -8,8 +8,8 @@ use super::firms::{service_of, FirmAction, FirmProposal};
 use super::Simulation;
 use crate::params::Params;
 use crate::rng::{stream, Stream, CHUNK};
+use crate::types::{FirmKind, Generation, Sector, Stage, NONE};
 use crate::world::agents::{flags, Firms};
-use crate::world::types::{FirmKind, Generation, Sector, Stage, NONE};
 
 /// Funding probability of a home-based start-up relative to one with space (investors see a
 /// kitchen-table firm as riskier; docs/ODD.md §7.18).

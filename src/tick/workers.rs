@@ -11,10 +11,10 @@ use crate::params::Params;
 use crate::rng::{stream, Stream, CHUNK};
 use crate::sampling::GravityTable;
 use crate::sampling::{gumbel, gumbel_of, prefetch};
+use crate::types::{Sector, Use, NONE};
 use crate::world::agents::{flags, status, traits, Incubators, Workers};
 use crate::world::grid::GridSpec;
 use crate::world::travel::Travel;
-use crate::world::types::{Sector, Use, NONE};
 use crate::world::Cells;
 
 // The worker phase's fixed numbers (docs/ODD.md §7.18: not parameters; listed so that
@@ -766,7 +766,8 @@ mod tests {
     /// sequential one, including when it has to fall back (a sampled zone without vacancies).
     #[test]
     fn pipelined_job_search_equals_sequential() {
-        use crate::tick::{firms, matching, startups, YearMonth};
+        use crate::calendar::YearMonth;
+        use crate::tick::{firms, matching, startups};
         use crate::world::{beijing, World};
         let params = Params::default();
         let layers = beijing::layers(&params);

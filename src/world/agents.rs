@@ -5,7 +5,7 @@
 //! `1 / scale` identical real firms (likewise a worker agent for `1 / scale` real workers), so
 //! city totals are column sums divided by `scale`.
 
-use crate::world::types::{Generation, Sector, NONE};
+use crate::types::{Generation, Sector, NONE};
 
 /// Worker status codes.
 pub mod status {

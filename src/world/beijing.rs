@@ -1,438 +1,278 @@
-//! The embedded default world `beijing`: the Beijing plain on a 500 m grid with the places,
-//! parks, universities, incubators, ring roads and rail corridors of the source article.
-//!
-//! Coordinates are km east / north of Tiananmen (DOMAIN.md's table, from public maps). Job
-//! centres, residential centres and densities are stylised: Gaussian bumps whose sizes are
-//! set so that the totals match public figures (about 12 million workers) and the parks'
-//! outputs per km² fall outward roughly as the article reports (docs/ODD.md, "Initialisation").
+//! The embedded default world `beijing`, built from its data file
+//! `assets/presets/beijing.toml` (places, parks, districts, areas, job and residential
+//! centres, density profiles, land-use and floor-space rules, universities, incubators, ring
+//! roads and lines). This file holds only the code that turns those tables into the world's
+//! layers; every number of the preset is in the data file, with its meaning and source.
+
+use std::f64::consts::PI;
+use std::sync::OnceLock;
 
 use ndarray::{Array1, Array2};
+use serde::Deserialize;
 
 use super::grid::GridSpec;
 use super::layers::{rent_from_access, IncubatorSpec, Link, LinkKind, UniversitySpec, WorldLayers};
-use super::places::{cells_along, cells_within, Area, Place, PlaceKind};
-use super::types::{Generation, LandUse, Sector, Use};
+use super::places::{cells_along, cells_within, Area, Place};
 use crate::params::Params;
+use crate::types::{Generation, LandUse, Sector, Use};
 
-/// Zhongguancun Avenue from Baishiqiao (south) to Tsinghua's west gate (north).
-pub const AVENUE: [(f64, f64); 2] = [(-6.1, 3.5), (-6.8, 10.4)];
+/// The preset's data file, embedded.
+pub const PRESET_TOML: &str = include_str!("../../assets/presets/beijing.toml");
 
+/// A point, km east / north of Tiananmen.
+type Xy = [f64; 2];
+
+/// The preset's data (`assets/presets/beijing.toml`; its comments say what each table means).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Preset {
+    name: String,
+    /// Regions whose commutes and start-up births are tracked besides the parks.
+    pub tracked_regions: Vec<String>,
+    core_disc: [f64; 3],
+    periphery_beyond_km: f64,
+    grid: GridSpec,
+    avenue: Avenue,
+    residents: Residents,
+    tech_share: TechShare,
+    jobs: Jobs,
+    access: Vec<AccessCentre>,
+    mountains: Vec<Mountain>,
+    land_use: LandUseRules,
+    floor: FloorRules,
+    place: Vec<Place>,
+    park: Vec<DiscPark>,
+    district: Vec<District>,
+    area: Vec<NamedArea>,
+    university: Vec<University>,
+    incubator: Vec<Incubator>,
+    ring: Vec<Ring>,
+    link: Vec<Line>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Avenue {
+    points: Vec<Xy>,
+    half_width_km: f64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Residents {
+    peak: f64,
+    decay_km: f64,
+    floor: f64,
+    university_radius_km: f64,
+    university_factor: f64,
+    centre: Vec<Bump>,
+}
+
+/// A Gaussian bump: `peak · exp(−d² / 2σ²)`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Bump {
+    #[allow(dead_code)]
+    name: String,
+    at: Xy,
+    sigma_km: f64,
+    #[serde(alias = "weight")]
+    peak: f64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TechShare {
+    base: f64,
+    max: f64,
+    centres: Vec<Bump>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Jobs {
+    emall_on_avenue: f64,
+    local_services_per_resident: f64,
+    high_tech_elsewhere: f64,
+    centre: Vec<JobCentre>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct JobCentre {
-    x: f64,
-    y: f64,
-    sigma: f64,
+    #[allow(dead_code)]
+    name: String,
+    at: Xy,
+    sigma_km: f64,
     jobs: f64,
-    /// Sector mix: IT, bio, manufacturing, services, e-mall.
-    mix: [f64; 5],
+    /// Sector mix: IT, bio-medicine, smart manufacturing, services, e-mall trade.
+    mix: [f64; Sector::N],
     high_tech: f64,
 }
 
-const fn jc(x: f64, y: f64, sigma: f64, jobs: f64, mix: [f64; 5], high_tech: f64) -> JobCentre {
-    JobCentre {
-        x,
-        y,
-        sigma,
-        jobs,
-        mix,
-        high_tech,
-    }
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AccessCentre {
+    #[allow(dead_code)]
+    name: String,
+    at: Xy,
+    weight: f64,
+    reach_km: f64,
 }
 
-/// Job centres (real jobs before normalisation to the employed labour force).
-const JOB_CENTRES: &[JobCentre] = &[
-    jc(
-        0.0,
-        0.0,
-        4.5,
-        3_200_000.0,
-        [0.08, 0.01, 0.02, 0.89, 0.0],
-        0.25,
-    ), // old city
-    jc(-3.5, 0.5, 1.2, 400_000.0, [0.05, 0.0, 0.0, 0.95, 0.0], 0.15), // Financial Street
-    jc(6.0, 0.0, 1.5, 600_000.0, [0.08, 0.0, 0.0, 0.92, 0.0], 0.2),   // CBD
-    jc(
-        -7.0,
-        8.0,
-        1.4,
-        500_000.0,
-        [0.76, 0.05, 0.04, 0.15, 0.0],
-        0.9,
-    ), // Zhongguancun core
-    jc(
-        -5.1,
-        9.3,
-        0.7,
-        90_000.0,
-        [0.72, 0.02, 0.02, 0.24, 0.0],
-        0.85,
-    ), // Wudaokou
-    jc(
-        -7.9,
-        13.8,
-        1.2,
-        260_000.0,
-        [0.85, 0.03, 0.04, 0.08, 0.0],
-        0.92,
-    ), // Shangdi
-    jc(
-        -7.8,
-        16.0,
-        0.8,
-        120_000.0,
-        [0.85, 0.02, 0.03, 0.1, 0.0],
-        0.92,
-    ), // Xi'erqi
-    jc(-14.0, 17.0, 2.0, 40_000.0, [0.5, 0.15, 0.15, 0.2, 0.0], 0.8), // Haidian north (Shanhou)
-    jc(
-        6.2,
-        10.0,
-        1.1,
-        220_000.0,
-        [0.5, 0.03, 0.02, 0.45, 0.0],
-        0.75,
-    ), // Wangjing
-    jc(7.9, 6.8, 1.0, 100_000.0, [0.65, 0.02, 0.15, 0.18, 0.0], 0.8), // Electronic City
-    jc(-1.8, 4.4, 0.6, 150_000.0, [0.4, 0.02, 0.03, 0.55, 0.0], 0.7), // Desheng
-    jc(-0.6, 7.7, 0.6, 120_000.0, [0.45, 0.02, 0.03, 0.5, 0.0], 0.7), // Jianxiang
-    jc(-9.2, -8.7, 1.4, 300_000.0, [0.45, 0.05, 0.3, 0.2, 0.0], 0.8), // Fengtai park
-    jc(-16.8, -0.3, 1.2, 70_000.0, [0.2, 0.02, 0.08, 0.7, 0.0], 0.3), // Shijingshan park
-    jc(
-        9.3,
-        -12.6,
-        2.4,
-        500_000.0,
-        [0.15, 0.15, 0.55, 0.15, 0.0],
-        0.6,
-    ), // Yizhuang
-    jc(
-        -14.0,
-        34.5,
-        1.8,
-        90_000.0,
-        [0.45, 0.25, 0.15, 0.15, 0.0],
-        0.8,
-    ), // Changping park
-    jc(3.6, 21.0, 1.3, 30_000.0, [0.6, 0.1, 0.2, 0.1, 0.0], 0.85),    // Future Science City
-    jc(22.0, 0.0, 2.5, 20_000.0, [0.1, 0.05, 0.3, 0.55, 0.0], 0.3),   // Tongzhou park
-    jc(-7.0, -28.0, 2.2, 400.0, [0.0, 0.5, 0.3, 0.2, 0.0], 0.35),     // Daxing bio-medicine base
-    jc(24.0, 53.0, 1.5, 10_000.0, [0.5, 0.2, 0.2, 0.1, 0.0], 0.7),    // Huairou Science City
-];
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Mountain {
+    #[allow(dead_code)]
+    name: String,
+    x_min: Option<f64>,
+    x_max: Option<f64>,
+    y_min: Option<f64>,
+    y_max: Option<f64>,
+    #[serde(default)]
+    except: Vec<[f64; 3]>,
+}
 
-/// Jobs of the e-mall trade along Zhongguancun Avenue (real, before normalisation).
-const EMALL_JOBS: f64 = 40_000.0;
-/// Local service jobs per resident worker (shops, schools, clinics near home).
-const LOCAL_SERVICE_JOBS: f64 = 0.1;
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LandUseRules {
+    office_jobs_per_resident: f64,
+    office_min_jobs_per_km2: f64,
+    industrial_manufacturing_share: f64,
+    residential_min_per_km2: f64,
+    green_beyond_km: f64,
+}
 
-/// Residential centres: (x, y, sigma, peak workers per km²).
-const RESIDENTIAL: &[(f64, f64, f64, f64)] = &[
-    (-5.3, 18.0, 1.6, 26_000.0),  // Huilongguan
-    (1.9, 17.9, 1.5, 22_000.0),   // Tiantongyuan
-    (6.2, 10.0, 1.2, 9_000.0),    // Wangjing
-    (16.5, -2.5, 2.0, 8_000.0),   // Tongzhou new town
-    (10.0, -10.5, 1.8, 4_000.0),  // Yizhuang town
-    (-12.0, 31.5, 2.2, 5_000.0),  // Changping town
-    (-1.0, -20.0, 2.5, 7_000.0),  // Huangcun (Daxing)
-    (20.0, 24.0, 3.0, 5_000.0),   // Shunyi
-    (-22.0, -18.0, 2.5, 4_000.0), // Liangxiang (Fangshan)
-    (24.0, 51.0, 2.0, 2_500.0),   // Huairou town
-    (-8.0, 15.0, 2.0, 5_000.0),   // Shangdi-Xi'erqi housing
-];
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FloorRules {
+    occupancy_centre: f64,
+    occupancy_drop: f64,
+    occupancy_drop_km: f64,
+    low_access: f64,
+    low_access_cut: f64,
+    maker_m2: f64,
+    built_up_access: f64,
+    built_up_residents_per_km2: f64,
+    redevelopment: f64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DiscPark {
+    name: String,
+    label: String,
+    discs: Vec<[f64; 3]>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct District {
+    name: String,
+    label: String,
+    seat: Xy,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NamedArea {
+    name: String,
+    label: String,
+    #[serde(default)]
+    along_avenue: bool,
+    disc: Option<[f64; 3]>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct University {
+    name: String,
+    at: Xy,
+    weight: f64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Incubator {
+    name: String,
+    at: Xy,
+    generation: Generation,
+    sector: Option<Sector>,
+    seats: f64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Ring {
+    name: String,
+    half_km: f64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Line {
+    name: String,
+    mode: LinkKind,
+    points: Vec<Xy>,
+}
+
+/// The preset's data, read from the embedded file once.
+pub fn preset() -> &'static Preset {
+    static PRESET: OnceLock<Preset> = OnceLock::new();
+    PRESET.get_or_init(|| {
+        toml::from_str(PRESET_TOML).expect("assets/presets/beijing.toml is a valid preset")
+    })
+}
 
 fn gauss(x: f64, y: f64, cx: f64, cy: f64, sigma: f64) -> f64 {
     (-((x - cx).powi(2) + (y - cy).powi(2)) / (2.0 * sigma * sigma)).exp()
 }
 
-fn is_mountain(x: f64, y: f64) -> bool {
-    let huairou = ((x - 24.0).powi(2) + (y - 52.0).powi(2)).sqrt() < 6.0;
-    (x < -20.0 && y > -14.0) // western hills (Xishan)
-        || x < -31.0
-        || (y > 38.0 && x < 8.0) // Jundu mountains north of Changping
-        || (y > 44.0 && !huairou)
+fn in_disc(x: f64, y: f64, [cx, cy, r]: [f64; 3]) -> bool {
+    (x - cx).powi(2) + (y - cy).powi(2) <= r * r
 }
 
-fn place(name: &str, label: &str, x: f64, y: f64, kind: PlaceKind, radius_km: f64) -> Place {
-    Place {
-        name: name.into(),
-        label: label.into(),
-        x_km: x,
-        y_km: y,
-        kind,
-        radius_km,
+impl Mountain {
+    fn contains(&self, x: f64, y: f64) -> bool {
+        self.x_min.is_none_or(|v| x > v)
+            && self.x_max.is_none_or(|v| x < v)
+            && self.y_min.is_none_or(|v| y > v)
+            && self.y_max.is_none_or(|v| y < v)
+            && !self
+                .except
+                .iter()
+                .any(|&[cx, cy, r]| ((x - cx).powi(2) + (y - cy).powi(2)).sqrt() < r)
     }
 }
 
-/// The named places of DOMAIN.md.
-pub fn places() -> Vec<Place> {
-    use PlaceKind::*;
-    vec![
-        place("tiananmen", "Tiananmen", 0.0, 0.0, Landmark, 1.5),
-        place(
-            "zhongguancun_core",
-            "Zhongguancun core",
-            -7.0,
-            8.0,
-            JobCentre,
-            2.0,
-        ),
-        place(
-            "peking_university",
-            "Peking University",
-            -8.0,
-            9.4,
-            University,
-            0.8,
-        ),
-        place(
-            "tsinghua_university",
-            "Tsinghua University",
-            -6.0,
-            10.0,
-            University,
-            0.9,
-        ),
-        place(
-            "cas_zhongguancun",
-            "Chinese Academy of Sciences",
-            -6.2,
-            7.9,
-            University,
-            0.7,
-        ),
-        place(
-            "innovation_street",
-            "Innovation Street",
-            -7.7,
-            8.3,
-            JobCentre,
-            0.3,
-        ),
-        place("wudaokou", "Wudaokou", -5.1, 9.3, JobCentre, 1.0),
-        place("shangdi", "Shangdi", -7.9, 13.8, JobCentre, 1.5),
-        place("xierqi", "Xi'erqi", -7.8, 16.0, JobCentre, 1.0),
-        place("huilongguan", "Huilongguan", -5.3, 18.0, Residential, 2.5),
-        place("tiantongyuan", "Tiantongyuan", 1.9, 17.9, Residential, 2.0),
-        place(
-            "future_science_city",
-            "Future Science City",
-            3.6,
-            21.0,
-            JobCentre,
-            1.8,
-        ),
-        place(
-            "changping_park",
-            "Changping park",
-            -14.0,
-            34.5,
-            JobCentre,
-            3.0,
-        ),
-        place(
-            "electronic_city",
-            "Electronic City",
-            7.9,
-            6.8,
-            JobCentre,
-            2.0,
-        ),
-        place("wangjing", "Wangjing", 6.2, 10.0, JobCentre, 1.5),
-        place("desheng_park", "Desheng park", -1.8, 4.4, JobCentre, 1.0),
-        place(
-            "jianxiang_park",
-            "Jianxiang park",
-            -0.6,
-            7.7,
-            JobCentre,
-            1.0,
-        ),
-        place(
-            "shijingshan_park",
-            "Shijingshan park",
-            -16.8,
-            -0.3,
-            JobCentre,
-            1.8,
-        ),
-        place("fengtai_park", "Fengtai park", -9.2, -8.7, JobCentre, 2.5),
-        place("yizhuang", "Yizhuang", 9.3, -12.6, JobCentre, 3.5),
-        place(
-            "daxing_biomedicine_base",
-            "Daxing bio-medicine base",
-            -7.0,
-            -28.0,
-            JobCentre,
-            3.0,
-        ),
-        place("tongzhou_park", "Tongzhou park", 22.0, 0.0, JobCentre, 3.0),
-        place(
-            "huairou_science_city",
-            "Huairou Science City",
-            24.0,
-            53.0,
-            JobCentre,
-            2.0,
-        ),
-        place("cbd", "CBD", 6.0, 0.0, JobCentre, 1.5),
-    ]
+/// Residents, jobs and skills per cell, before land use.
+struct People {
+    residents: Array1<f64>,
+    jobs: Array2<f64>,
+    high_tech: Array1<f64>,
+    tech_share: Array1<f64>,
+    mountain: Vec<bool>,
 }
 
-/// Parks as unions of discs (x, y, radius km); overlaps go to the first park listed.
-fn park_discs() -> Vec<(&'static str, &'static str, Vec<(f64, f64, f64)>)> {
-    vec![
-        (
-            "haidian",
-            "Haidian park",
-            vec![
-                (-7.0, 8.0, 4.0),
-                (-7.6, 14.5, 3.5),
-                (-13.5, 17.5, 4.0),
-                (-10.0, 4.5, 2.5),
-            ],
-        ),
-        ("desheng", "Desheng park", vec![(-1.8, 4.4, 1.0)]),
-        ("jianxiang", "Jianxiang park", vec![(-0.6, 7.7, 1.0)]),
-        ("electronic_city", "Electronic City", vec![(7.9, 6.8, 2.0)]),
-        ("changping", "Changping park", vec![(-14.0, 34.5, 3.0)]),
-        (
-            "future_science_city",
-            "Future Science City",
-            vec![(3.6, 21.0, 1.8)],
-        ),
-        ("fengtai", "Fengtai park", vec![(-9.2, -8.7, 2.5)]),
-        ("shijingshan", "Shijingshan park", vec![(-16.8, -0.3, 1.8)]),
-        ("yizhuang", "Yizhuang", vec![(9.3, -12.6, 3.5)]),
-        ("tongzhou", "Tongzhou park", vec![(22.0, 0.0, 3.0)]),
-        (
-            "daxing_biomedicine",
-            "Daxing bio-medicine base",
-            vec![(-7.0, -28.0, 3.0)],
-        ),
-    ]
+/// Whether `cell` is within the campus radius of a university.
+fn on_campus(p: &Preset, grid: &GridSpec, universities: &[UniversitySpec], cell: usize) -> bool {
+    universities
+        .iter()
+        .any(|u| grid.dist_km(u.cell as usize, cell) < p.residents.university_radius_km)
 }
 
-/// District seats for an approximate Voronoi partition of the plain (km).
-const DISTRICT_SEATS: &[(&str, &str, f64, f64)] = &[
-    ("dongcheng", "Dongcheng", 2.0, 1.0),
-    ("xicheng", "Xicheng", -3.0, 0.0),
-    ("chaoyang", "Chaoyang", 8.0, 3.0),
-    ("haidian_district", "Haidian district", -9.0, 9.0),
-    ("fengtai_district", "Fengtai district", -6.0, -7.0),
-    ("shijingshan_district", "Shijingshan district", -15.0, 1.0),
-    ("mentougou", "Mentougou", -26.0, 4.0),
-    ("changping_district", "Changping district", -8.0, 24.0),
-    ("shunyi", "Shunyi", 20.0, 25.0),
-    ("tongzhou_district", "Tongzhou district", 22.0, -2.0),
-    ("daxing_district", "Daxing district", -2.0, -22.0),
-    ("fangshan", "Fangshan", -25.0, -22.0),
-    ("huairou", "Huairou", 22.0, 50.0),
-];
-
-fn links() -> Vec<Link> {
-    let rail = |name: &str, pts: &[(f64, f64)]| Link {
-        name: name.into(),
-        kind: LinkKind::Rail,
-        points: pts.to_vec(),
-        speed_kmh: None,
-    };
-    let road = |name: &str, pts: &[(f64, f64)]| Link {
-        name: name.into(),
-        kind: LinkKind::Expressway,
-        points: pts.to_vec(),
-        speed_kmh: None,
-    };
-    let ring = |name: &str, h: f64| road(name, &[(-h, -h), (h, -h), (h, h), (-h, h), (-h, -h)]);
-    vec![
-        ring("2nd ring road", 4.5),
-        ring("3rd ring road", 7.5),
-        ring("4th ring road", 10.5),
-        ring("5th ring road", 15.0),
-        ring("6th ring road", 28.0),
-        road(
-            "Jingzang expressway",
-            &[(-2.0, 5.0), (-8.0, 17.0), (-14.0, 34.0)],
-        ),
-        road(
-            "Jingkai expressway",
-            &[(-1.0, -5.0), (-4.0, -18.0), (-7.0, -28.0)],
-        ),
-        road(
-            "Jingjintang expressway",
-            &[(5.0, -5.0), (9.3, -12.6), (16.0, -20.0)],
-        ),
-        road("Jingtong expressway", &[(5.0, 0.0), (22.0, 0.0)]),
-        road("Airport expressway", &[(4.0, 4.0), (20.0, 22.0)]),
-        road("Jingshi expressway", &[(-5.0, 0.0), (-17.0, -0.3)]),
-        rail(
-            "Line 13",
-            &[
-                (-4.0, 3.0),
-                (-5.1, 9.3),
-                (-7.9, 13.8),
-                (-7.8, 16.0),
-                (-5.3, 18.0),
-                (2.0, 16.0),
-                (3.0, 2.5),
-            ],
-        ),
-        rail(
-            "Changping line",
-            &[(-7.8, 16.0), (-10.0, 25.0), (-14.0, 34.5)],
-        ),
-        rail(
-            "Line 4 / Daxing line",
-            &[(-6.0, 9.5), (-5.0, 3.0), (-3.0, -5.0), (-1.0, -25.0)],
-        ),
-        rail("Line 5", &[(1.9, 17.9), (2.0, 0.0), (3.0, -10.0)]),
-        rail(
-            "Line 1 / Batong line",
-            &[(-17.0, 0.0), (0.0, 0.0), (22.0, 0.0)],
-        ),
-        rail(
-            "Yizhuang line",
-            &[(3.0, -10.0), (9.3, -12.6), (14.0, -18.0)],
-        ),
-        rail("Line 15", &[(-5.1, 9.3), (6.2, 10.0), (20.0, 24.0)]),
-        rail("Line 10 (north)", &[(-7.0, 7.5), (6.5, 7.5)]),
-    ]
-}
-
-/// Build the Beijing preset's layers. Deterministic; depends only on the population and
-/// firm parameters (totals and floor space per worker).
-pub fn layers(params: &Params) -> WorldLayers {
-    let grid = GridSpec {
-        nx: 160,
-        ny: 184,
-        x0_km: -40.0,
-        y0_km: -36.0,
-        cell_km: 0.5,
-    };
+/// Resident workers (normalised to the labour force), jobs per sector (to the employed),
+/// the chance that a technology firm is high-tech, and the residents' technical share.
+fn people(
+    p: &Preset,
+    params: &Params,
+    grid: &GridSpec,
+    universities: &[UniversitySpec],
+    avenue: &[u32],
+) -> People {
     let n = grid.n_cells();
-    let places = places();
     let pop = &params.population;
-    let employed = pop.labour_force * (1.0 - pop.initial_unemployment);
-
-    let universities: Vec<UniversitySpec> = [
-        ("Tsinghua University", -6.0, 10.0, 1.0),
-        ("Peking University", -8.0, 9.4, 1.0),
-        ("Chinese Academy of Sciences", -6.2, 7.9, 1.2),
-    ]
-    .iter()
-    .filter_map(|&(name, x, y, w)| {
-        grid.cell_at(x, y).map(|cell| UniversitySpec {
-            name: name.into(),
-            cell: cell as u32,
-            weight: w,
-        })
-    })
-    .collect();
-
-    let avenue_cells = cells_along(&grid, &AVENUE, 0.3);
-    let mut on_avenue = vec![false; n];
-    for &c in &avenue_cells {
-        on_avenue[c as usize] = true;
-    }
-
-    // Residents and jobs.
+    let r = &p.residents;
     let mut residents = Array1::<f64>::zeros(n);
     let mut jobs = Array2::<f64>::zeros((Sector::N, n));
     let mut high_tech_num = Array1::<f64>::zeros(n);
@@ -441,30 +281,30 @@ pub fn layers(params: &Params) -> WorldLayers {
     let mut mountain = vec![false; n];
     for cell in 0..n {
         let (x, y) = grid.centre(cell);
-        if is_mountain(x, y) {
+        if p.mountains.iter().any(|m| m.contains(x, y)) {
             mountain[cell] = true;
             continue;
         }
-        let r = (x * x + y * y).sqrt();
-        let mut res = 14_000.0 * (-r / 7.0).exp() + 120.0;
-        for &(cx, cy, s, peak) in RESIDENTIAL {
-            res += peak * gauss(x, y, cx, cy, s);
+        let d = (x * x + y * y).sqrt();
+        let mut res = r.peak * (-d / r.decay_km).exp() + r.floor;
+        for b in &r.centre {
+            res += b.peak * gauss(x, y, b.at[0], b.at[1], b.sigma_km);
         }
-        if universities
-            .iter()
-            .any(|u| grid.dist_km(u.cell as usize, cell) < 0.6)
-        {
-            res *= 0.3;
+        if on_campus(p, grid, universities, cell) {
+            res *= r.university_factor;
         }
         residents[cell] = res * grid.cell_km2();
-        // Tech workers live near the tech job centres and in Huilongguan ("~70% aged 18-45,
-        // over 65% with college degrees").
-        let hui = gauss(x, y, -5.3, 18.0, 2.0);
-        let north_tech = gauss(x, y, -7.0, 11.0, 5.0);
-        tech_share[cell] = (0.12 + 0.45 * hui + 0.25 * north_tech).min(0.75);
-        for c in JOB_CENTRES {
-            let w = c.jobs * gauss(x, y, c.x, c.y, c.sigma) * grid.cell_km2()
-                / (2.0 * std::f64::consts::PI * c.sigma * c.sigma);
+        let t = &p.tech_share;
+        tech_share[cell] = t
+            .centres
+            .iter()
+            .fold(t.base, |s, b| {
+                s + b.peak * gauss(x, y, b.at[0], b.at[1], b.sigma_km)
+            })
+            .min(t.max);
+        for c in &p.jobs.centre {
+            let w = c.jobs * gauss(x, y, c.at[0], c.at[1], c.sigma_km) * grid.cell_km2()
+                / (2.0 * PI * c.sigma_km * c.sigma_km);
             if w <= 0.0 {
                 continue;
             }
@@ -476,111 +316,133 @@ pub fn layers(params: &Params) -> WorldLayers {
             tech_den[cell] += tech_jobs;
         }
     }
-    // E-mall trade along the avenue.
-    for &c in &avenue_cells {
-        jobs[[Sector::EmallTrade as usize, c as usize]] += EMALL_JOBS / avenue_cells.len() as f64;
+    for &c in avenue {
+        jobs[[Sector::EmallTrade as usize, c as usize]] +=
+            p.jobs.emall_on_avenue / avenue.len() as f64;
     }
-    // Normalise residents to the labour force.
     let res_total: f64 = residents.sum();
     residents.mapv_inplace(|v| v * pop.labour_force / res_total);
     // Local services follow residents.
     for cell in 0..n {
-        jobs[[Sector::Services as usize, cell]] += LOCAL_SERVICE_JOBS * residents[cell];
+        jobs[[Sector::Services as usize, cell]] +=
+            p.jobs.local_services_per_resident * residents[cell];
     }
-    let jobs_total: f64 = jobs.sum();
-    let k = employed / jobs_total;
+    let employed = pop.labour_force * (1.0 - pop.initial_unemployment);
+    let k = employed / jobs.sum();
     jobs.mapv_inplace(|v| v * k);
-    // Probability that a tech-sector firm of the cell is high-tech: the job centres' shares,
-    // weighted by their tech jobs there (0.2 where no centre reaches).
+    // The job centres' high-tech shares, weighted by their tech jobs in the cell.
     let high_tech = Array1::from_shape_fn(n, |c| {
         if tech_den[c] > 1e-9 {
             (high_tech_num[c] / tech_den[c]).clamp(0.0, 1.0)
         } else {
-            0.2
+            p.jobs.high_tech_elsewhere
         }
     });
-
-    // Land use.
-    let mut land_use = vec![LandUse::Village; n];
-    for cell in 0..n {
-        let (x, y) = grid.centre(cell);
-        let j: f64 = (0..Sector::N).map(|s| jobs[[s, cell]]).sum();
-        let dens_res = residents[cell] / grid.cell_km2();
-        let dens_jobs = j / grid.cell_km2();
-        land_use[cell] = if mountain[cell] {
-            LandUse::Green
-        } else if universities
-            .iter()
-            .any(|u| grid.dist_km(u.cell as usize, cell) < 0.6)
-        {
-            LandUse::University
-        } else if on_avenue[cell] {
-            LandUse::Commercial
-        } else if dens_jobs > 2.0 * dens_res && dens_jobs > 2_000.0 {
-            let manuf = jobs[[Sector::SmartManufacturing as usize, cell]];
-            if manuf > 0.4 * j {
-                LandUse::Industrial
-            } else {
-                LandUse::Office
-            }
-        } else if dens_res + dens_jobs > 1_500.0 {
-            LandUse::Residential
-        } else if (x * x + y * y).sqrt() > 50.0 {
-            LandUse::Green
-        } else {
-            LandUse::Village
-        };
+    People {
+        residents,
+        jobs,
+        high_tech,
+        tech_share,
+        mountain,
     }
+}
 
-    // Floor space: what the starting population occupies at a starting occupancy that is
-    // high in the built-up centre ("south of the western hills fully built") and lower at the edge.
-    let fp = &params.firms;
+/// The land-use zone of every cell (`[land_use]` of the data file).
+fn land_use(
+    p: &Preset,
+    grid: &GridSpec,
+    people: &People,
+    universities: &[UniversitySpec],
+    on_avenue: &[bool],
+) -> Vec<LandUse> {
+    let rules = &p.land_use;
+    (0..grid.n_cells())
+        .map(|cell| {
+            let (x, y) = grid.centre(cell);
+            let j: f64 = (0..Sector::N).map(|s| people.jobs[[s, cell]]).sum();
+            let dens_res = people.residents[cell] / grid.cell_km2();
+            let dens_jobs = j / grid.cell_km2();
+            if people.mountain[cell] {
+                LandUse::Green
+            } else if on_campus(p, grid, universities, cell) {
+                LandUse::University
+            } else if on_avenue[cell] {
+                LandUse::Commercial
+            } else if dens_jobs > rules.office_jobs_per_resident * dens_res
+                && dens_jobs > rules.office_min_jobs_per_km2
+            {
+                let manuf = people.jobs[[Sector::SmartManufacturing as usize, cell]];
+                if manuf > rules.industrial_manufacturing_share * j {
+                    LandUse::Industrial
+                } else {
+                    LandUse::Office
+                }
+            } else if dens_res + dens_jobs > rules.residential_min_per_km2 {
+                LandUse::Residential
+            } else if (x * x + y * y).sqrt() > rules.green_beyond_km {
+                LandUse::Green
+            } else {
+                LandUse::Village
+            }
+        })
+        .collect()
+}
+
+/// Floor space per use, the zoning limit and starting rents per cell (`[floor]` and
+/// `[[access]]` of the data file).
+fn floor_and_rent(
+    p: &Preset,
+    params: &Params,
+    grid: &GridSpec,
+    people: &People,
+    land_use: &[LandUse],
+) -> (Array2<f64>, Array1<f64>, Array2<f64>) {
+    let n = grid.n_cells();
+    let (fp, pop, f) = (&params.firms, &params.population, &p.floor);
     let mut floor = Array2::<f64>::zeros((Use::N, n));
     let mut max_floor = Array1::<f64>::zeros(n);
     let mut rent = Array2::<f64>::zeros((Use::N, n));
-    let centres_access: [(f64, f64, f64, f64); 7] = [
-        (0.0, 0.0, 1.0, 9.0),
-        (-7.0, 8.0, 1.0, 5.0),
-        (6.0, 0.0, 1.0, 5.0),
-        (6.2, 10.0, 0.8, 4.0),
-        (-7.9, 13.8, 0.85, 4.0),
-        (-7.8, 16.0, 0.75, 3.0),
-        (9.3, -12.6, 0.55, 4.0),
-    ];
     for cell in 0..n {
         if land_use[cell] == LandUse::Green {
             continue;
         }
         let (x, y) = grid.centre(cell);
         let r = (x * x + y * y).sqrt();
-        let access = centres_access
+        let access = p
+            .access
             .iter()
-            .map(|&(cx, cy, w, l)| w * (-((x - cx).powi(2) + (y - cy).powi(2)).sqrt() / l).exp())
+            .map(|a| {
+                let d = ((x - a.at[0]).powi(2) + (y - a.at[1]).powi(2)).sqrt();
+                a.weight * (-d / a.reach_km).exp()
+            })
             .fold(0.0, f64::max);
-        let occupancy = 0.95 - 0.12 * (r / 30.0).min(1.0) - if access > 0.5 { 0.0 } else { 0.02 };
+        let occupancy = f.occupancy_centre
+            - f.occupancy_drop * (r / f.occupancy_drop_km).min(1.0)
+            - if access > f.low_access {
+                0.0
+            } else {
+                f.low_access_cut
+            };
         let mut need = [0.0; Use::N];
-        need[Use::Residential as usize] = residents[cell] * pop.home_m2_per_worker;
+        need[Use::Residential as usize] = people.residents[cell] * pop.home_m2_per_worker;
         for s in Sector::ALL {
             let u = s.space_use();
-            need[u as usize] += jobs[[s as usize, cell]] * fp.m2_per_worker.get(u);
+            need[u as usize] += people.jobs[[s as usize, cell]] * fp.m2_per_worker.get(u);
         }
         for u in 0..Use::N {
             floor[[u, cell]] = need[u] / occupancy;
         }
-        // A little maker space in office and university cells (pre-2009 co-working is rare).
         if matches!(land_use[cell], LandUse::Office | LandUse::University) {
-            floor[[Use::Maker as usize, cell]] += 2_000.0;
+            floor[[Use::Maker as usize, cell]] += f.maker_m2;
         }
         let total: f64 = (0..Use::N).map(|u| floor[[u, cell]]).sum();
         let zoning = params.land.max_far * grid.cell_m2();
-        // Built-up cells can add a little (redevelopment); the rest up to the zoning limit.
-        // Dense residential districts (Huilongguan, Tiantongyuan: over 8,000 resident workers
-        // per km²) were fully built by 2009 as well.
-        let built_up = access > 0.45 || residents[cell] / grid.cell_km2() > 8_000.0;
+        let built_up = access > f.built_up_access
+            || people.residents[cell] / grid.cell_km2() > f.built_up_residents_per_km2;
         max_floor[cell] = if built_up {
-            total * 1.12
+            total * f.redevelopment
         } else {
-            zoning.max(total * 1.12)
+            zoning.max(total * f.redevelopment)
         };
         for u in Use::ALL {
             let core = params.land.core_rent.get(u);
@@ -588,174 +450,168 @@ pub fn layers(params: &Params) -> WorldLayers {
             rent[[u as usize, cell]] = rent_from_access(core, fl, access);
         }
     }
+    (floor, max_floor, rent)
+}
 
-    // Parks, districts, named areas.
+/// Parks (unions of discs, first listed wins, no green cells), districts (nearest seat) and
+/// the named areas.
+fn areas(p: &Preset, grid: &GridSpec, land_use: &[LandUse], avenue: &[u32]) -> [Vec<Area>; 3] {
+    let n = grid.n_cells();
     let mut park_of = vec![usize::MAX; n];
-    let park_defs = park_discs();
     for cell in 0..n {
         if land_use[cell] == LandUse::Green {
             continue;
         }
         let (x, y) = grid.centre(cell);
-        for (p, (_, _, discs)) in park_defs.iter().enumerate() {
-            if discs
-                .iter()
-                .any(|&(cx, cy, rr)| (x - cx).powi(2) + (y - cy).powi(2) <= rr * rr)
-            {
-                park_of[cell] = p;
-                break;
-            }
+        if let Some(k) = p
+            .park
+            .iter()
+            .position(|pk| pk.discs.iter().any(|&d| in_disc(x, y, d)))
+        {
+            park_of[cell] = k;
         }
     }
-    let parks = park_defs
+    let parks = p
+        .park
         .iter()
         .enumerate()
-        .map(|(p, (name, label, _))| Area {
-            name: (*name).into(),
-            label: (*label).into(),
+        .map(|(k, pk)| Area {
+            name: pk.name.clone(),
+            label: pk.label.clone(),
             cells: (0..n)
-                .filter(|&c| park_of[c] == p)
+                .filter(|&c| park_of[c] == k)
                 .map(|c| c as u32)
                 .collect(),
         })
         .collect();
-    let districts = DISTRICT_SEATS
+    let nearest_seat = |cell: usize| {
+        let (x, y) = grid.centre(cell);
+        p.district
+            .iter()
+            .enumerate()
+            .min_by(|a, b| {
+                let da = (x - a.1.seat[0]).powi(2) + (y - a.1.seat[1]).powi(2);
+                let db = (x - b.1.seat[0]).powi(2) + (y - b.1.seat[1]).powi(2);
+                da.total_cmp(&db)
+            })
+            .map(|(i, _)| i)
+    };
+    let seat_of: Vec<Option<usize>> = (0..n).map(nearest_seat).collect();
+    let districts = p
+        .district
         .iter()
         .enumerate()
-        .map(|(d, &(name, label, _, _))| Area {
-            name: name.into(),
-            label: label.into(),
+        .map(|(d, ds)| Area {
+            name: ds.name.clone(),
+            label: ds.label.clone(),
             cells: (0..n)
-                .filter(|&cell| {
-                    let (x, y) = grid.centre(cell);
-                    let nearest = DISTRICT_SEATS
-                        .iter()
-                        .enumerate()
-                        .min_by(|a, b| {
-                            let da = (x - a.1 .2).powi(2) + (y - a.1 .3).powi(2);
-                            let db = (x - b.1 .2).powi(2) + (y - b.1 .3).powi(2);
-                            da.total_cmp(&db)
-                        })
-                        .map(|(i, _)| i);
-                    nearest == Some(d)
-                })
+                .filter(|&c| seat_of[c] == Some(d))
                 .map(|c| c as u32)
                 .collect(),
         })
         .collect();
-    let core = cells_within(&grid, -7.0, 8.0, 3.0);
-    let areas = vec![
-        Area {
-            name: "zhongguancun_avenue".into(),
-            label: "Zhongguancun Avenue".into(),
-            cells: avenue_cells.clone(),
-        },
-        Area {
-            name: "zhongguancun_core_area".into(),
-            label: "Zhongguancun core (3 km)".into(),
-            cells: core.clone(),
-        },
-        Area {
-            name: "northern_haidian".into(),
-            label: "Northern Haidian (Shanhou)".into(),
-            cells: cells_within(&grid, -13.5, 17.5, 4.0),
-        },
-    ];
+    let named = p
+        .area
+        .iter()
+        .map(|a| Area {
+            name: a.name.clone(),
+            label: a.label.clone(),
+            cells: match (a.along_avenue, a.disc) {
+                (true, _) => avenue.to_vec(),
+                (false, Some([x, y, r])) => cells_within(grid, x, y, r),
+                (false, None) => Vec::new(),
+            },
+        })
+        .collect();
+    [parks, districts, named]
+}
+
+/// The ring roads, then the lines, as links of the travel network.
+fn links(p: &Preset) -> Vec<Link> {
+    let ring = |r: &Ring| {
+        let h = r.half_km;
+        Link {
+            name: r.name.clone(),
+            kind: LinkKind::Expressway,
+            points: vec![(-h, -h), (h, -h), (h, h), (-h, h), (-h, -h)],
+            speed_kmh: None,
+        }
+    };
+    let line = |l: &Line| Link {
+        name: l.name.clone(),
+        kind: l.mode,
+        points: l.points.iter().map(|&[x, y]| (x, y)).collect(),
+        speed_kmh: None,
+    };
+    p.ring
+        .iter()
+        .map(ring)
+        .chain(p.link.iter().map(line))
+        .collect()
+}
+
+/// Build the Beijing preset's layers from its data. Deterministic; depends only on the
+/// population and firm parameters (totals and floor space per worker).
+pub fn layers(params: &Params) -> WorldLayers {
+    let p = preset();
+    let grid = p.grid;
+    let n = grid.n_cells();
+    let universities: Vec<UniversitySpec> = p
+        .university
+        .iter()
+        .filter_map(|u| {
+            grid.cell_at(u.at[0], u.at[1]).map(|cell| UniversitySpec {
+                name: u.name.clone(),
+                cell: cell as u32,
+                weight: u.weight,
+            })
+        })
+        .collect();
+    let avenue_points: Vec<(f64, f64)> = p.avenue.points.iter().map(|&[x, y]| (x, y)).collect();
+    let avenue_cells = cells_along(&grid, &avenue_points, p.avenue.half_width_km);
+    let mut on_avenue = vec![false; n];
+    for &c in &avenue_cells {
+        on_avenue[c as usize] = true;
+    }
+    let people = people(p, params, &grid, &universities, &avenue_cells);
+    let land_use = land_use(p, &grid, &people, &universities, &on_avenue);
+    let (floor, max_floor, rent) = floor_and_rent(p, params, &grid, &people, &land_use);
+    let [parks, districts, areas] = areas(p, &grid, &land_use, &avenue_cells);
+    let [cx, cy, cr] = p.core_disc;
+    let core = cells_within(&grid, cx, cy, cr);
     let periphery = (0..n)
         .filter(|&cell| {
             let (x, y) = grid.centre(cell);
-            x.abs().max(y.abs()) > 15.0 && land_use[cell] != LandUse::Green
+            x.abs().max(y.abs()) > p.periphery_beyond_km && land_use[cell] != LandUse::Green
         })
         .map(|c| c as u32)
         .collect();
-
-    let inc = |name: &str, x: f64, y: f64, g: Generation, sector: Option<Sector>, seats: f64| {
-        grid.cell_at(x, y).map(|cell| IncubatorSpec {
-            name: name.into(),
-            cell: cell as u32,
-            generation: g,
-            sector,
-            seats,
+    let incubators = p
+        .incubator
+        .iter()
+        .filter_map(|i| {
+            grid.cell_at(i.at[0], i.at[1]).map(|cell| IncubatorSpec {
+                name: i.name.clone(),
+                cell: cell as u32,
+                generation: i.generation,
+                sector: i.sector,
+                seats: i.seats,
+            })
         })
-    };
-    let incubators = [
-        inc(
-            "Tsinghua Science Park",
-            -6.0,
-            9.6,
-            Generation::G2,
-            None,
-            600.0,
-        ),
-        inc("PKU Science Park", -8.0, 9.2, Generation::G2, None, 300.0),
-        inc(
-            "Zhongguancun Software Park",
-            -9.0,
-            14.5,
-            Generation::G1,
-            None,
-            400.0,
-        ),
-        inc(
-            "Zhongguancun core incubator",
-            -7.2,
-            8.2,
-            Generation::G1,
-            None,
-            300.0,
-        ),
-        inc("CAS incubator", -6.2, 7.9, Generation::G2, None, 200.0),
-        inc(
-            "Changping incubator",
-            -14.0,
-            34.5,
-            Generation::G1,
-            None,
-            200.0,
-        ),
-        inc(
-            "Yizhuang incubator",
-            9.3,
-            -12.6,
-            Generation::G1,
-            None,
-            300.0,
-        ),
-        inc("Fengtai incubator", -9.2, -8.7, Generation::G1, None, 200.0),
-        inc(
-            "Electronic City incubator",
-            7.9,
-            6.8,
-            Generation::G1,
-            None,
-            200.0,
-        ),
-        inc(
-            "Daxing bio incubator",
-            -7.0,
-            -28.0,
-            Generation::G1,
-            None,
-            100.0,
-        ),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-
+        .collect();
     WorldLayers {
-        name: "beijing".into(),
+        name: p.name.clone(),
         grid,
         georef: Some(super::geo::Georef::beijing()),
         land_use,
         floor,
         max_floor,
-        residents,
-        jobs,
-        high_tech,
-        tech_share,
+        residents: people.residents,
+        jobs: people.jobs,
+        high_tech: people.high_tech,
+        tech_share: people.tech_share,
         rent,
-        places,
+        places: p.place.clone(),
         parks,
         districts,
         areas,
@@ -763,7 +619,8 @@ pub fn layers(params: &Params) -> WorldLayers {
         periphery,
         universities,
         incubators,
-        links: links(),
+        links: links(p),
+        tracked_regions: p.tracked_regions.clone(),
     }
 }
 
@@ -799,5 +656,10 @@ mod tests {
             "Huilongguan jobs/residents {}",
             jobs / res
         );
+        // Every area is non-empty and every university and incubator falls on the grid.
+        assert!(l.areas.iter().all(|a| !a.cells.is_empty()));
+        assert_eq!(l.universities.len(), preset().university.len());
+        assert_eq!(l.incubators.len(), preset().incubator.len());
+        assert_eq!(l.links.len(), preset().ring.len() + preset().link.len());
     }
 }

@@ -7,11 +7,11 @@ use rand_distr::{Distribution, StandardNormal};
 use super::agents::{flags, status, traits, Firms, Incubators, NewFirm, University, Workers};
 use super::layers::WorldLayers;
 use super::travel::Travel;
-use super::types::{FirmKind, Sector, Stage, Use, NONE};
 use super::{Cells, World, NO_PARK};
 use crate::params::Params;
 use crate::rng::{stream, Stream};
 use crate::sampling::CumTable;
+use crate::types::{FirmKind, Sector, Stage, Use, NONE};
 
 /// Candidate job slots a worker weighs when the initial jobs are assigned.
 const INIT_JOB_CANDIDATES: usize = 16;
@@ -463,6 +463,7 @@ impl World {
             areas: layers.areas.clone(),
             partner_sites: Vec::new(),
             next_firm_id,
+            tracked_regions: layers.tracked_regions.clone(),
             widened_m2,
         })
     }

@@ -20,8 +20,8 @@ use ndarray::{Array1, Array2};
 
 use super::grid::GridSpec;
 use super::layers::{rent_from_access, WorldLayers};
-use super::types::{LandUse, Sector, Use};
 use crate::params::Params;
+use crate::types::{LandUse, Sector, Use};
 
 /// Sector shares of a cell's jobs by land-use zone (IT, bio, manufacturing, services, e-mall),
 /// used when a single jobs grid is given.
@@ -254,6 +254,7 @@ pub fn layers(input: &GridInput, params: &Params) -> Result<WorldLayers, String>
         universities: Vec::new(),
         incubators: Vec::new(),
         links: Vec::new(),
+        tracked_regions: vec!["core".into()],
     })
 }
 

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::grid::GridSpec;
 use super::places::{Area, Place};
-use super::types::{Generation, LandUse, Sector, Use};
+use crate::types::{Generation, LandUse, Sector, Use};
 
 /// A university or research institute: a fixed knowledge source that releases graduates.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -101,6 +101,10 @@ pub struct WorldLayers {
     pub incubators: Vec<IncubatorSpec>,
     /// Fast links.
     pub links: Vec<Link>,
+    /// Regions (by name) whose residents' commutes and start-up births are tracked besides
+    /// the parks (`regions.csv`), where the world has them: the preset's list for `beijing`,
+    /// `core` for a user's city. `core` is the core's cells.
+    pub tracked_regions: Vec<String>,
 }
 
 impl WorldLayers {

@@ -9,15 +9,14 @@ pub mod grid;
 pub mod layers;
 pub mod places;
 pub mod travel;
-pub mod types;
 
 use ndarray::{Array1, Array2};
 
+use crate::types::{LandUse, Sector, Use};
 use agents::{Firms, Incubators, University, Workers};
 use grid::GridSpec;
 use places::{Area, Place};
 use travel::Travel;
-use types::{LandUse, Sector, Use};
 
 /// Marker for "no park" in `Cells::park`.
 pub const NO_PARK: u16 = u16::MAX;
@@ -123,6 +122,10 @@ pub struct World {
     pub partner_sites: Vec<PartnerSite>,
     /// Next persistent firm id.
     pub next_firm_id: u32,
+    /// Regions tracked besides the parks ([`WorldLayers::tracked_regions`]). Not saved with a
+    /// state: the cells they resolved to are saved with the indicator accumulators.
+    #[serde(skip)]
+    pub tracked_regions: Vec<String>,
     /// Floor space (m²) added at the start because agents, each standing for `1/scale` real
     /// agents, needed more room than a thin cell's layer held (reported in the summary).
     pub widened_m2: f64,
