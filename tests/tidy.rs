@@ -275,10 +275,17 @@ fn the_code_map_names_every_source_file() {
             // A top-level file has a bullet of its own, `src/x.rs`.
             None => map.iter().any(|(p, _)| *p == format!("src/{rel}")),
             // A module's file is named (`x.rs`) in its folder's bullet; `mod.rs` by the bullet.
-            Some((dir, name)) => map.iter().any(|(p, text)| {
-                *p == format!("src/{dir}/")
-                    && (name == "mod.rs" || text.contains(&format!("`{name}`")))
-            }),
+            // A file's unit tests beside it (`x_tests.rs`) are named by their file (`x.rs`).
+            Some((dir, name)) => {
+                let name = match name.strip_suffix("_tests.rs") {
+                    Some(stem) => format!("{stem}.rs"),
+                    None => name.to_string(),
+                };
+                map.iter().any(|(p, text)| {
+                    *p == format!("src/{dir}/")
+                        && (name == "mod.rs" || text.contains(&format!("`{name}`")))
+                })
+            }
         };
         if !named {
             missing.push(rel);
