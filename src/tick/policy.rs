@@ -306,6 +306,55 @@ impl PolicyState {
         !self.subsidies.is_empty()
     }
 
+    /// A `convert_space` policy while it runs: from its start, the region's floor space of
+    /// `from` as it was then, converted to `to` in equal monthly parts until its end (at once
+    /// without one). Returns the event of its first and last month.
+    fn convert_space(
+        &mut self,
+        pi: usize,
+        world: &mut World,
+        p: &Policy,
+        (from, to, share): (Use, Use, f64),
+        (starts, ends): (bool, bool),
+    ) -> Option<String> {
+        if starts {
+            self.base_amount[pi] = p
+                .cells
+                .iter()
+                .map(|&c| world.cells.capacity[[from as usize, c as usize]])
+                .collect();
+        }
+        let frac = match p.end {
+            Some(e) if e > p.start + 1 => 1.0 / (e - p.start) as f64,
+            _ => {
+                if starts {
+                    1.0
+                } else {
+                    0.0
+                }
+            }
+        };
+        if frac > 0.0 {
+            let mut moved = 0.0;
+            for (k, &c) in p.cells.iter().enumerate() {
+                let amount = (self.base_amount[pi][k] * share * frac)
+                    .min(world.cells.capacity[[from as usize, c as usize]]);
+                convert(world, c as usize, from, to, amount);
+                moved += amount;
+            }
+            if starts || ends {
+                return Some(format!(
+                    "{}: converting {} m² of {} to {} this month",
+                    p.name,
+                    moved.round(),
+                    from.name(),
+                    to.name()
+                ));
+            }
+        }
+        None
+    }
+
     /// Apply the events of tick `t` to the world, in the scenario's order.
     pub fn apply(
         &mut self,
@@ -328,72 +377,18 @@ impl PolicyState {
                     seats,
                     upgrade,
                 } if starts => {
-                    if *upgrade {
-                        let mut n = 0;
-                        for i in 0..world.incubators.len() {
-                            if p.cells.binary_search(&world.incubators.cell[i]).is_ok() {
-                                world.incubators.generation[i] = *generation;
-                                world.incubators.sector[i] = *sector;
-                                world.incubators.seats[i] += *seats;
-                                n += 1;
-                            }
-                        }
-                        log.events.push(format!(
-                            "{}: upgraded {n} incubator(s) to {}",
-                            p.name,
-                            generation.label()
-                        ));
-                    } else if let Some(cell) = central_cell(world, &p.cells) {
-                        world
-                            .incubators
-                            .push(p.name.clone(), cell, *generation, *sector, *seats);
-                        let m2 = seats * m2_per_seat;
-                        world.cells.capacity[[Use::Maker as usize, cell as usize]] += m2;
-                        world.cells.used[[Use::Maker as usize, cell as usize]] += m2;
-                        raise_max_floor(world, cell as usize);
-                        log.events.push(format!(
-                            "{}: new {} incubator with {seats} seats",
-                            p.name,
-                            generation.label()
-                        ));
-                    }
+                    let event = incubator(
+                        world,
+                        &p,
+                        (*generation, *sector, *seats, *upgrade),
+                        m2_per_seat,
+                    );
+                    log.events.extend(event);
                 }
                 PolicyKind::ConvertSpace { from, to, share } if active => {
-                    if starts {
-                        self.base_amount[pi] = p
-                            .cells
-                            .iter()
-                            .map(|&c| world.cells.capacity[[*from as usize, c as usize]])
-                            .collect();
-                    }
-                    let frac = match p.end {
-                        Some(e) if e > p.start + 1 => 1.0 / (e - p.start) as f64,
-                        _ => {
-                            if starts {
-                                1.0
-                            } else {
-                                0.0
-                            }
-                        }
-                    };
-                    if frac > 0.0 {
-                        let mut moved = 0.0;
-                        for (k, &c) in p.cells.iter().enumerate() {
-                            let amount = (self.base_amount[pi][k] * share * frac)
-                                .min(world.cells.capacity[[*from as usize, c as usize]]);
-                            convert(world, c as usize, *from, *to, amount);
-                            moved += amount;
-                        }
-                        if starts || ends {
-                            log.events.push(format!(
-                                "{}: converting {} m² of {} to {} this month",
-                                p.name,
-                                moved.round(),
-                                from.name(),
-                                to.name()
-                            ));
-                        }
-                    }
+                    let event =
+                        self.convert_space(pi, world, &p, (*from, *to, *share), (starts, ends));
+                    log.events.extend(event);
                 }
                 PolicyKind::Rezone { to, floor_m2, mix } if starts => {
                     let n = p.cells.len().max(1) as f64;
@@ -430,35 +425,13 @@ impl PolicyState {
                     max_new_m2,
                     release_m2,
                 } => {
-                    if starts {
-                        let total: f64 = p
-                            .cells
-                            .iter()
-                            .map(|&c| world.cells.total_capacity(c as usize))
-                            .sum();
-                        for &c in &p.cells {
-                            let c = c as usize;
-                            let cap = world.cells.total_capacity(c);
-                            if *release_m2 > 0.0 {
-                                world.cells.max_floor[c] +=
-                                    release_m2 / p.cells.len().max(1) as f64;
-                            } else {
-                                let share = if total > 0.0 { cap / total } else { 0.0 };
-                                world.cells.red_line[c] = cap + max_new_m2 * share;
-                            }
-                        }
-                        log.events.push(format!(
-                            "{}: land cap in force over {} cells",
-                            p.name,
-                            p.cells.len()
-                        ));
-                    }
-                    if ends && *release_m2 <= 0.0 {
-                        for &c in &p.cells {
-                            world.cells.red_line[c as usize] = f64::INFINITY;
-                        }
-                        log.events.push(format!("{}: land cap lifted", p.name));
-                    }
+                    land_cap(
+                        world,
+                        &p,
+                        (*max_new_m2, *release_m2),
+                        (starts, ends),
+                        &mut log,
+                    );
                 }
                 PolicyKind::ReuseBuildings { from, share } if starts => {
                     let mut moved = 0.0;
@@ -532,7 +505,86 @@ impl PolicyState {
     }
 }
 
-/// The region cell nearest the region's centroid (for a new building).
+/// An `incubator` policy starting: upgrade the region's incubators, or open one at the
+/// region's central cell with its maker space. Returns the event.
+fn incubator(
+    world: &mut World,
+    p: &Policy,
+    (generation, sector, seats, upgrade): (Generation, Option<Sector>, f64, bool),
+    m2_per_seat: f64,
+) -> Option<String> {
+    if upgrade {
+        let mut n = 0;
+        for i in 0..world.incubators.len() {
+            if p.cells.binary_search(&world.incubators.cell[i]).is_ok() {
+                world.incubators.generation[i] = generation;
+                world.incubators.sector[i] = sector;
+                world.incubators.seats[i] += seats;
+                n += 1;
+            }
+        }
+        Some(format!(
+            "{}: upgraded {n} incubator(s) to {}",
+            p.name,
+            generation.label()
+        ))
+    } else if let Some(cell) = central_cell(world, &p.cells) {
+        world
+            .incubators
+            .push(p.name.clone(), cell, generation, sector, seats);
+        let m2 = seats * m2_per_seat;
+        world.cells.capacity[[Use::Maker as usize, cell as usize]] += m2;
+        world.cells.used[[Use::Maker as usize, cell as usize]] += m2;
+        raise_max_floor(world, cell as usize);
+        Some(format!(
+            "{}: new {} incubator with {seats} seats",
+            p.name,
+            generation.label()
+        ))
+    } else {
+        None
+    }
+}
+
+/// A `land_cap` policy: at its start the red line over the region (each cell's floor space
+/// plus its share of `max_new_m2`) or headroom released; at its end the red line lifted.
+fn land_cap(
+    world: &mut World,
+    p: &Policy,
+    (max_new_m2, release_m2): (f64, f64),
+    (starts, ends): (bool, bool),
+    log: &mut PolicyLog,
+) {
+    if starts {
+        let total: f64 = p
+            .cells
+            .iter()
+            .map(|&c| world.cells.total_capacity(c as usize))
+            .sum();
+        for &c in &p.cells {
+            let c = c as usize;
+            let cap = world.cells.total_capacity(c);
+            if release_m2 > 0.0 {
+                world.cells.max_floor[c] += release_m2 / p.cells.len().max(1) as f64;
+            } else {
+                let share = if total > 0.0 { cap / total } else { 0.0 };
+                world.cells.red_line[c] = cap + max_new_m2 * share;
+            }
+        }
+        log.events.push(format!(
+            "{}: land cap in force over {} cells",
+            p.name,
+            p.cells.len()
+        ));
+    }
+    if ends && release_m2 <= 0.0 {
+        for &c in &p.cells {
+            world.cells.red_line[c as usize] = f64::INFINITY;
+        }
+        log.events.push(format!("{}: land cap lifted", p.name));
+    }
+}
+
 /// The cell of a region nearest its centroid (ties: the lower index): where a new incubator
 /// stands.
 pub fn central_cell(world: &World, cells: &[u32]) -> Option<u32> {

@@ -124,185 +124,14 @@ impl World {
             return Err(format!("scale must be in (0, 1], got {scale}"));
         }
         let grid = layers.grid;
-        let n = grid.n_cells();
         let pop = &params.population;
-        let fp = &params.firms;
 
-        let mut park = vec![NO_PARK; n];
-        for (p, area) in layers.parks.iter().enumerate() {
-            for &c in &area.cells {
-                if park[c as usize] == NO_PARK {
-                    park[c as usize] = p as u16;
-                }
-            }
-        }
-        let mut core = vec![false; n];
-        for &c in &layers.core {
-            core[c as usize] = true;
-        }
-        let mut periphery = vec![false; n];
-        for &c in &layers.periphery {
-            periphery[c as usize] = true;
-        }
-        let mut cells = Cells {
-            land_use: layers.land_use.clone(),
-            park,
-            capacity: layers.floor.clone(),
-            used: ndarray::Array2::zeros((Use::N, n)),
-            rent: layers.rent.clone(),
-            unmet: ndarray::Array2::zeros((Use::N, n)),
-            max_floor: layers.max_floor.clone(),
-            red_line: Array1::from_elem(n, f64::INFINITY),
-            knowledge: Array1::zeros(n),
-            residents: vec![0; n],
-            tech_residents: vec![0; n],
-            jobs: vec![0; n],
-            startups: vec![0; n],
-            core,
-            periphery,
-        };
+        let mut cells = initial_cells(layers);
         let travel = Travel::new(&grid, layers.links.clone(), &params.commute);
 
-        // --- Workers: homes drawn from the residents layer.
-        let n_workers = (pop.labour_force * scale).round() as usize;
-        if n_workers == 0 {
-            return Err(format!(
-                "scale {scale} gives no workers; use a larger scale"
-            ));
-        }
-        let mut cum = Vec::with_capacity(n);
-        let mut acc = 0.0;
-        for c in 0..n {
-            acc += layers.residents[c];
-            cum.push(acc);
-        }
-        if acc <= 0.0 {
-            return Err("the residents layer is empty".into());
-        }
-        // Tech share of the layer, rescaled so the city-wide share matches the parameter.
-        let layer_tech: f64 = (0..n)
-            .map(|c| layers.residents[c] * layers.tech_share[c])
-            .sum::<f64>()
-            / acc;
-        let tech_k = if layer_tech > 0.0 {
-            pop.tech_share / layer_tech
-        } else {
-            0.0
-        };
-        let mut workers = Workers::default();
-        let mut rng = stream(seed, 0, Stream::InitWorkers, 0);
-        let homes = CumTable::new(cum);
-        let home_m2 = pop.home_m2_per_worker / scale;
-        for _ in 0..n_workers {
-            let total = homes.total().unwrap_or(0.0);
-            let cell = homes.find(rng.random::<f64>() * total);
-            let tech = rng.random::<f64>() < (layers.tech_share[cell] * tech_k).min(0.95);
-            let college_p = if tech {
-                0.9
-            } else {
-                ((pop.college_share - 0.9 * pop.tech_share) / (1.0 - pop.tech_share))
-                    .clamp(0.0, 1.0)
-            };
-            let college = rng.random::<f64>() < college_p;
-            let age =
-                20 + (rng.random::<f64>() * (pop.retirement_age.saturating_sub(20)) as f64) as u8;
-            let t = if tech { traits::TECH } else { 0 } | if college { traits::COLLEGE } else { 0 };
-            workers.push(cell as u32, t, age);
-            cells.used[[Use::Residential as usize, cell]] += home_m2;
-            cells.residents[cell] += 1;
-            if tech {
-                cells.tech_residents[cell] += 1;
-            }
-        }
+        let (mut workers, n_workers) = draw_workers(layers, params, scale, seed, &mut cells)?;
 
-        // --- Firms: per cell and sector, sizes from a truncated discrete Pareto.
-        let mut rng = stream(seed, 0, Stream::InitFirms, 0);
-        struct Plan {
-            cell: u32,
-            sector: Sector,
-            size: u32,
-            high_tech: bool,
-            tfp: f32,
-        }
-        let mut plans: Vec<Plan> = Vec::new();
-        let alpha = pop.firm_size_exponent;
-        // Firms are generated per travel zone and sector (so that a zone's jobs, not a thin
-        // cell's, bound a firm's size), then placed in a cell of the zone in proportion to the
-        // cell's jobs of that sector. Sizes come from the truncated Pareto until the zone's jobs
-        // are filled; the last firm is kept with the probability that keeps the expected total
-        // equal to the layer's jobs.
-        let nz = travel.n_zones();
-        let mut zone_cells: Vec<Vec<usize>> = vec![Vec::new(); nz];
-        for c in 0..n {
-            zone_cells[travel.cell_zone[c] as usize].push(c);
-        }
-        for cells_z in &zone_cells {
-            for s in Sector::ALL {
-                let jobs: f64 = cells_z
-                    .iter()
-                    .map(|&c| layers.jobs[[s as usize, c]])
-                    .sum::<f64>()
-                    * scale;
-                if jobs <= 0.0 {
-                    continue;
-                }
-                // A firm is at most as large as the zone's largest cell of this sector can hold,
-                // and goes to a cell whose remaining jobs can take at least half of it (in
-                // proportion to the remaining jobs), so cells fill as the layer says.
-                let mut remaining: Vec<f64> = cells_z
-                    .iter()
-                    .map(|&c| layers.jobs[[s as usize, c]] * scale)
-                    .collect();
-                let max_cell = remaining.iter().copied().fold(0.0, f64::max);
-                let cap = (max_cell.ceil() as u32).clamp(1, pop.firm_size_max);
-                let mut left = jobs;
-                while left > 0.0 {
-                    let u: f64 = rng.random::<f64>().max(1e-12);
-                    let raw = u.powf(-1.0 / alpha).floor();
-                    let size = (raw.min(cap as f64) as u32).max(1);
-                    if size as f64 > left && rng.random::<f64>() >= left / size as f64 {
-                        break;
-                    }
-                    left -= size as f64;
-                    let fits = |r: f64| if r >= 0.5 * size as f64 { r } else { 0.0 };
-                    let mut total: f64 = remaining.iter().map(|&r| fits(r)).sum();
-                    let strict = total > 0.0;
-                    if !strict {
-                        total = remaining.iter().map(|&r| r.max(0.0)).sum();
-                    }
-                    let mut x = rng.random::<f64>() * total;
-                    let mut k = remaining.len() - 1;
-                    for (j, &r) in remaining.iter().enumerate() {
-                        let w = if strict { fits(r) } else { r.max(0.0) };
-                        if x < w {
-                            k = j;
-                            break;
-                        }
-                        x -= w;
-                    }
-                    remaining[k] -= size as f64;
-                    let cell = cells_z[k];
-                    let ht_p = layers.high_tech[cell]
-                        * match s {
-                            Sector::ItElectronics | Sector::BioMedicine => 1.0,
-                            Sector::SmartManufacturing => 0.9,
-                            Sector::Services => 0.35,
-                            Sector::EmallTrade => 0.0,
-                        };
-                    let high_tech = rng.random::<f64>() < ht_p;
-                    let z: f64 = StandardNormal.sample(&mut rng);
-                    let sigma = fp.tfp_sigma;
-                    let tfp = (sigma * z - 0.5 * sigma * sigma).exp() as f32;
-                    plans.push(Plan {
-                        cell: cell as u32,
-                        sector: s,
-                        size,
-                        high_tech,
-                        tfp,
-                    });
-                }
-            }
-        }
+        let plans = plan_firms(layers, params, scale, seed, &travel);
 
         // --- Initial jobs: each employed worker takes the best of a few sampled open slots.
         let n_employed = (((n_workers as f64) * (1.0 - pop.initial_unemployment)).round() as usize)
@@ -327,103 +156,22 @@ impl World {
 
         // Incumbents: the largest firms holding the share of jobs that firms of at least
         // `incumbent_size` employees hold at real size.
-        let share = employment_share_at_least(alpha, pop.firm_size_max, pop.incumbent_size);
-        let total_assigned: u64 = assigned.iter().map(|&a| a as u64).sum();
-        let mut order: Vec<usize> = (0..plans.len()).collect();
-        order.sort_by(|&a, &b| assigned[b].cmp(&assigned[a]).then(a.cmp(&b)));
-        let mut incumbent = vec![false; plans.len()];
-        let mut acc_jobs = 0u64;
-        for &i in &order {
-            if assigned[i] == 0 || (acc_jobs as f64) >= share * total_assigned as f64 {
-                break;
-            }
-            incumbent[i] = true;
-            acc_jobs += assigned[i] as u64;
-        }
-
-        let mut firms = Firms::default();
-        let mut plan_firm = vec![NONE; plans.len()];
-        let mut widened_m2 = 0.0;
-        let mut rng = stream(seed, 1, Stream::InitFirms, 0);
-        for (i, p) in plans.iter().enumerate() {
-            if assigned[i] == 0 {
-                continue;
-            }
-            let use_ = p.sector.space_use();
-            let space = assigned[i] as f64 * fp.m2_per_worker.get(use_);
-            let cell = p.cell as usize;
-            let rpw = fp.revenue_per_worker.get(p.sector)
-                * p.tfp as f64
-                * if p.high_tech {
-                    fp.high_tech_premium
-                } else {
-                    1.0
-                };
-            let va = assigned[i] as f64 * rpw * fp.value_added_share.get(p.sector);
-            let k_rate = fp.innovation_rate.get(p.sector)
-                * if incumbent[i] {
-                    fp.incumbent_innovation
-                } else {
-                    1.0
-                }
-                * if p.high_tech { 1.0 } else { 0.3 };
-            let knowledge =
-                (assigned[i] as f64 * k_rate / params.knowledge.depreciation.max(1e-6)) as f32;
-            let mut fl = flags::ALIVE;
-            if p.high_tech {
-                fl |= flags::HIGH_TECH;
-            }
-            let idx = firms.push(
-                firms.len() as u32,
-                NewFirm {
-                    cell: p.cell,
-                    sector: p.sector,
-                    kind: if incumbent[i] {
-                        FirmKind::Incumbent
-                    } else {
-                        FirmKind::Sme
-                    } as u8,
-                    stage: Stage::Industrialisation as u8,
-                    flags: fl,
-                    space_use: use_ as u8,
-                    employees: assigned[i],
-                    space: space as f32,
-                    tfp: p.tfp,
-                    cash: fp.initial_cash_months * va * (0.5 + rng.random::<f64>()),
-                    knowledge,
-                    age: (12.0 + rng.random::<f64>() * 228.0) as u16,
-                    born: u16::MAX,
-                    incubator: NONE,
-                },
-            );
-            plan_firm[i] = idx as u32;
-            cells.used[[use_ as usize, cell]] += space / scale;
-            cells.jobs[cell] += assigned[i];
-        }
+        let incumbent = incumbents(params, &assigned);
+        let (firms, plan_firm) = create_firms(
+            &plans,
+            &assigned,
+            &incumbent,
+            params,
+            (scale, seed),
+            &mut cells,
+        );
         for w in 0..n_workers {
             if employer_plan[w] != NONE {
                 workers.employer[w] = plan_firm[employer_plan[w] as usize];
                 workers.status[w] = status::EMPLOYED;
             }
         }
-        // Agent granularity can demand more space than a thin cell's layer holds: widen the
-        // capacity to what the starting agents occupy (at 97% occupancy) so floor space used
-        // never exceeds capacity.
-        for u in 0..Use::N {
-            for c in 0..n {
-                let need = cells.used[[u, c]] / 0.97;
-                if cells.capacity[[u, c]] < need {
-                    widened_m2 += need - cells.capacity[[u, c]];
-                    cells.capacity[[u, c]] = need;
-                }
-            }
-        }
-        for c in 0..n {
-            let total = cells.total_capacity(c);
-            if cells.max_floor[c] < total {
-                cells.max_floor[c] = total;
-            }
-        }
+        let widened_m2 = widen_capacity(&mut cells);
 
         let mut incubators = Incubators::default();
         for spec in &layers.incubators {
@@ -467,6 +215,328 @@ impl World {
             widened_m2,
         })
     }
+}
+
+/// The cells' state at the start from the layers: zones, parks, core and periphery, floor
+/// space and rents; nothing used yet.
+fn initial_cells(layers: &WorldLayers) -> Cells {
+    let n = layers.grid.n_cells();
+    let mut park = vec![NO_PARK; n];
+    for (p, area) in layers.parks.iter().enumerate() {
+        for &c in &area.cells {
+            if park[c as usize] == NO_PARK {
+                park[c as usize] = p as u16;
+            }
+        }
+    }
+    let mut core = vec![false; n];
+    for &c in &layers.core {
+        core[c as usize] = true;
+    }
+    let mut periphery = vec![false; n];
+    for &c in &layers.periphery {
+        periphery[c as usize] = true;
+    }
+    Cells {
+        land_use: layers.land_use.clone(),
+        park,
+        capacity: layers.floor.clone(),
+        used: ndarray::Array2::zeros((Use::N, n)),
+        rent: layers.rent.clone(),
+        unmet: ndarray::Array2::zeros((Use::N, n)),
+        max_floor: layers.max_floor.clone(),
+        red_line: Array1::from_elem(n, f64::INFINITY),
+        knowledge: Array1::zeros(n),
+        residents: vec![0; n],
+        tech_residents: vec![0; n],
+        jobs: vec![0; n],
+        startups: vec![0; n],
+        core,
+        periphery,
+    }
+}
+
+/// The workers: homes drawn from the residents layer, skills, education and age; their homes'
+/// floor space taken. Returns them and their number.
+fn draw_workers(
+    layers: &WorldLayers,
+    params: &Params,
+    scale: f64,
+    seed: u64,
+    cells: &mut Cells,
+) -> Result<(Workers, usize), String> {
+    let n = layers.grid.n_cells();
+    let pop = &params.population;
+    // --- Workers: homes drawn from the residents layer.
+    let n_workers = (pop.labour_force * scale).round() as usize;
+    if n_workers == 0 {
+        return Err(format!(
+            "scale {scale} gives no workers; use a larger scale"
+        ));
+    }
+    let mut cum = Vec::with_capacity(n);
+    let mut acc = 0.0;
+    for c in 0..n {
+        acc += layers.residents[c];
+        cum.push(acc);
+    }
+    if acc <= 0.0 {
+        return Err("the residents layer is empty".into());
+    }
+    // Tech share of the layer, rescaled so the city-wide share matches the parameter.
+    let layer_tech: f64 = (0..n)
+        .map(|c| layers.residents[c] * layers.tech_share[c])
+        .sum::<f64>()
+        / acc;
+    let tech_k = if layer_tech > 0.0 {
+        pop.tech_share / layer_tech
+    } else {
+        0.0
+    };
+    let mut workers = Workers::default();
+    let mut rng = stream(seed, 0, Stream::InitWorkers, 0);
+    let homes = CumTable::new(cum);
+    let home_m2 = pop.home_m2_per_worker / scale;
+    for _ in 0..n_workers {
+        let total = homes.total().unwrap_or(0.0);
+        let cell = homes.find(rng.random::<f64>() * total);
+        let tech = rng.random::<f64>() < (layers.tech_share[cell] * tech_k).min(0.95);
+        let college_p = if tech {
+            0.9
+        } else {
+            ((pop.college_share - 0.9 * pop.tech_share) / (1.0 - pop.tech_share)).clamp(0.0, 1.0)
+        };
+        let college = rng.random::<f64>() < college_p;
+        let age = 20 + (rng.random::<f64>() * (pop.retirement_age.saturating_sub(20)) as f64) as u8;
+        let t = if tech { traits::TECH } else { 0 } | if college { traits::COLLEGE } else { 0 };
+        workers.push(cell as u32, t, age);
+        cells.used[[Use::Residential as usize, cell]] += home_m2;
+        cells.residents[cell] += 1;
+        if tech {
+            cells.tech_residents[cell] += 1;
+        }
+    }
+    Ok((workers, n_workers))
+}
+
+/// A firm to create at the start: where, what, how large, whether high-tech, its TFP.
+struct FirmPlan {
+    cell: u32,
+    sector: Sector,
+    size: u32,
+    high_tech: bool,
+    tfp: f32,
+}
+
+/// The firms to create, per travel zone and sector, sizes from a truncated discrete Pareto.
+fn plan_firms(
+    layers: &WorldLayers,
+    params: &Params,
+    scale: f64,
+    seed: u64,
+    travel: &Travel,
+) -> Vec<FirmPlan> {
+    let n = layers.grid.n_cells();
+    let (pop, fp) = (&params.population, &params.firms);
+    // --- Firms: per cell and sector, sizes from a truncated discrete Pareto.
+    let mut rng = stream(seed, 0, Stream::InitFirms, 0);
+    let mut plans: Vec<FirmPlan> = Vec::new();
+    let alpha = pop.firm_size_exponent;
+    // Firms are generated per travel zone and sector (so that a zone's jobs, not a thin
+    // cell's, bound a firm's size), then placed in a cell of the zone in proportion to the
+    // cell's jobs of that sector. Sizes come from the truncated Pareto until the zone's jobs
+    // are filled; the last firm is kept with the probability that keeps the expected total
+    // equal to the layer's jobs.
+    let nz = travel.n_zones();
+    let mut zone_cells: Vec<Vec<usize>> = vec![Vec::new(); nz];
+    for c in 0..n {
+        zone_cells[travel.cell_zone[c] as usize].push(c);
+    }
+    for cells_z in &zone_cells {
+        for s in Sector::ALL {
+            let jobs: f64 = cells_z
+                .iter()
+                .map(|&c| layers.jobs[[s as usize, c]])
+                .sum::<f64>()
+                * scale;
+            if jobs <= 0.0 {
+                continue;
+            }
+            // A firm is at most as large as the zone's largest cell of this sector can hold,
+            // and goes to a cell whose remaining jobs can take at least half of it (in
+            // proportion to the remaining jobs), so cells fill as the layer says.
+            let mut remaining: Vec<f64> = cells_z
+                .iter()
+                .map(|&c| layers.jobs[[s as usize, c]] * scale)
+                .collect();
+            let max_cell = remaining.iter().copied().fold(0.0, f64::max);
+            let cap = (max_cell.ceil() as u32).clamp(1, pop.firm_size_max);
+            let mut left = jobs;
+            while left > 0.0 {
+                let u: f64 = rng.random::<f64>().max(1e-12);
+                let raw = u.powf(-1.0 / alpha).floor();
+                let size = (raw.min(cap as f64) as u32).max(1);
+                if size as f64 > left && rng.random::<f64>() >= left / size as f64 {
+                    break;
+                }
+                left -= size as f64;
+                let fits = |r: f64| if r >= 0.5 * size as f64 { r } else { 0.0 };
+                let mut total: f64 = remaining.iter().map(|&r| fits(r)).sum();
+                let strict = total > 0.0;
+                if !strict {
+                    total = remaining.iter().map(|&r| r.max(0.0)).sum();
+                }
+                let mut x = rng.random::<f64>() * total;
+                let mut k = remaining.len() - 1;
+                for (j, &r) in remaining.iter().enumerate() {
+                    let w = if strict { fits(r) } else { r.max(0.0) };
+                    if x < w {
+                        k = j;
+                        break;
+                    }
+                    x -= w;
+                }
+                remaining[k] -= size as f64;
+                let cell = cells_z[k];
+                let ht_p = layers.high_tech[cell]
+                    * match s {
+                        Sector::ItElectronics | Sector::BioMedicine => 1.0,
+                        Sector::SmartManufacturing => 0.9,
+                        Sector::Services => 0.35,
+                        Sector::EmallTrade => 0.0,
+                    };
+                let high_tech = rng.random::<f64>() < ht_p;
+                let z: f64 = StandardNormal.sample(&mut rng);
+                let sigma = fp.tfp_sigma;
+                let tfp = (sigma * z - 0.5 * sigma * sigma).exp() as f32;
+                plans.push(FirmPlan {
+                    cell: cell as u32,
+                    sector: s,
+                    size,
+                    high_tech,
+                    tfp,
+                });
+            }
+        }
+    }
+    plans
+}
+
+/// Incumbents: the largest firms (by staff assigned) holding the share of jobs that firms of
+/// at least `incumbent_size` employees hold at real size.
+fn incumbents(params: &Params, assigned: &[u32]) -> Vec<bool> {
+    let pop = &params.population;
+    let alpha = pop.firm_size_exponent;
+    let share = employment_share_at_least(alpha, pop.firm_size_max, pop.incumbent_size);
+    let total_assigned: u64 = assigned.iter().map(|&a| a as u64).sum();
+    let mut order: Vec<usize> = (0..assigned.len()).collect();
+    order.sort_by(|&a, &b| assigned[b].cmp(&assigned[a]).then(a.cmp(&b)));
+    let mut incumbent = vec![false; assigned.len()];
+    let mut acc_jobs = 0u64;
+    for &i in &order {
+        if assigned[i] == 0 || (acc_jobs as f64) >= share * total_assigned as f64 {
+            break;
+        }
+        incumbent[i] = true;
+        acc_jobs += assigned[i] as u64;
+    }
+    incumbent
+}
+
+/// The firms planned that got staff, with their space, cash, knowledge and age; their floor
+/// space and jobs counted in the cells. Returns them and each plan's firm index (`NONE`: none).
+fn create_firms(
+    plans: &[FirmPlan],
+    assigned: &[u32],
+    incumbent: &[bool],
+    params: &Params,
+    (scale, seed): (f64, u64),
+    cells: &mut Cells,
+) -> (Firms, Vec<u32>) {
+    let fp = &params.firms;
+    let mut firms = Firms::default();
+    let mut plan_firm = vec![NONE; plans.len()];
+    let mut rng = stream(seed, 1, Stream::InitFirms, 0);
+    for (i, p) in plans.iter().enumerate() {
+        if assigned[i] == 0 {
+            continue;
+        }
+        let use_ = p.sector.space_use();
+        let space = assigned[i] as f64 * fp.m2_per_worker.get(use_);
+        let cell = p.cell as usize;
+        let rpw = fp.revenue_per_worker.get(p.sector)
+            * p.tfp as f64
+            * if p.high_tech {
+                fp.high_tech_premium
+            } else {
+                1.0
+            };
+        let va = assigned[i] as f64 * rpw * fp.value_added_share.get(p.sector);
+        let k_rate = fp.innovation_rate.get(p.sector)
+            * if incumbent[i] {
+                fp.incumbent_innovation
+            } else {
+                1.0
+            }
+            * if p.high_tech { 1.0 } else { 0.3 };
+        let knowledge =
+            (assigned[i] as f64 * k_rate / params.knowledge.depreciation.max(1e-6)) as f32;
+        let mut fl = flags::ALIVE;
+        if p.high_tech {
+            fl |= flags::HIGH_TECH;
+        }
+        let idx = firms.push(
+            firms.len() as u32,
+            NewFirm {
+                cell: p.cell,
+                sector: p.sector,
+                kind: if incumbent[i] {
+                    FirmKind::Incumbent
+                } else {
+                    FirmKind::Sme
+                } as u8,
+                stage: Stage::Industrialisation as u8,
+                flags: fl,
+                space_use: use_ as u8,
+                employees: assigned[i],
+                space: space as f32,
+                tfp: p.tfp,
+                cash: fp.initial_cash_months * va * (0.5 + rng.random::<f64>()),
+                knowledge,
+                age: (12.0 + rng.random::<f64>() * 228.0) as u16,
+                born: u16::MAX,
+                incubator: NONE,
+            },
+        );
+        plan_firm[i] = idx as u32;
+        cells.used[[use_ as usize, cell]] += space / scale;
+        cells.jobs[cell] += assigned[i];
+    }
+    (firms, plan_firm)
+}
+
+/// Agent granularity can demand more space than a thin cell's layer holds: widen the
+/// capacity to what the starting agents occupy (at 97% occupancy) so floor space used never
+/// exceeds capacity, and the zoning limit to the capacity. Returns the floor space added (m²).
+fn widen_capacity(cells: &mut Cells) -> f64 {
+    let n = cells.land_use.len();
+    let mut widened_m2 = 0.0;
+    for u in 0..Use::N {
+        for c in 0..n {
+            let need = cells.used[[u, c]] / 0.97;
+            if cells.capacity[[u, c]] < need {
+                widened_m2 += need - cells.capacity[[u, c]];
+                cells.capacity[[u, c]] = need;
+            }
+        }
+    }
+    for c in 0..n {
+        let total = cells.total_capacity(c);
+        if cells.max_floor[c] < total {
+            cells.max_floor[c] = total;
+        }
+    }
+    widened_m2
 }
 
 #[cfg(test)]
