@@ -1,5 +1,6 @@
 //! Tidy checks on the source tree and the model documentation: every Rust file opens with a
-//! `//!` doc line, and `docs/ODD.md` documents every parameter (with its true default), every
+//! `//!` doc line, no file is over 800 lines and no function over 200, the code map names
+//! every file, and `docs/ODD.md` documents every parameter (with its true default), every
 //! indicator and every policy kind.
 //!
 //! The ODD convention these tests rely on: each parameter has one table row that starts with
@@ -294,5 +295,59 @@ fn the_code_map_names_every_source_file() {
     assert!(
         missing.is_empty(),
         "ARCHITECTURE.md's code map does not name: {missing:?} (a top-level file needs a bullet `src/x.rs`; a module's file is named as `x.rs` in its folder's bullet)"
+    );
+}
+
+/// Longest source file (lines) and function (lines from `fn` to its closing brace) in `src/`
+/// (ARCHITECTURE.md, "Size"): a file past it is split by meaning, a function into named steps.
+const MAX_FILE_LINES: usize = 800;
+const MAX_FN_LINES: usize = 200;
+
+#[test]
+fn no_source_file_over_800_lines_and_no_function_over_200() {
+    let src = root().join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let mut too_long = Vec::new();
+    for f in &files {
+        let text = std::fs::read_to_string(f).unwrap();
+        let rel = f.strip_prefix(&src).unwrap().display().to_string();
+        let lines: Vec<&str> = text.lines().collect();
+        if lines.len() > MAX_FILE_LINES {
+            too_long.push(format!("{rel}: {} lines", lines.len()));
+        }
+        // A function starts at a line `[pub[(…)] ][const ]fn name` and ends at the first line
+        // that is its indentation followed by `}` (rustfmt's layout).
+        for (k, line) in lines.iter().enumerate() {
+            let body = line.trim_start();
+            let indent = &line[..line.len() - body.len()];
+            let body = body
+                .strip_prefix("pub(crate) ")
+                .or_else(|| body.strip_prefix("pub(super) "))
+                .or_else(|| body.strip_prefix("pub "))
+                .unwrap_or(body);
+            let body = body.strip_prefix("const ").unwrap_or(body);
+            let Some(name) = body.strip_prefix("fn ") else {
+                continue;
+            };
+            if line.trim_end().ends_with(';') {
+                continue;
+            }
+            let close = format!("{indent}}}");
+            if let Some(end) = lines[k + 1..].iter().position(|l| *l == close) {
+                let n = end + 2;
+                if n > MAX_FN_LINES {
+                    let name: String = name
+                        .chars()
+                        .take_while(|c| c.is_alphanumeric() || *c == '_')
+                        .collect();
+                    too_long.push(format!("{rel}:{}: fn {name}: {n} lines", k + 1));
+                }
+            }
+        }
+    }
+    assert!(
+        too_long.is_empty(),
+        "over {MAX_FILE_LINES} lines a file or {MAX_FN_LINES} a function: {too_long:#?}"
     );
 }

@@ -269,10 +269,24 @@ fn draw<DB: DrawingBackend>(
 
     draw_furniture(root, &cc, layer)?;
 
-    // Places: a dot each, then labels with a white halo, most important first (the order
-    // given). A label goes right of its dot, or left when that overlaps an earlier label or
-    // another dot (or near the eastern edge); failing both, on a side where it only covers
-    // dots; when both sides overlap earlier labels it is left out.
+    draw_places(root, &cc, layer, places)?;
+    draw_colour_bar(root, layer, scale, l)
+}
+
+/// Places: a dot each, then labels with a white halo, most important first (the order given).
+/// A label goes right of its dot, or left when that overlaps an earlier label or another dot
+/// (or near the eastern edge); failing both, on a side where it only covers dots; when both
+/// sides overlap earlier labels it is left out.
+fn draw_places<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    cc: &ChartContext<
+        DB,
+        Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+    >,
+    layer: &GridLayer,
+    places: &[Place],
+) -> Result<()> {
+    let (west, east, south, north) = layer.extent();
     let (px_range, _) = cc.plotting_area().get_pixel_range();
     let flip_at = px_range.start + (px_range.end - px_range.start) * 7 / 10;
     let on_map: Vec<(&Place, (i32, i32))> = places
@@ -348,8 +362,18 @@ fn draw<DB: DrawingBackend>(
             Pos::new(anchor, VPos::Center),
         )?;
     }
+    Ok(())
+}
 
-    // Colour bar.
+/// The colour bar right of the map, with its ticks, unit, the "no data" swatch when needed
+/// and the outline kinds drawn.
+fn draw_colour_bar<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    layer: &GridLayer,
+    scale: Scale,
+    l: Layout,
+) -> Result<()> {
+    let ink = RGBColor(30, 30, 30);
     let bar_x = l.left + LEFT + l.plot_w + BAR_GAP;
     let bar_panel = root.clone().shrink((bar_x, TITLE_H), (BAR_W, l.bar_h));
     let mut bar = ChartBuilder::on(&bar_panel)
@@ -450,6 +474,105 @@ fn draw<DB: DrawingBackend>(
         ))
         .map_err(plot_err)?;
         y += 22;
+    }
+    Ok(())
+}
+
+/// Longitude ticks along the top edge, latitude ticks along the right edge (the graticule is
+/// slightly rotated against the grid, so each tick is placed where its line crosses); none
+/// without a georeference.
+fn draw_graticule<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    cc: &ChartContext<
+        DB,
+        Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+    >,
+    layer: &GridLayer,
+) -> Result<()> {
+    let (west, east, south, north) = layer.extent();
+    let (cx, cy) = ((west + east) / 2.0, (south + north) / 2.0);
+    let to_px = |x: f64, y: f64| cc.backend_coord(&(x, y));
+    let Some(g) = layer.georef else {
+        return Ok(());
+    };
+    let corners: Vec<(f64, f64)> = [(west, south), (west, north), (east, south), (east, north)]
+        .iter()
+        .map(|&(x, y)| g.to_lonlat(x, y))
+        .collect();
+    if corners
+        .iter()
+        .any(|(a, b)| !a.is_finite() || !b.is_finite())
+    {
+        return Ok(());
+    }
+    let lon_min = corners[0].0.max(corners[1].0);
+    let lon_max = corners[2].0.min(corners[3].0);
+    let lat_min = corners[0].1.max(corners[2].1);
+    let lat_max = corners[1].1.min(corners[3].1);
+    let deg = |v: f64, hemi: (&str, &str), span: f64| {
+        let digits = if span >= 2.0 {
+            0
+        } else if span >= 0.2 {
+            1
+        } else {
+            2
+        };
+        format!(
+            "{:.*}°{}",
+            digits,
+            v.abs(),
+            if v >= 0.0 { hemi.0 } else { hemi.1 }
+        )
+    };
+    let frame = RGBColor(90, 90, 90);
+    // Where the meridian `lon` crosses the top edge (km east), by two fixed-point steps.
+    for lon in nice_ticks(lon_min, lon_max, 6) {
+        let mut x = cx;
+        for _ in 0..3 {
+            let lat = g.to_lonlat(x, north).1;
+            match g.from_lonlat(lon, lat) {
+                Some((xx, _)) => x = xx,
+                None => break,
+            }
+        }
+        if !(west..=east).contains(&x) {
+            continue;
+        }
+        let (px, py) = to_px(x, north);
+        root.draw(&PathElement::new(vec![(px, py), (px, py + 7)], frame))
+            .map_err(plot_err)?;
+        root.draw(&Text::new(
+            deg(lon, ("E", "W"), lon_max - lon_min),
+            (px, py - 3),
+            (FAMILY, 14)
+                .into_font()
+                .color(&RGBColor(30, 30, 30))
+                .pos(Pos::new(HPos::Center, VPos::Bottom)),
+        ))
+        .map_err(plot_err)?;
+    }
+    for lat in nice_ticks(lat_min, lat_max, 8) {
+        let mut y = cy;
+        for _ in 0..3 {
+            let lon = g.to_lonlat(east, y).0;
+            match g.from_lonlat(lon, lat) {
+                Some((_, yy)) => y = yy,
+                None => break,
+            }
+        }
+        if !(south..=north).contains(&y) {
+            continue;
+        }
+        let (px, py) = to_px(east, y);
+        root.draw(&PathElement::new(vec![(px - 7, py), (px, py)], frame))
+            .map_err(plot_err)?;
+        halo_text(
+            root,
+            &deg(lat, ("N", "S"), lat_max - lat_min),
+            (px - 10, py),
+            14,
+            Pos::new(HPos::Right, VPos::Center),
+        )?;
     }
     Ok(())
 }
@@ -600,91 +723,7 @@ fn draw_furniture<DB: DrawingBackend>(
         Pos::new(HPos::Center, VPos::Center),
     )?;
 
-    // Longitude ticks along the top edge, latitude ticks along the right edge (the graticule
-    // is slightly rotated against the grid, so each tick is placed where its line crosses).
-    let Some(g) = layer.georef else {
-        return Ok(());
-    };
-    let corners: Vec<(f64, f64)> = [(west, south), (west, north), (east, south), (east, north)]
-        .iter()
-        .map(|&(x, y)| g.to_lonlat(x, y))
-        .collect();
-    if corners
-        .iter()
-        .any(|(a, b)| !a.is_finite() || !b.is_finite())
-    {
-        return Ok(());
-    }
-    let lon_min = corners[0].0.max(corners[1].0);
-    let lon_max = corners[2].0.min(corners[3].0);
-    let lat_min = corners[0].1.max(corners[2].1);
-    let lat_max = corners[1].1.min(corners[3].1);
-    let deg = |v: f64, hemi: (&str, &str), span: f64| {
-        let digits = if span >= 2.0 {
-            0
-        } else if span >= 0.2 {
-            1
-        } else {
-            2
-        };
-        format!(
-            "{:.*}°{}",
-            digits,
-            v.abs(),
-            if v >= 0.0 { hemi.0 } else { hemi.1 }
-        )
-    };
-    let frame = RGBColor(90, 90, 90);
-    // Where the meridian `lon` crosses the top edge (km east), by two fixed-point steps.
-    for lon in nice_ticks(lon_min, lon_max, 6) {
-        let mut x = cx;
-        for _ in 0..3 {
-            let lat = g.to_lonlat(x, north).1;
-            match g.from_lonlat(lon, lat) {
-                Some((xx, _)) => x = xx,
-                None => break,
-            }
-        }
-        if !(west..=east).contains(&x) {
-            continue;
-        }
-        let (px, py) = to_px(x, north);
-        root.draw(&PathElement::new(vec![(px, py), (px, py + 7)], frame))
-            .map_err(plot_err)?;
-        root.draw(&Text::new(
-            deg(lon, ("E", "W"), lon_max - lon_min),
-            (px, py - 3),
-            (FAMILY, 14)
-                .into_font()
-                .color(&RGBColor(30, 30, 30))
-                .pos(Pos::new(HPos::Center, VPos::Bottom)),
-        ))
-        .map_err(plot_err)?;
-    }
-    for lat in nice_ticks(lat_min, lat_max, 8) {
-        let mut y = cy;
-        for _ in 0..3 {
-            let lon = g.to_lonlat(east, y).0;
-            match g.from_lonlat(lon, lat) {
-                Some((_, yy)) => y = yy,
-                None => break,
-            }
-        }
-        if !(south..=north).contains(&y) {
-            continue;
-        }
-        let (px, py) = to_px(east, y);
-        root.draw(&PathElement::new(vec![(px - 7, py), (px, py)], frame))
-            .map_err(plot_err)?;
-        halo_text(
-            root,
-            &deg(lat, ("N", "S"), lat_max - lat_min),
-            (px - 10, py),
-            14,
-            Pos::new(HPos::Right, VPos::Center),
-        )?;
-    }
-    Ok(())
+    draw_graticule(root, cc, layer)
 }
 
 /// "Nice" tick values (steps of 1, 2 or 5 × 10ⁿ) inside `[lo, hi]`, at

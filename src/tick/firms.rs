@@ -80,6 +80,19 @@ pub struct FirmSums {
     pub patents_incumbents: f64,
 }
 
+impl FirmSums {
+    /// Count a firm's patents, among start-ups' or incumbents' where it is one.
+    #[inline]
+    fn add_patents(&mut self, patents: f64, startup: bool, incumbent: bool) {
+        self.patents += patents;
+        if startup {
+            self.patents_startups += patents;
+        } else if incumbent {
+            self.patents_incumbents += patents;
+        }
+    }
+}
+
 /// Read-only context of a location choice.
 pub struct LocationCtx<'a> {
     /// Grid.
@@ -259,6 +272,176 @@ pub fn service_of(inc: &Incubators, incubator: u32, sector: Sector) -> Option<Ge
     (incubator != NONE).then(|| inc.service_generation(incubator as usize, sector))
 }
 
+/// Rent a firm pays this month (yuan): its floor space at its cell's rent (an incubator
+/// tenant rents a desk per person in maker space), less the incubator's discount and the
+/// subsidy share.
+#[inline]
+fn rent_paid(
+    ctx: &LocationCtx,
+    (c, space_use, space): (usize, u8, f32),
+    e: f64,
+    gen: Option<Generation>,
+    subsidy: f64,
+) -> f64 {
+    let (fp, ip) = (&ctx.params.firms, &ctx.params.incubators);
+    let use_ = Use::from_index(space_use as usize);
+    let rent_rate = ctx.cells.rent[[use_ as usize, c]];
+    let rented_m2 = if gen.is_some() {
+        e.max(1.0) * fp.m2_per_worker.maker
+    } else {
+        space as f64
+    };
+    let discount = gen.map_or(0.0, |g| ip.rent_discount.get(g));
+    rented_m2 * rent_rate * (1.0 - discount - subsidy).max(0.0)
+}
+
+/// Patents of a firm this month: Poisson with a rate proportional to its staff, its sector's
+/// innovation rate, ×`incumbent_innovation` for an incumbent, ×`OTHER_INNOVATION` unless
+/// high-tech, and the knowledge spillover and incubator multipliers.
+#[inline]
+fn patents(
+    fp: &crate::params::FirmParams,
+    rng: &mut ChaCha8Rng,
+    (e, s, incumbent, high_tech): (f64, Sector, bool, bool),
+    innov_spill: f64,
+    innov_mult: f64,
+) -> f64 {
+    let kind_mult = if incumbent {
+        fp.incumbent_innovation
+    } else {
+        1.0
+    };
+    let lambda = e
+        * fp.innovation_rate.get(s)
+        * kind_mult
+        * if high_tech { 1.0 } else { OTHER_INNOVATION }
+        * innov_spill
+        * innov_mult;
+    if lambda > 0.0 {
+        Poisson::new(lambda).map(|d| d.sample(rng)).unwrap_or(0.0)
+    } else {
+        0.0
+    }
+}
+
+/// Whether an established firm closes this month: debt beyond `exit_debt_months` of costs,
+/// other causes (SMEs, `base_exit_hazard`), or displaced from its space and still without
+/// any (`DISPLACED_EXIT_HAZARD`).
+#[inline]
+fn closes(
+    fp: &crate::params::FirmParams,
+    rng: &mut ChaCha8Rng,
+    (cash, costs): (f64, f64),
+    kind: u8,
+    home_based: bool,
+) -> bool {
+    let broke = cash < -fp.exit_debt_months * costs.max(1.0);
+    let other = kind == FirmKind::Sme as u8 && rng.random::<f64>() < fp.base_exit_hazard;
+    broke || other || (home_based && rng.random::<f64>() < DISPLACED_EXIT_HAZARD)
+}
+
+/// Hires of a start-up this month: toward its staff target (at most half again its staff)
+/// when its cash covers `STARTUP_HIRING_CASH_MONTHS` of costs.
+#[inline]
+fn startup_hires(target: u32, employees: u32, cash: f64, costs: f64) -> u32 {
+    if target > employees && cash > STARTUP_HIRING_CASH_MONTHS * costs {
+        (target - employees).min(1 + employees / 2)
+    } else {
+        0
+    }
+}
+
+/// Growth of an established firm this month: hires in proportion to its margin above the
+/// target margin (scaled by the labour market's slack), or a lay-off probability per employee
+/// below `LAYOFF_MARGIN`. Draws one number only when it hires.
+#[inline]
+fn growth(
+    fp: &crate::params::FirmParams,
+    rng: &mut ChaCha8Rng,
+    employees: u32,
+    margin: f64,
+    slack: f64,
+) -> (u32, f32) {
+    if margin > fp.target_margin {
+        let e = employees as f64;
+        let hires = stochastic_round(
+            e * fp.growth_rate * slack * (margin - fp.target_margin),
+            rng.random(),
+        );
+        (hires, 0.0)
+    } else if margin < LAYOFF_MARGIN && employees > 1 {
+        (0, (fp.shrink_rate * -margin).min(MAX_LAYOFF) as f32)
+    } else {
+        (0, 0.0)
+    }
+}
+
+/// What the relocation decision needs of a firm this month.
+pub struct Mover {
+    /// Its sector.
+    pub sector: Sector,
+    /// Its cell.
+    pub cell: usize,
+    /// Its staff.
+    pub staff: f64,
+    /// Its hires this month.
+    pub hires: u32,
+    /// A start-up before its growth stage (it looks for maker space).
+    pub maker: bool,
+    /// Its `flags::*`.
+    pub flags: u8,
+    /// In an incubator.
+    pub in_incubator: bool,
+    /// Rent paid over value added (1 without value added).
+    pub burden: f64,
+}
+
+impl LocationCtx<'_> {
+    /// Whether and where a firm moves this month: a firm that must (evicted, graduated, or
+    /// home-based and hiring) always looks; others outside incubators with the relocation
+    /// probability of their rent burden (higher when short of space). The choice is
+    /// [`LocationCtx::choose`] among sampled sites, the current one with a stay bonus.
+    #[inline]
+    pub fn relocation(&self, rng: &mut ChaCha8Rng, m: Mover) -> FirmAction {
+        let fp = &self.params.firms;
+        let home_based = m.flags & flags::HOME_BASED != 0;
+        let must_move = m.flags & flags::MUST_MOVE != 0 || (home_based && m.hires > 0);
+        if !must_move && m.in_incubator {
+            return FirmAction::Stay;
+        }
+        let constrained = if m.flags & flags::SPACE_CONSTRAINED != 0 {
+            fp.relocation_space_constrained
+        } else {
+            0.0
+        };
+        let p_move = if must_move {
+            1.0
+        } else {
+            relocation_probability(self.params, m.burden) + constrained
+        };
+        if rng.random::<f64>() >= p_move {
+            return FirmAction::Stay;
+        }
+        let target_use = if m.maker {
+            Use::Maker
+        } else {
+            m.sector.space_use()
+        };
+        let need =
+            (m.staff + m.hires as f64).max(1.0) * fp.m2_per_worker.get(target_use) / self.scale;
+        self.choose(
+            rng,
+            target_use,
+            m.sector,
+            m.cell,
+            need,
+            fp.location_candidates,
+            must_move,
+            FIRM_STAY_BONUS,
+        )
+    }
+}
+
 /// Run the phase.
 pub fn run(sim: &mut Simulation) {
     knowledge_factors(sim);
@@ -384,20 +567,12 @@ pub fn run(sim: &mut Simulation) {
                 let revenue = e * prod;
                 let va = revenue * fp.value_added_share.get(s);
                 let wages = e * wage_of(params, s, high_tech) * wage_index;
-                let use_ = Use::from_index(space_use[i] as usize);
-                let rent_rate = ctx.cells.rent[[use_ as usize, c]];
-                let rented_m2 = if gen.is_some() {
-                    e.max(1.0) * fp.m2_per_worker.maker
-                } else {
-                    space[i] as f64
-                };
-                let discount = gen.map_or(0.0, |g| ip.rent_discount.get(g));
                 let subsidy = if any_sub {
                     policy.firm_subsidy(c, s, kind[i], space_use[i], gen)
                 } else {
                     0.0
                 };
-                let rent_paid = rented_m2 * rent_rate * (1.0 - discount - subsidy).max(0.0);
+                let rent_paid = rent_paid(&ctx, (c, space_use[i], space[i]), e, gen, subsidy);
                 let costs =
                     (wages + rent_paid) * (1.0 - gen.map_or(0.0, |g| ip.burn_reduction.get(g)));
                 let profit = va * (1.0 - fp.capital_share) - costs;
@@ -408,49 +583,19 @@ pub fn run(sim: &mut Simulation) {
                 sums.value_added += va;
 
                 // Innovation: Poisson patents; knowledge stock with depreciation.
-                let kind_mult = if kind[i] == FirmKind::Incumbent as u8 {
-                    fp.incumbent_innovation
-                } else {
-                    1.0
-                };
-                let lambda = e
-                    * fp.innovation_rate.get(s)
-                    * kind_mult
-                    * if high_tech { 1.0 } else { OTHER_INNOVATION }
-                    * innov_spill
-                    * innov_mult;
-                let patents = if lambda > 0.0 {
-                    Poisson::new(lambda)
-                        .map(|d| d.sample(&mut rng))
-                        .unwrap_or(0.0)
-                } else {
-                    0.0
-                };
+                let incumbent = kind[i] == FirmKind::Incumbent as u8;
+                let patents = patents(
+                    fp,
+                    &mut rng,
+                    (e, s, incumbent, high_tech),
+                    innov_spill,
+                    innov_mult,
+                );
                 know[j] = (know[j] as f64 * (1.0 - params.knowledge.depreciation) + patents) as f32;
-                sums.patents += patents;
-                if startup {
-                    sums.patents_startups += patents;
-                } else if kind[i] == FirmKind::Incumbent as u8 {
-                    sums.patents_incumbents += patents;
-                }
+                sums.add_patents(patents, startup, incumbent);
 
-                // Exit of established firms: debt beyond the limit, or other causes.
-                if !startup {
-                    let broke = cash[j] < -fp.exit_debt_months * costs.max(1.0);
-                    let other =
-                        kind[i] == FirmKind::Sme as u8 && rng.random::<f64>() < fp.base_exit_hazard;
-                    if broke || other {
-                        props.push(FirmProposal {
-                            firm: i as u32,
-                            action: FirmAction::Exit,
-                            hires: 0,
-                        });
-                        continue;
-                    }
-                }
-
-                // A displaced established firm that has found no space for a while closes down.
-                if !startup && home_based && rng.random::<f64>() < DISPLACED_EXIT_HAZARD {
+                // Exit of established firms.
+                if !startup && closes(fp, &mut rng, (cash[j], costs), kind[i], home_based) {
                     props.push(FirmProposal {
                         firm: i as u32,
                         action: FirmAction::Exit,
@@ -461,60 +606,30 @@ pub fn run(sim: &mut Simulation) {
 
                 // Growth.
                 let margin = if va > 0.0 { profit / va } else { -1.0 };
-                let mut hires = 0u32;
-                if startup {
-                    let target = staff_target[i];
-                    if target > employees[i] && cash[j] > STARTUP_HIRING_CASH_MONTHS * costs {
-                        hires = (target - employees[i]).min(1 + employees[i] / 2);
-                    }
-                } else if margin > fp.target_margin {
-                    hires = stochastic_round(
-                        e * fp.growth_rate * slack * (margin - fp.target_margin),
-                        rng.random(),
-                    );
-                } else if margin < LAYOFF_MARGIN && employees[i] > 1 {
-                    lay[j] = (fp.shrink_rate * -margin).min(MAX_LAYOFF) as f32;
-                }
+                let (hires, layoff) = if startup {
+                    (
+                        startup_hires(staff_target[i], employees[i], cash[j], costs),
+                        0.0,
+                    )
+                } else {
+                    growth(fp, &mut rng, employees[i], margin, slack)
+                };
+                lay[j] = layoff;
 
                 // Relocation.
-                let must_move = fl[i] & flags::MUST_MOVE != 0 || (home_based && hires > 0);
-                let in_incubator = incubator[i] != NONE;
-                let action = if must_move || !in_incubator {
-                    let burden = if va > 0.0 { rent_paid / va } else { 1.0 };
-                    let constrained = if fl[i] & flags::SPACE_CONSTRAINED != 0 {
-                        fp.relocation_space_constrained
-                    } else {
-                        0.0
-                    };
-                    let p_move = if must_move {
-                        1.0
-                    } else {
-                        relocation_probability(params, burden) + constrained
-                    };
-                    if rng.random::<f64>() < p_move {
-                        let target_use = if startup && stage[i] < Stage::Growth as u8 {
-                            Use::Maker
-                        } else {
-                            s.space_use()
-                        };
-                        let need =
-                            (e + hires as f64).max(1.0) * fp.m2_per_worker.get(target_use) / scale;
-                        ctx.choose(
-                            &mut rng,
-                            target_use,
-                            s,
-                            c,
-                            need,
-                            fp.location_candidates,
-                            must_move,
-                            FIRM_STAY_BONUS,
-                        )
-                    } else {
-                        FirmAction::Stay
-                    }
-                } else {
-                    FirmAction::Stay
-                };
+                let action = ctx.relocation(
+                    &mut rng,
+                    Mover {
+                        sector: s,
+                        cell: c,
+                        staff: e,
+                        hires,
+                        maker: startup && stage[i] < Stage::Growth as u8,
+                        flags: fl[i],
+                        in_incubator: incubator[i] != NONE,
+                        burden: if va > 0.0 { rent_paid / va } else { 1.0 },
+                    },
+                );
                 if action != FirmAction::Stay || hires > 0 {
                     props.push(FirmProposal {
                         firm: i as u32,

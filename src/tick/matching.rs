@@ -64,7 +64,8 @@ fn close_firm(
     }
 }
 
-/// Resolve the firm and start-up proposals, then build this tick's vacancy table.
+/// Resolve the firm and start-up proposals in firm order: exits and incubator departures,
+/// moves, floor space for hiring.
 pub fn resolve_firms(sim: &mut Simulation) {
     let n_chunks = sim.world.firms.len().div_ceil(crate::rng::CHUNK);
     let scale = sim.world.scale;
@@ -189,7 +190,14 @@ pub fn resolve_firms(sim: &mut Simulation) {
         f.vacancies[i] = p.hires.min(room);
     }
     sim.scratch.firm_props = chunks;
-    // 4. Release space well beyond need; build the vacancy table (firms sorted by zone).
+}
+
+/// Release space well beyond need, then build this tick's vacancy table for the worker phase:
+/// the vacancy urn (firms with vacancies sorted by zone, in firm order within a zone), each
+/// zone's vacancies, the zones with firms, and the gravity tables of job and home searches.
+pub fn vacancy_table(sim: &mut Simulation) {
+    let scale = sim.world.scale;
+    let fp = &sim.params.firms;
     let w = &mut sim.world;
     let sc = &mut sim.scratch;
     let nz = w.travel.n_zones();
@@ -455,11 +463,10 @@ pub fn resolve_workers(sim: &mut Simulation) {
         }
     }
     sim.scratch.worker_props = chunks;
-    entrants(sim);
 }
 
 /// New workers: in-migrants keep the labour force on its growth path; graduates arrive each July.
-fn entrants(sim: &mut Simulation) {
+pub fn entrants(sim: &mut Simulation) {
     let pop = sim.params.population.clone();
     let scale = sim.world.scale;
     let home_m2 = pop.home_m2_per_worker / scale;

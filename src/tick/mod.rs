@@ -384,14 +384,30 @@ impl Simulation {
                 .events;
         });
         self.metrics.begin_tick();
+        // The month's prices (P_t, W_t).
         self.economy.advance(&self.params);
+        // Counts, the knowledge field and founding rates; sampling tables of free space,
+        // free homes and open incubators (scratch: found_*, free_cum, cap_cum, res_*,
+        // open_incubators, k_factors).
         timed(Phase::Fields, &mut || fields::run(self));
+        // Firms produce and propose (scratch: firm_props, firm_sums).
         timed(Phase::Firms, &mut || firms::run(self));
+        // Start-ups: funding, hazard, stages, graduation (scratch: firm_props, startup_sums).
         timed(Phase::Startups, &mut || startups::run(self));
+        // Firm proposals resolved in firm order: exits, moves, space for hiring.
         timed(Phase::Matching, &mut || matching::resolve_firms(self));
+        // Surplus space released; the vacancy table the workers search (scratch: vac_urn,
+        // vac_zones, vac_zone, zone_has_firms, job_grav, home_grav).
+        timed(Phase::Matching, &mut || matching::vacancy_table(self));
+        // Workers age, retire, found, search jobs and homes (scratch: worker_props).
         timed(Phase::Workers, &mut || workers::run(self));
+        // Worker proposals resolved in worker order.
         timed(Phase::Matching, &mut || matching::resolve_workers(self));
+        // Graduates and in-migrants enter the labour force.
+        timed(Phase::Matching, &mut || matching::entrants(self));
+        // Rents and development.
         timed(Phase::Land, &mut || land::run(self));
+        // Commutes and congestion (metrics: commute sums).
         timed(Phase::Commute, &mut || commute::run(self));
         let mut recorded = None;
         timed(Phase::Metrics, &mut || {

@@ -30,6 +30,7 @@ fn pipelined_job_search_equals_sequential() {
     firms::run(&mut sim);
     startups::run(&mut sim);
     matching::resolve_firms(&mut sim);
+    matching::vacancy_table(&mut sim);
     build_view(
         &sim.world,
         &mut sim.scratch.firm_view,
