@@ -58,6 +58,13 @@ impl<'a> RentFactor<'a> {
 /// Cells per parallel chunk of the land phase (every cell is independent of the others).
 const LAND_CHUNK: usize = 1024;
 
+/// Developers build a use in a cell only under pressure: occupancy within this margin of
+/// `params.land.target_occupancy`, or unmet demand (docs/ODD.md §7.18).
+const PRESSURE_MARGIN: f64 = 0.03;
+/// Largest rent-over-cost gain that still speeds building up: beyond it construction
+/// capacity, not profit, limits the pace (docs/ODD.md §7.18).
+const MAX_DEVELOPER_GAIN: f64 = 2.0;
+
 /// Run the phase.
 pub fn run(sim: &mut Simulation) {
     use ndarray::Axis;
@@ -119,10 +126,12 @@ pub fn run(sim: &mut Simulation) {
                     } else {
                         1.0
                     };
-                    let pressure = occupancy > lp.target_occupancy - 0.03 || unmet[[u, j]] > 0.0;
+                    let pressure =
+                        occupancy > lp.target_occupancy - PRESSURE_MARGIN || unmet[[u, j]] > 0.0;
                     if mix[u] > 0.0 && gain > 0.0 && pressure && room > 0.0 {
                         let add =
-                            (lp.development_rate * cell_m2 * mix[u] * gain.min(2.0)).min(room);
+                            (lp.development_rate * cell_m2 * mix[u] * gain.min(MAX_DEVELOPER_GAIN))
+                                .min(room);
                         capacity[[u, j]] += add;
                         room -= add;
                     }

@@ -45,6 +45,40 @@ pub fn employment_share_at_least(alpha: f64, max: u32, k: u32) -> f64 {
 /// Workers ahead whose candidate slots are drawn and prefetched in the initial job assignment.
 const INIT_AHEAD: usize = 2;
 
+// The initial state's fixed numbers (docs/ODD.md §7.18: not parameters; listed so that
+// calibration knows they exist).
+
+/// Skill fit of a technical worker at a high-tech firm in the initial job choice (stronger
+/// than in the monthly search, `FIT_TECH_AT_HIGH_TECH`: the 2009 city has sorted already).
+const INIT_FIT_TECH: f64 = 1.5;
+/// Skill fit of a non-technical worker at a high-tech firm in the initial job choice.
+const INIT_FIT_OTHER: f64 = -1.0;
+/// Weight of commute time in the initial job choice, times `params.workers.beta_commute`:
+/// the 2009 city's workers live near their jobs.
+const INIT_COMMUTE_WEIGHT: f64 = 2.0;
+/// Largest chance that a worker drawn in a cell is technical (the layer's share rescaled to
+/// the city's share can exceed 1).
+const MAX_TECH_CHANCE: f64 = 0.95;
+/// Share of technical workers with a college degree (the rest of the college share falls on
+/// the others).
+const TECH_COLLEGE: f64 = 0.9;
+/// Chance that a firm of the cell is high-tech, relative to an IT or bio-medicine firm, for
+/// smart manufacturing and services (e-mall trade: never).
+const HIGH_TECH_MANUFACTURING: f64 = 0.9;
+/// See [`HIGH_TECH_MANUFACTURING`].
+const HIGH_TECH_SERVICES: f64 = 0.35;
+/// Innovation rate of a firm that is not high-tech, relative to a high-tech one, in its
+/// starting knowledge stock (as `OTHER_INNOVATION` of the firm phase).
+const INIT_OTHER_INNOVATION: f64 = 0.3;
+/// A firm's starting cash: `initial_cash_months` of value added times a uniform draw in
+/// [this, this + 1).
+const INIT_CASH_LOW: f64 = 0.5;
+/// A firm's starting age in months: uniform in [12, 240) (one to twenty years).
+const INIT_FIRM_AGE: (f64, f64) = (12.0, 240.0);
+/// Occupancy at which the starting agents fill a cell's floor space where they need more
+/// than its layer holds (the capacity is widened to that).
+const INIT_MAX_OCCUPANCY: f64 = 0.97;
+
 /// The initial job assignment: employed workers `0..n_employed`, in index order, each take the
 /// best of [`INIT_JOB_CANDIDATES`] open slots sampled uniformly (utility: skill fit minus
 /// `beta_c` × commute), the chosen slot closing. `plans` are (size, zone, high-tech); returns
@@ -94,8 +128,8 @@ fn assign_initial_jobs(
             let s = slots[k];
             let wz = ((s >> 32) & 0xFFFF) as usize;
             let skill = match (tech, s >> 48 != 0) {
-                (true, true) => 1.5,
-                (false, true) => -1.0,
+                (true, true) => INIT_FIT_TECH,
+                (false, true) => INIT_FIT_OTHER,
                 _ => 0.0,
             };
             let u = skill - beta_c * travel.time(hz, wz) as f64;
@@ -144,7 +178,7 @@ impl World {
             &workers,
             n_employed,
             &travel,
-            params.workers.beta_commute * 2.0,
+            params.workers.beta_commute * INIT_COMMUTE_WEIGHT,
             seed,
         );
         let mut assigned = vec![0u32; plans.len()];
@@ -300,11 +334,12 @@ fn draw_workers(
     for _ in 0..n_workers {
         let total = homes.total().unwrap_or(0.0);
         let cell = homes.find(rng.random::<f64>() * total);
-        let tech = rng.random::<f64>() < (layers.tech_share[cell] * tech_k).min(0.95);
+        let tech = rng.random::<f64>() < (layers.tech_share[cell] * tech_k).min(MAX_TECH_CHANCE);
         let college_p = if tech {
-            0.9
+            TECH_COLLEGE
         } else {
-            ((pop.college_share - 0.9 * pop.tech_share) / (1.0 - pop.tech_share)).clamp(0.0, 1.0)
+            ((pop.college_share - TECH_COLLEGE * pop.tech_share) / (1.0 - pop.tech_share))
+                .clamp(0.0, 1.0)
         };
         let college = rng.random::<f64>() < college_p;
         let age = 20 + (rng.random::<f64>() * (pop.retirement_age.saturating_sub(20)) as f64) as u8;
@@ -401,8 +436,8 @@ fn plan_firms(
                 let ht_p = layers.high_tech[cell]
                     * match s {
                         Sector::ItElectronics | Sector::BioMedicine => 1.0,
-                        Sector::SmartManufacturing => 0.9,
-                        Sector::Services => 0.35,
+                        Sector::SmartManufacturing => HIGH_TECH_MANUFACTURING,
+                        Sector::Services => HIGH_TECH_SERVICES,
                         Sector::EmallTrade => 0.0,
                     };
                 let high_tech = rng.random::<f64>() < ht_p;
@@ -478,7 +513,11 @@ fn create_firms(
             } else {
                 1.0
             }
-            * if p.high_tech { 1.0 } else { 0.3 };
+            * if p.high_tech {
+                1.0
+            } else {
+                INIT_OTHER_INNOVATION
+            };
         let knowledge =
             (assigned[i] as f64 * k_rate / params.knowledge.depreciation.max(1e-6)) as f32;
         let mut fl = flags::ALIVE;
@@ -501,9 +540,10 @@ fn create_firms(
                 employees: assigned[i],
                 space: space as f32,
                 tfp: p.tfp,
-                cash: fp.initial_cash_months * va * (0.5 + rng.random::<f64>()),
+                cash: fp.initial_cash_months * va * (INIT_CASH_LOW + rng.random::<f64>()),
                 knowledge,
-                age: (12.0 + rng.random::<f64>() * 228.0) as u16,
+                age: (INIT_FIRM_AGE.0 + rng.random::<f64>() * (INIT_FIRM_AGE.1 - INIT_FIRM_AGE.0))
+                    as u16,
                 born: u16::MAX,
                 incubator: NONE,
             },
@@ -523,7 +563,7 @@ fn widen_capacity(cells: &mut Cells) -> f64 {
     let mut widened_m2 = 0.0;
     for u in 0..Use::N {
         for c in 0..n {
-            let need = cells.used[[u, c]] / 0.97;
+            let need = cells.used[[u, c]] / INIT_MAX_OCCUPANCY;
             if cells.capacity[[u, c]] < need {
                 widened_m2 += need - cells.capacity[[u, c]];
                 cells.capacity[[u, c]] = need;
