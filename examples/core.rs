@@ -1,7 +1,8 @@
 //! Development probe: floor space and jobs in the core over time (space accounting check).
 use zgc::params::Params;
-use zgc::tick::{Simulation, YearMonth};
-use zgc::world::types::Use;
+use zgc::calendar::YearMonth;
+use zgc::tick::Simulation;
+use zgc::types::Use;
 use zgc::world::{beijing, World};
 
 fn main() {

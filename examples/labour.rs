@@ -1,6 +1,7 @@
 //! Development probe: monthly labour-market flows for the first years.
 use zgc::params::Params;
-use zgc::tick::{Simulation, YearMonth};
+use zgc::calendar::YearMonth;
+use zgc::tick::Simulation;
 use zgc::world::{beijing, World};
 
 fn main() {
@@ -28,7 +29,7 @@ fn main() {
             println!("{} {:.0} {:.0} {:.0} {:.0} vac={} hires={} exits={} ret={} ent={} lay={:.0} wage={:.3} prod={:.3} unmet_office={:.0}",
                 r.row.date, r.row.get("employed").unwrap()/100.0, r.row.get("unemployed").unwrap()/100.0, r.row.get("founders").unwrap()/100.0,
                 r.row.get("firms").unwrap()/100.0, vac, c.hires, c.firm_exits, c.retired, c.entrants, lay, sim.economy.wages, sim.economy.productivity,
-                (0..sim.world.grid.n_cells()).map(|k| sim.world.cells.free(zgc::world::types::Use::Office, k)).sum::<f64>()/1e6);
+                (0..sim.world.grid.n_cells()).map(|k| sim.world.cells.free(zgc::types::Use::Office, k)).sum::<f64>()/1e6);
         }
     }
 }

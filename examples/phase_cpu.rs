@@ -12,7 +12,8 @@
 use std::time::Instant;
 
 use zgc::params::Params;
-use zgc::tick::{Phase, Simulation, YearMonth};
+use zgc::calendar::YearMonth;
+use zgc::tick::{Phase, Simulation};
 use zgc::world::{beijing, World};
 
 /// CPU time of all threads of this process (ns), or 0 where /proc is unavailable.

@@ -1,6 +1,7 @@
 //! Development probe: travel times and congestion around Huilongguan after a few ticks.
 use zgc::params::Params;
-use zgc::tick::{Simulation, YearMonth};
+use zgc::calendar::YearMonth;
+use zgc::tick::Simulation;
 use zgc::world::{beijing, World};
 
 fn main() {

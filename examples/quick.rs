@@ -1,6 +1,7 @@
 //! Development driver: runs the Beijing baseline and prints a few indicators per year.
 use zgc::params::Params;
-use zgc::tick::{Simulation, YearMonth};
+use zgc::calendar::YearMonth;
+use zgc::tick::Simulation;
 use zgc::world::{beijing, World};
 
 fn main() {
