@@ -1,6 +1,6 @@
 //! Development probe: floor space and jobs in the core over time (space accounting check).
-use zgc::params::Params;
 use zgc::calendar::YearMonth;
+use zgc::params::Params;
 use zgc::tick::Simulation;
 use zgc::types::Use;
 use zgc::world::{beijing, World};

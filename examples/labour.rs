@@ -1,6 +1,6 @@
 //! Development probe: monthly labour-market flows for the first years.
-use zgc::params::Params;
 use zgc::calendar::YearMonth;
+use zgc::params::Params;
 use zgc::tick::Simulation;
 use zgc::world::{beijing, World};
 

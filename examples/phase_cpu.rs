@@ -11,8 +11,8 @@
 
 use std::time::Instant;
 
-use zgc::params::Params;
 use zgc::calendar::YearMonth;
+use zgc::params::Params;
 use zgc::tick::{Phase, Simulation};
 use zgc::world::{beijing, World};
 

@@ -1,6 +1,6 @@
 //! Development probe: travel times and congestion around Huilongguan after a few ticks.
-use zgc::params::Params;
 use zgc::calendar::YearMonth;
+use zgc::params::Params;
 use zgc::tick::Simulation;
 use zgc::world::{beijing, World};
 

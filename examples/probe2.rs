@@ -1,6 +1,6 @@
 //! Development probe: decomposition of commute times (free flow vs congestion) over the years.
-use zgc::params::Params;
 use zgc::calendar::YearMonth;
+use zgc::params::Params;
 use zgc::tick::Simulation;
 use zgc::world::{beijing, World};
 

@@ -1,7 +1,7 @@
 //! Development probe: Huilongguan residents' commutes against the city's, decomposed (free flow,
 //! congestion at origin and destination, distance, share working in the core) over the years.
-use zgc::params::Params;
 use zgc::calendar::YearMonth;
+use zgc::params::Params;
 use zgc::tick::Simulation;
 use zgc::world::{beijing, World};
 

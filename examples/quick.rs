@@ -1,6 +1,6 @@
 //! Development driver: runs the Beijing baseline and prints a few indicators per year.
-use zgc::params::Params;
 use zgc::calendar::YearMonth;
+use zgc::params::Params;
 use zgc::tick::Simulation;
 use zgc::world::{beijing, World};
 
