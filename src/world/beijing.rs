@@ -76,8 +76,18 @@ struct Bump {
     name: String,
     at: Xy,
     sigma_km: f64,
-    #[serde(alias = "weight")]
     peak: f64,
+}
+
+/// A weighted Gaussian term of the tech-share profile: `weight · exp(−d² / 2σ²)`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TechCentre {
+    #[allow(dead_code)]
+    name: String,
+    at: Xy,
+    sigma_km: f64,
+    weight: f64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -85,7 +95,7 @@ struct Bump {
 struct TechShare {
     base: f64,
     max: f64,
-    centres: Vec<Bump>,
+    centres: Vec<TechCentre>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -299,7 +309,7 @@ fn people(
             .centres
             .iter()
             .fold(t.base, |s, b| {
-                s + b.peak * gauss(x, y, b.at[0], b.at[1], b.sigma_km)
+                s + b.weight * gauss(x, y, b.at[0], b.at[1], b.sigma_km)
             })
             .min(t.max);
         for c in &p.jobs.centre {
