@@ -17,15 +17,16 @@ const PREFETCH: usize = 16;
 /// Histogram bins (minutes; the last bin takes everything longer).
 pub const HIST_BINS: usize = 241;
 
-/// Run the phase; stores the city-wide result in `sim.metrics.commute`.
-pub fn run(sim: &mut Simulation) {
+/// Run the phase; stores the city-wide result in `sim.metrics.commute`. `firm_zone` is the
+/// phase's own work buffer (each firm's zone), kept to reuse its memory.
+pub fn run(sim: &mut Simulation, firm_zone: &mut Vec<u16>) {
     let world = &mut sim.world;
     let nz = world.travel.n_zones();
     let long_min = sim.params.commute.long_commute_min as f32;
     let travel = &world.travel;
     // Each firm's zone, packed (2 bytes a firm) for the random reads below.
     let firm_cell = &world.firms.cell;
-    let zone = &mut sim.scratch.firm_zone;
+    let zone = &mut *firm_zone;
     zone.resize(firm_cell.len(), 0);
     zone.par_chunks_mut(COMMUTE_CHUNK)
         .zip(firm_cell.par_chunks(COMMUTE_CHUNK))
@@ -34,7 +35,7 @@ pub fn run(sim: &mut Simulation) {
                 *z = travel.cell_zone[c as usize];
             }
         });
-    let firm_zone = &sim.scratch.firm_zone[..];
+    let firm_zone = &firm_zone[..];
     let region_mask = &sim.metrics.home_region_mask;
     let n_regions = sim.metrics.n_home_regions();
     let Workers {

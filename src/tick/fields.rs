@@ -12,25 +12,70 @@ use crate::world::agents::flags;
 const MAX_SPACE_ACCESS: f64 = 1.5;
 use crate::types::{FirmKind, Use};
 
-/// Build the distance-decay kernel F = Σ w·exp(−d/decay), cut at `cutoff_decays` decay lengths.
-pub fn init_kernel(sim: &mut Simulation) {
-    let kp = &sim.params.knowledge;
-    let cell = sim.world.grid.cell_km;
-    let cutoff = kp.decay_km * kp.cutoff_decays;
-    let r = (cutoff / cell).ceil() as usize;
-    let side = 2 * r + 1;
-    let mut kernel = vec![0.0; side * side];
-    for dy in 0..side {
-        for dx in 0..side {
-            let d =
-                (((dx as f64 - r as f64).powi(2) + (dy as f64 - r as f64).powi(2)).sqrt()) * cell;
-            if d <= cutoff + 1e-9 {
-                kernel[dy * side + dx] = (-d / kp.decay_km.max(1e-9)).exp();
+/// What the phase makes each month for the phases after it (`Simulation::step` hands it on):
+/// founding rates for `workers`, sampling tables of free space for `firms` and `workers`, the
+/// zone index and free homes for `workers`, `matching::vacancy_table` and `entrants`,
+/// and the incubators with a free seat. Its buffers are reused from month to month.
+#[derive(Default)]
+pub struct FieldTables {
+    /// Per-cell founding rate of a tech worker (before personal multipliers).
+    pub found_tech: Vec<f32>,
+    /// Per-cell founding rate of another worker.
+    pub found_other: Vec<f32>,
+    /// Cumulative free floor space per use over cells.
+    pub free_cum: Vec<CumTable>,
+    /// Cumulative floor space per use over cells.
+    pub cap_cum: Vec<CumTable>,
+    /// Incubators with a free seat this month.
+    pub open_incubators: Vec<u32>,
+    /// Cells grouped by travel zone (zone order).
+    pub zone_order: Vec<u32>,
+    /// Start of each zone in `zone_order` (`n_zones + 1` entries).
+    pub zone_start: Vec<u32>,
+    /// exp(−free-flow minutes / search decay) between zones, `[from * n_zones + to]`.
+    pub grav_w: Vec<f32>,
+    /// Travel-network version `grav_w` was built for.
+    grav_version: u32,
+    /// Cumulative free residential floor space over `zone_order`.
+    pub res_cum: Vec<f64>,
+    /// Per zone: free residential floor space.
+    pub res_zone: Vec<f64>,
+    /// Zones with residents (the origins of job searches).
+    pub zone_has_residents: Vec<bool>,
+    /// The knowledge kernel (the phase's own; made once per run by `Kernel::new`).
+    pub kernel: Kernel,
+    /// Raw knowledge sources per cell (the phase's own work buffer).
+    k_source: Vec<f64>,
+}
+
+/// The distance-decay kernel of knowledge spillovers: weights over a square window.
+#[derive(Default)]
+pub struct Kernel {
+    /// Weights, row-major over the `(2r + 1)²` window.
+    weights: Vec<f64>,
+    /// Radius in cells.
+    r: usize,
+}
+
+impl Kernel {
+    /// Build the kernel F = Σ w·exp(−d/decay) on cells of `cell` km, cut at `cutoff_decays`
+    /// decay lengths.
+    pub fn new(kp: &crate::params::KnowledgeParams, cell: f64) -> Kernel {
+        let cutoff = kp.decay_km * kp.cutoff_decays;
+        let r = (cutoff / cell).ceil() as usize;
+        let side = 2 * r + 1;
+        let mut kernel = vec![0.0; side * side];
+        for dy in 0..side {
+            for dx in 0..side {
+                let d = (((dx as f64 - r as f64).powi(2) + (dy as f64 - r as f64).powi(2)).sqrt())
+                    * cell;
+                if d <= cutoff + 1e-9 {
+                    kernel[dy * side + dx] = (-d / kp.decay_km.max(1e-9)).exp();
+                }
             }
         }
+        Kernel { weights: kernel, r }
     }
-    sim.scratch.kernel = kernel;
-    sim.scratch.kernel_r = r;
 }
 
 /// Convolve `src` (row-major `ny × nx`) with the kernel into `out`, in parallel over rows.
@@ -82,8 +127,8 @@ pub fn convolve(src: &[f64], nx: usize, ny: usize, kernel: &[f64], r: usize, out
         });
 }
 
-/// Run the phase.
-pub fn run(sim: &mut Simulation) {
+/// Run the phase: update the world's per-cell counts and knowledge field, and remake `out`.
+pub fn run(sim: &mut Simulation, out: &mut FieldTables) {
     let w = &mut sim.world;
     let n = w.grid.n_cells();
     let scale = w.scale;
@@ -92,7 +137,7 @@ pub fn run(sim: &mut Simulation) {
     // Per-cell counts and knowledge sources, in firm order.
     w.cells.jobs.iter_mut().for_each(|v| *v = 0);
     w.cells.startups.iter_mut().for_each(|v| *v = 0);
-    let src = &mut sim.scratch.k_source;
+    let src = &mut out.k_source;
     src.clear();
     src.resize(n, 0.0);
     let f = &w.firms;
@@ -120,8 +165,8 @@ pub fn run(sim: &mut Simulation) {
         src,
         w.grid.nx,
         w.grid.ny,
-        &sim.scratch.kernel,
-        sim.scratch.kernel_r,
+        &out.kernel.weights,
+        out.kernel.r,
         &mut field,
     );
     if sim.k_ref <= 0.0 {
@@ -141,7 +186,7 @@ pub fn run(sim: &mut Simulation) {
     // Sampling tables of free floor space per use; with guides at large scales, where they
     // are drawn from often (same results either way).
     let guides = w.workers.len() >= 1 << 20;
-    let cum = &mut sim.scratch.free_cum;
+    let cum = &mut out.free_cum;
     cum.resize(Use::N, CumTable::default());
     cum.par_iter_mut().enumerate().for_each(|(u, t)| {
         let u = Use::from_index(u);
@@ -158,7 +203,7 @@ pub fn run(sim: &mut Simulation) {
     });
 
     // The same for floor space (capacity) per use.
-    let cap = &mut sim.scratch.cap_cum;
+    let cap = &mut out.cap_cum;
     cap.resize(Use::N, CumTable::default());
     cap.par_iter_mut().enumerate().for_each(|(u, t)| {
         t.cum.clear();
@@ -175,7 +220,7 @@ pub fn run(sim: &mut Simulation) {
 
     // Zone index, gravity weights and free homes by zone.
     let nz = w.travel.n_zones();
-    if sim.scratch.zone_start.len() != nz + 1 {
+    if out.zone_start.len() != nz + 1 {
         let mut order: Vec<u32> = (0..n as u32).collect();
         order.sort_by_key(|&c| (w.travel.cell_zone[c as usize], c));
         let mut start = vec![0u32; nz + 1];
@@ -185,10 +230,10 @@ pub fn run(sim: &mut Simulation) {
         for z in 0..nz {
             start[z + 1] += start[z];
         }
-        sim.scratch.zone_order = order;
-        sim.scratch.zone_start = start;
+        out.zone_order = order;
+        out.zone_start = start;
     }
-    if sim.scratch.grav_version != w.travel.version || sim.scratch.grav_w.len() != nz * nz {
+    if out.grav_version != w.travel.version || out.grav_w.len() != nz * nz {
         let tau = sim.params.workers.search_decay_min.max(1e-6) as f32;
         let mut g = vec![0f32; nz * nz];
         g.par_chunks_mut(nz).enumerate().for_each(|(h, row)| {
@@ -196,10 +241,10 @@ pub fn run(sim: &mut Simulation) {
                 *v = (-w.travel.base[h * nz + z] / tau).exp();
             }
         });
-        sim.scratch.grav_w = g;
-        sim.scratch.grav_version = w.travel.version;
+        out.grav_w = g;
+        out.grav_version = w.travel.version;
     }
-    let sc = &mut sim.scratch;
+    let sc = &mut *out;
     sc.res_cum.clear();
     sc.res_zone.clear();
     sc.res_zone.resize(nz, 0.0);
@@ -222,10 +267,10 @@ pub fn run(sim: &mut Simulation) {
 
     // Incubators with a free seat.
     let seat = 1.0 / scale;
-    sim.scratch.open_incubators.clear();
+    out.open_incubators.clear();
     for i in 0..w.incubators.len() {
         if w.incubators.used[i] + seat <= w.incubators.seats[i] + 1e-9 {
-            sim.scratch.open_incubators.push(i as u32);
+            out.open_incubators.push(i as u32);
         }
     }
 
@@ -233,7 +278,7 @@ pub fn run(sim: &mut Simulation) {
     let sp = &sim.params.startups;
     let reach = sim.params.incubators.reach_km;
     let mut access = vec![0u8; n];
-    for &i in &sim.scratch.open_incubators {
+    for &i in &out.open_incubators {
         let (x, y) = w.grid.centre(w.incubators.cell[i as usize] as usize);
         for c in crate::world::places::cells_within(&w.grid, x, y, reach) {
             access[c as usize] = 1;
@@ -252,8 +297,8 @@ pub fn run(sim: &mut Simulation) {
     } else {
         1.0
     };
-    sim.scratch.found_tech.resize(n, 0.0);
-    sim.scratch.found_other.resize(n, 0.0);
+    out.found_tech.resize(n, 0.0);
+    out.found_other.resize(n, 0.0);
     let any_sub = sim.policy.any_subsidy();
     for c in 0..n {
         let k = w.cells.knowledge[c];
@@ -271,10 +316,10 @@ pub fn run(sim: &mut Simulation) {
             1.0
         };
         let spill = 1.0 + sp.spillover_gain * (1.0 + k).ln();
-        sim.scratch.found_tech[c] =
+        out.found_tech[c] =
             (sp.found_rate_tech * talent.powf(sp.talent_elasticity - 1.0) * spill * avail * sub)
                 as f32;
-        sim.scratch.found_other[c] = (sp.found_rate_other * avail * sub) as f32;
+        out.found_other[c] = (sp.found_rate_other * avail * sub) as f32;
     }
 }
 

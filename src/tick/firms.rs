@@ -6,6 +6,7 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Poisson};
 use rayon::prelude::*;
 
+use super::fields::FieldTables;
 use super::{wage_of, Simulation};
 use crate::params::Params;
 use crate::rng::{stochastic_round, stream, Stream, CHUNK};
@@ -63,6 +64,22 @@ pub struct FirmProposal {
     pub action: FirmAction,
     /// Workers it wants to hire.
     pub hires: u32,
+}
+
+/// What `firms` and `startups` make each month for `matching::resolve_firms` and the record:
+/// proposals and sums per chunk of firms (`Simulation::step` hands it on).
+#[derive(Default)]
+pub struct FirmProposals {
+    /// Proposals per chunk, in firm order within a chunk (the firm phase's, then the
+    /// start-up phase's).
+    pub chunks: Vec<Vec<FirmProposal>>,
+    /// Per-chunk sums of the firm phase.
+    pub sums: Vec<FirmSums>,
+    /// Per-chunk sums of the start-up phase.
+    pub startup_sums: Vec<super::startups::StartupSums>,
+    /// Per cell with jobs: `(1 + K)^e` for productivity and for innovation (the firm phase's
+    /// own work buffer).
+    k_factors: Vec<(f64, f64)>,
 }
 
 /// Per-chunk sums of the firm phase (added in chunk order).
@@ -234,10 +251,9 @@ pub fn productivity_with(
 
 /// Per cell with jobs: the knowledge factors `(1 + K)^e` of productivity and of innovation
 /// (NaN elsewhere), in parallel over cells.
-fn knowledge_factors(sim: &mut Simulation) {
+fn knowledge_factors(sim: &Simulation, out: &mut Vec<(f64, f64)>) {
     let cells = &sim.world.cells;
     let fp = &sim.params.firms;
-    let out = &mut sim.scratch.k_factors;
     out.resize(cells.jobs.len(), (f64::NAN, f64::NAN));
     out.par_chunks_mut(CHUNK)
         .enumerate()
@@ -442,16 +458,16 @@ impl LocationCtx<'_> {
     }
 }
 
-/// Run the phase.
-pub fn run(sim: &mut Simulation) {
-    knowledge_factors(sim);
+/// Run the phase: firms act on their own columns and propose (into `out`) what contests
+/// others' — exits, moves, floor space; draws locations from `fields`' free-space tables.
+pub fn run(sim: &mut Simulation, fields: &FieldTables, out: &mut FirmProposals) {
+    knowledge_factors(sim, &mut out.k_factors);
     let n = sim.world.firms.len();
     let n_chunks = n.div_ceil(CHUNK);
-    let sc = &mut sim.scratch;
-    sc.firm_props
-        .resize_with(n_chunks.max(sc.firm_props.len()), Vec::new);
-    sc.firm_sums
-        .resize(n_chunks.max(sc.firm_sums.len()), FirmSums::default());
+    out.chunks
+        .resize_with(n_chunks.max(out.chunks.len()), Vec::new);
+    out.sums
+        .resize(n_chunks.max(out.sums.len()), FirmSums::default());
     let params = &sim.params;
     let (seed, tick) = (sim.seed, sim.tick);
     let world = &mut sim.world;
@@ -459,15 +475,15 @@ pub fn run(sim: &mut Simulation) {
     let ctx = LocationCtx {
         grid: &world.grid,
         cells: &world.cells,
-        free_cum: &sc.free_cum,
-        cap_cum: &sc.cap_cum,
+        free_cum: &fields.free_cum,
+        cap_cum: &fields.cap_cum,
         partners: &world.partner_sites,
         params,
         scale,
     };
     let policy = &sim.policy;
     let incs = &world.incubators;
-    let k_factors = &sc.k_factors;
+    let k_factors = &out.k_factors;
     let Firms {
         cell,
         sector,
@@ -514,8 +530,8 @@ pub fn run(sim: &mut Simulation) {
         revenue.par_chunks_mut(CHUNK),
         value_added.par_chunks_mut(CHUNK),
         layoff.par_chunks_mut(CHUNK),
-        sc.firm_props[..n_chunks].par_iter_mut(),
-        sc.firm_sums[..n_chunks].par_iter_mut(),
+        out.chunks[..n_chunks].par_iter_mut(),
+        out.sums[..n_chunks].par_iter_mut(),
     )
         .into_par_iter()
         .enumerate()

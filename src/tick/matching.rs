@@ -1,15 +1,16 @@
 //! Phase `matching`: contested resources resolved sequentially in a fixed order — firm exits,
 //! incubator exits, moves and space for hiring (firm order); then retirements, lay-offs, new
-//! start-ups, jobs and homes (worker order); then labour-force entry. Also the yearly compaction.
+//! start-ups, jobs and homes (worker order). Between the two, the vacancy table the workers
+//! search.
 
 use rand::Rng;
-use rand_distr::{Distribution, StandardNormal};
 
-use super::firms::FirmAction;
-use super::workers::{VacZone, Vacancy, WorkerAction};
+use super::fields::FieldTables;
+use super::firms::{FirmAction, FirmProposals};
+use super::workers::{VacZone, Vacancy, WorkerAction, WorkerProposals};
 use super::Simulation;
-use crate::rng::{stochastic_round, stream, Stream};
-use crate::sampling::prefetch;
+use crate::rng::{stream, Stream};
+use crate::sampling::{prefetch, GravityTable};
 use crate::types::{FirmKind, Sector, Stage, Use, NONE};
 use crate::world::agents::{flags, status, traits, NewFirm};
 use crate::world::World;
@@ -19,14 +20,6 @@ use crate::world::World;
 
 /// A firm releases floor space it holds above this multiple of its need.
 const SURPLUS_SPACE: f64 = 1.25;
-/// Share of technical workers among graduates entering the labour force (Haidian's
-/// universities are strong in engineering).
-const GRADUATE_TECH: f64 = 0.6;
-/// Age of a graduate entering the labour force.
-const GRADUATE_AGE: u8 = 23;
-/// In-migrants' age: normal with this mean and standard deviation (years), kept within
-/// working age.
-const MIGRANT_AGE: (f64, f64) = (30.0, 7.0);
 
 /// Close firm `i`: release its space and incubator seat. `left_region` marks a move to a partner site.
 fn close_firm(
@@ -64,16 +57,37 @@ fn close_firm(
     }
 }
 
+/// What `vacancy_table` makes each month for `workers`, `resolve_workers` and `entrants`
+/// (`Simulation::step` hands it on); its buffers are reused from month to month.
+#[derive(Default)]
+pub struct VacancyTable {
+    /// The vacancy urn: per zone, each firm with vacancies (in firm order) repeated once per
+    /// vacancy, then the zone's last firm once more; `zones` says where each zone starts.
+    pub urn: Vec<Vacancy>,
+    /// Each zone's start in `urn` and its vacancies.
+    pub zones: Vec<VacZone>,
+    /// Vacancies per zone.
+    pub per_zone: Vec<f64>,
+    /// Zones with an operating firm (the origins of home searches near work).
+    pub zone_has_firms: Vec<bool>,
+    /// Per home zone: cumulative gravity weight of vacancies over destination zones.
+    pub job_grav: GravityTable,
+    /// Per work zone: cumulative gravity weight of free homes over zones.
+    pub home_grav: GravityTable,
+    /// Work buffers for sorting firms by zone.
+    sort_buf: Vec<u32>,
+    /// Second work buffer.
+    sort_buf2: Vec<u32>,
+}
+
 /// Resolve the firm and start-up proposals in firm order: exits and incubator departures,
 /// moves, floor space for hiring.
-pub fn resolve_firms(sim: &mut Simulation) {
+pub fn resolve_firms(sim: &mut Simulation, proposals: &FirmProposals) {
     let n_chunks = sim.world.firms.len().div_ceil(crate::rng::CHUNK);
     let scale = sim.world.scale;
     let fp = sim.params.firms.clone();
-    // The proposals, per chunk in chunk order (taken out of the scratch space while the
-    // world is mutated, then put back).
-    let chunks = std::mem::take(&mut sim.scratch.firm_props);
-    let props = || chunks[..n_chunks].iter().flatten();
+    // The proposals, per chunk in chunk order.
+    let props = || proposals.chunks[..n_chunks].iter().flatten();
     for v in sim.world.firms.vacancies.iter_mut() {
         *v = 0;
     }
@@ -189,17 +203,15 @@ pub fn resolve_firms(sim: &mut Simulation) {
         let room = ((f.space[i] as f64 / m2).floor() as i64 - f.employees[i] as i64).max(0) as u32;
         f.vacancies[i] = p.hires.min(room);
     }
-    sim.scratch.firm_props = chunks;
 }
 
 /// Release space well beyond need, then build this tick's vacancy table for the worker phase:
 /// the vacancy urn (firms with vacancies sorted by zone, in firm order within a zone), each
 /// zone's vacancies, the zones with firms, and the gravity tables of job and home searches.
-pub fn vacancy_table(sim: &mut Simulation) {
+pub fn vacancy_table(sim: &mut Simulation, fields: &FieldTables, sc: &mut VacancyTable) {
     let scale = sim.world.scale;
     let fp = &sim.params.firms;
     let w = &mut sim.world;
-    let sc = &mut sim.scratch;
     let nz = w.travel.n_zones();
     let cell_zone = &w.travel.cell_zone;
     sc.sort_buf.clear();
@@ -235,10 +247,10 @@ pub fn vacancy_table(sim: &mut Simulation) {
     }
     // The urn: drawing a uniform count d < span in a zone and taking entry d gives the firm a
     // binary search over the zone's cumulative vacancies (in firm order) would give.
-    sc.vac_urn.clear();
-    sc.vac_zones.clear();
-    sc.vac_zone.clear();
-    sc.vac_zone.resize(nz, 0.0);
+    sc.urn.clear();
+    sc.zones.clear();
+    sc.per_zone.clear();
+    sc.per_zone.resize(nz, 0.0);
     let mut next = start[..nz].to_vec();
     let sorted = &mut sc.sort_buf2;
     sorted.clear();
@@ -249,7 +261,7 @@ pub fn vacancy_table(sim: &mut Simulation) {
         next[z] += 1;
     }
     for z in 0..nz {
-        let urn = sc.vac_urn.len() as u32;
+        let urn = sc.urn.len() as u32;
         let mut span = 0u64;
         let mut last = None;
         for &i in &sorted[start[z] as usize..start[z + 1] as usize] {
@@ -259,27 +271,31 @@ pub fn vacancy_table(sim: &mut Simulation) {
                 class: w.firms.sector[f].min(Sector::N as u8 - 1) * 2 + w.firms.high_tech(f) as u8,
             };
             let n = w.firms.vacancies[f];
-            sc.vac_urn.extend(std::iter::repeat(v).take(n as usize));
+            sc.urn.extend(std::iter::repeat(v).take(n as usize));
             span += n as u64;
-            sc.vac_zone[z] += n as f64;
+            sc.per_zone[z] += n as f64;
             last = Some(v);
         }
         if let Some(v) = last {
-            sc.vac_urn.push(v);
+            sc.urn.push(v);
         }
-        sc.vac_zones.push(VacZone { urn, span });
+        sc.zones.push(VacZone { urn, span });
     }
     // Rough sample counts: job searches draw ~8 zones for ~5% of workers; home searches
     // ~10 zones for ~1% of workers.
     let n_workers = w.workers.len();
     sc.job_grav.rebuild(
-        &sc.grav_w,
-        &sc.vac_zone,
-        &sc.zone_has_residents,
+        &fields.grav_w,
+        &sc.per_zone,
+        &fields.zone_has_residents,
         n_workers / 2,
     );
-    sc.home_grav
-        .rebuild(&sc.grav_w, &sc.res_zone, &sc.zone_has_firms, n_workers / 10);
+    sc.home_grav.rebuild(
+        &fields.grav_w,
+        &fields.res_zone,
+        &sc.zone_has_firms,
+        n_workers / 10,
+    );
 }
 
 /// Remove worker `w` from employer `f`'s headcount.
@@ -297,16 +313,16 @@ fn leave_employer(world: &mut World, metrics: &mut crate::metrics::MetricsState,
     world.workers.employer[w] = NONE;
 }
 
-/// Resolve the worker proposals, then add new entrants to the labour force.
-pub fn resolve_workers(sim: &mut Simulation) {
+/// Resolve the worker proposals in worker order: retirements, lay-offs, new start-ups, jobs
+/// and homes.
+pub fn resolve_workers(sim: &mut Simulation, proposals: &WorkerProposals) {
     let n_chunks = sim.world.workers.len().div_ceil(crate::rng::CHUNK);
     let scale = sim.world.scale;
     let home_m2 = sim.params.population.home_m2_per_worker / scale;
     let maker_m2 = sim.params.firms.m2_per_worker.maker;
     let tick = sim.tick;
     let mut rng = stream(sim.seed, tick, Stream::Matching, 0);
-    let chunks = std::mem::take(&mut sim.scratch.worker_props);
-    for chunk in &chunks[..n_chunks] {
+    for chunk in &proposals.chunks[..n_chunks] {
         for (j, p) in chunk.iter().enumerate() {
             // Prefetch the firms a proposal a few places ahead will touch (a hint only): its
             // worker's employer and a job proposal's first target.
@@ -462,137 +478,4 @@ pub fn resolve_workers(sim: &mut Simulation) {
             }
         }
     }
-    sim.scratch.worker_props = chunks;
-}
-
-/// New workers: in-migrants keep the labour force on its growth path; graduates arrive each July.
-pub fn entrants(sim: &mut Simulation) {
-    let pop = sim.params.population.clone();
-    let scale = sim.world.scale;
-    let home_m2 = pop.home_m2_per_worker / scale;
-    let date = sim.date();
-    let years = (sim.tick as f64 / 12.0).min(pop.growth_years);
-    let target = sim.labour_start * (1.0 + pop.growth_per_year).powf(years);
-    let active = sim.world.n_workers_active() as f64;
-    let mut rng = stream(sim.seed, sim.tick, Stream::Entrants, 0);
-    let mut n_new = stochastic_round((target - active).max(0.0), rng.random()) as usize;
-    let graduates = if date.month == 7 {
-        stochastic_round(pop.graduates_per_year * sim.labour_start, rng.random()) as usize
-    } else {
-        0
-    };
-    n_new += graduates;
-    let w = &mut sim.world;
-    let sc = &sim.scratch;
-    let total = sc.res_cum.last().copied().unwrap_or(0.0);
-    // Cumulative vacancies over zones (for drawing a migrant's job zone).
-    let vac_zone_cum: Vec<u64> = sc
-        .vac_zones
-        .iter()
-        .scan(0u64, |a, z| {
-            *a += z.span as u64;
-            Some(*a)
-        })
-        .collect();
-    let total_vac = vac_zone_cum.last().copied().unwrap_or(0);
-    let tech_other = pop.tech_share;
-    for k in 0..n_new {
-        let graduate = k >= n_new - graduates;
-        if total <= 0.0 {
-            break;
-        }
-        // Migrants come for jobs: an anchor zone is drawn from the open vacancies (graduates:
-        // a university's zone), then a home near it by the gravity table of free homes.
-        let anchor = if graduate && !w.universities.is_empty() {
-            let u = &w.universities[(rng.random::<f64>() * w.universities.len() as f64) as usize
-                % w.universities.len()];
-            Some(w.travel.cell_zone[u.cell as usize] as usize)
-        } else if total_vac > 0 {
-            let x = (rng.random::<f64>() * total_vac as f64) as u64;
-            Some(
-                vac_zone_cum
-                    .partition_point(|&c| c <= x)
-                    .min(vac_zone_cum.len() - 1),
-            )
-        } else {
-            None
-        };
-        let mut cell = None;
-        for _ in 0..8 {
-            let (lo, hi) = match anchor {
-                Some(a) => match sc.home_grav.sample(a, || rng.random::<f64>()) {
-                    Some(z) => (sc.zone_start[z] as usize, sc.zone_start[z + 1] as usize),
-                    None => (0, sc.res_cum.len()),
-                },
-                None => (0, sc.res_cum.len()),
-            };
-            if lo >= hi {
-                continue;
-            }
-            let base = if lo == 0 { 0.0 } else { sc.res_cum[lo - 1] };
-            let span = sc.res_cum[hi - 1] - base;
-            if span <= 0.0 {
-                continue;
-            }
-            let x = base + rng.random::<f64>() * span;
-            let kk = (lo + sc.res_cum[lo..hi].partition_point(|&v| v <= x)).min(hi - 1);
-            let c = sc.zone_order[kk] as usize;
-            if w.cells.free(Use::Residential, c) >= home_m2 {
-                cell = Some(c);
-                break;
-            }
-        }
-        let Some(c) = cell else {
-            continue;
-        };
-        let tech = rng.random::<f64>() < if graduate { GRADUATE_TECH } else { tech_other };
-        let college = graduate || rng.random::<f64>() < pop.college_share;
-        let t = if tech { traits::TECH } else { 0 } | if college { traits::COLLEGE } else { 0 };
-        let z: f64 = StandardNormal.sample(&mut rng);
-        let age = if graduate {
-            GRADUATE_AGE
-        } else {
-            (MIGRANT_AGE.0 + MIGRANT_AGE.1 * z).clamp(20.0, pop.retirement_age as f64 - 1.0) as u8
-        };
-        w.workers.push(c as u32, t, age);
-        w.cells.used[[Use::Residential as usize, c]] += home_m2;
-        w.cells.residents[c] += 1;
-        if tech {
-            w.cells.tech_residents[c] += 1;
-        }
-        sim.metrics.c.entrants += 1;
-    }
-}
-
-/// Yearly compaction: drop retired workers and closed firms, remapping employer indices.
-pub fn compact(sim: &mut Simulation) {
-    let w = &mut sim.world;
-    let keep_w: Vec<bool> = w
-        .workers
-        .status
-        .iter()
-        .map(|&s| s != status::RETIRED)
-        .collect();
-    w.workers.retain(&keep_w);
-    let keep_f: Vec<bool> = (0..w.firms.len()).map(|i| w.firms.alive(i)).collect();
-    let map = w.firms.retain(&keep_f);
-    for (e, s) in w
-        .workers
-        .employer
-        .iter_mut()
-        .zip(w.workers.status.iter_mut())
-    {
-        if *e != NONE {
-            *e = map[*e as usize];
-            if *e == NONE {
-                *s = status::UNEMPLOYED;
-            }
-        }
-    }
-    debug_assert!(w
-        .workers
-        .employer
-        .iter()
-        .zip(&w.workers.status)
-        .all(|(&e, &s)| (e == NONE) == (s == status::UNEMPLOYED)));
 }

@@ -7,16 +7,21 @@
 //! 4. `startups` — funding, survival, stage, graduation proposals (parallel);
 //! 5. `matching` (part 1) — firm exits, moves, incubator exits and space for hiring, in firm order;
 //! 6. `workers`  — retirement, lay-offs, job search, moving home, founding proposals (parallel);
-//! 7. `matching` (part 2) — founding, jobs and homes, in worker order; labour-force entry;
+//! 7. `matching` (part 2) — founding, jobs and homes, in worker order; then `entrants`,
+//!    labour-force entry;
 //! 8. `land`     — rents respond to demand, developers add floor space;
 //! 9. `commute`  — commute times with congestion, flows for next month's congestion (parallel);
-//! 10. `metrics` — indicators.
+//! 10. `metrics` — indicators (`record`); each January the world is compacted.
+//!
+//! The tables one phase makes and later phases read (`Tables`) are passed explicitly in
+//! `Simulation::step`.
 //!
 //! Parallel phases read the state as it was at the start of the phase and write only their
 //! own agents' slots and per-chunk proposal lists; contested resources are resolved
 //! sequentially in a fixed order, so results never depend on the thread count.
 
 pub mod commute;
+pub mod entrants;
 pub mod fields;
 pub mod firms;
 pub mod invariants;
@@ -168,8 +173,8 @@ pub struct Simulation {
     pub policy: PolicyState,
     /// Indicator accumulators.
     pub metrics: MetricsState,
-    /// Reusable buffers of the phases.
-    pub scratch: Scratch,
+    /// The tables the phases hand on (their buffers, between months).
+    pub tables: Tables,
     /// Knowledge normalisation (mean raw field over job cells at the start).
     pub k_ref: f64,
     /// Labour force (agents) at the start.
@@ -206,72 +211,23 @@ pub struct Restored {
     pub economy: Economy,
 }
 
-/// Reusable buffers, so the tick loop does not allocate per agent.
+/// The tables the phases hand on within a month, each made by one phase and read by those
+/// after it; `Simulation::step` passes each one explicitly, by name. Kept between months only
+/// so their buffers are reused (no allocation per agent); a month never reads a table before
+/// its phase has remade it, so they are not part of the state (ARCHITECTURE invariant 9).
 #[derive(Default)]
-pub struct Scratch {
-    /// Firm proposals per chunk.
-    pub firm_props: Vec<Vec<firms::FirmProposal>>,
-    /// Worker proposals per chunk.
-    pub worker_props: Vec<Vec<workers::WorkerProposal>>,
-    /// Per-chunk sums of the firm phase.
-    pub firm_sums: Vec<firms::FirmSums>,
-    /// Per-chunk sums of the start-up phase.
-    pub startup_sums: Vec<startups::StartupSums>,
-    /// Per-cell founding rate of a tech worker (before personal multipliers).
-    pub found_tech: Vec<f32>,
-    /// Per-cell founding rate of another worker.
-    pub found_other: Vec<f32>,
-    /// Cumulative free floor space per use over cells (sampling tables).
-    pub free_cum: Vec<crate::sampling::CumTable>,
-    /// Cumulative floor space per use over cells (sampling tables).
-    pub cap_cum: Vec<crate::sampling::CumTable>,
-    /// The vacancy urn: per zone, each firm with vacancies (in firm order) repeated once per
-    /// vacancy, then the zone's last firm once more; `vac_zones` says where each zone starts.
-    pub vac_urn: Vec<workers::Vacancy>,
-    /// Incubators with a free seat this tick.
-    pub open_incubators: Vec<u32>,
-    /// Per cell with jobs: `(1 + K)^e` for productivity and for innovation (firm phase).
-    pub k_factors: Vec<(f64, f64)>,
-    /// Raw knowledge sources per cell.
-    pub k_source: Vec<f64>,
-    /// Knowledge kernel (weights over a square window).
-    pub kernel: Vec<f64>,
-    /// Kernel radius in cells.
-    pub kernel_r: usize,
-    /// Cells grouped by travel zone (zone order), and each zone's start in it (`n_zones + 1`).
-    pub zone_order: Vec<u32>,
-    /// Start of each zone in `zone_order`.
-    pub zone_start: Vec<u32>,
-    /// exp(−free-flow minutes / search decay) between zones, `[from * n_zones + to]`.
-    pub grav_w: Vec<f32>,
-    /// Travel-network version `grav_w` was built for.
-    pub grav_version: u32,
-    /// Cumulative free residential floor space over `zone_order`.
-    pub res_cum: Vec<f64>,
-    /// Per zone: free residential floor space.
-    pub res_zone: Vec<f64>,
-    /// Each zone's start in `vac_urn` and its vacancies.
-    pub vac_zones: Vec<workers::VacZone>,
-    /// Vacancies per zone.
-    pub vac_zone: Vec<f64>,
-    /// Zones with residents (the origins of job searches).
-    pub zone_has_residents: Vec<bool>,
-    /// Zones with an operating firm (the origins of home searches near work).
-    pub zone_has_firms: Vec<bool>,
-    /// Per home zone: cumulative gravity weight of vacancies over destination zones.
-    pub job_grav: crate::sampling::GravityTable,
-    /// Per work zone: cumulative gravity weight of free homes over zones.
-    pub home_grav: crate::sampling::GravityTable,
-    /// Packed per-firm data for the worker phase.
-    pub firm_view: Vec<workers::FirmView>,
-    /// Bit per firm: operating with no lay-offs this tick (worker phase).
-    pub firm_steady: Vec<u64>,
-    /// Each firm's travel zone (commute phase).
+pub struct Tables {
+    /// Made by `fields`: founding rates, free-space and free-home sampling tables, the zone
+    /// index, incubators with a free seat.
+    pub fields: fields::FieldTables,
+    /// Made by `firms` and `startups`: proposals and sums per chunk of firms.
+    pub firms: firms::FirmProposals,
+    /// Made by `matching::vacancy_table`: the vacancy urn and the gravity tables of search.
+    pub vacancies: matching::VacancyTable,
+    /// Made by `workers`: proposals per chunk of workers.
+    pub workers: workers::WorkerProposals,
+    /// The commute phase's own work buffer: each firm's zone.
     pub firm_zone: Vec<u16>,
-    /// Work buffers for sorting firms by zone.
-    pub sort_buf: Vec<u32>,
-    /// Second work buffer.
-    pub sort_buf2: Vec<u32>,
 }
 
 impl Simulation {
@@ -302,7 +258,7 @@ impl Simulation {
             start,
             policy: PolicyState::new(policies),
             metrics: MetricsState::new(n_parks, ticks),
-            scratch: Scratch::default(),
+            tables: Tables::default(),
             k_ref: 0.0,
             labour_start,
             economy: Economy {
@@ -329,9 +285,11 @@ impl Simulation {
             regions.push((format!("park:{}", p.name), p.cells.clone()));
         }
         sim.metrics.set_regions(n_cells, regions);
-        fields::init_kernel(&mut sim);
-        fields::run(&mut sim);
-        commute::run(&mut sim);
+        let mut t = Tables::default();
+        t.fields.kernel = fields::Kernel::new(&sim.params.knowledge, sim.world.grid.cell_km);
+        fields::run(&mut sim, &mut t.fields);
+        commute::run(&mut sim, &mut t.firm_zone);
+        sim.tables = t;
         sim
     }
 
@@ -347,13 +305,14 @@ impl Simulation {
             start: r.start,
             policy: r.policy,
             metrics: r.metrics,
-            scratch: Scratch::default(),
+            tables: Tables::default(),
             k_ref: r.k_ref,
             labour_start: r.labour_start,
             economy: r.economy,
             land_use0: r.land_use0,
         };
-        fields::init_kernel(&mut sim);
+        sim.tables.fields.kernel =
+            fields::Kernel::new(&sim.params.knowledge, sim.world.grid.cell_km);
         sim
     }
 
@@ -386,33 +345,48 @@ impl Simulation {
         self.metrics.begin_tick();
         // The month's prices (P_t, W_t).
         self.economy.advance(&self.params);
+        // Each phase's table, taken out for the month and handed on by name.
+        let mut t = std::mem::take(&mut self.tables);
         // Counts, the knowledge field and founding rates; sampling tables of free space,
-        // free homes and open incubators (scratch: found_*, free_cum, cap_cum, res_*,
-        // open_incubators, k_factors).
-        timed(Phase::Fields, &mut || fields::run(self));
-        // Firms produce and propose (scratch: firm_props, firm_sums).
-        timed(Phase::Firms, &mut || firms::run(self));
-        // Start-ups: funding, hazard, stages, graduation (scratch: firm_props, startup_sums).
-        timed(Phase::Startups, &mut || startups::run(self));
+        // free homes and open incubators.
+        timed(Phase::Fields, &mut || fields::run(self, &mut t.fields));
+        // Firms produce, innovate, grow and propose exits, moves and hires.
+        timed(Phase::Firms, &mut || {
+            firms::run(self, &t.fields, &mut t.firms)
+        });
+        // Start-ups: funding, hazard, stages, graduation; their proposals join the firms'.
+        timed(Phase::Startups, &mut || startups::run(self, &mut t.firms));
         // Firm proposals resolved in firm order: exits, moves, space for hiring.
-        timed(Phase::Matching, &mut || matching::resolve_firms(self));
-        // Surplus space released; the vacancy table the workers search (scratch: vac_urn,
-        // vac_zones, vac_zone, zone_has_firms, job_grav, home_grav).
-        timed(Phase::Matching, &mut || matching::vacancy_table(self));
-        // Workers age, retire, found, search jobs and homes (scratch: worker_props).
-        timed(Phase::Workers, &mut || workers::run(self));
+        timed(Phase::Matching, &mut || {
+            matching::resolve_firms(self, &t.firms)
+        });
+        // Surplus space released; the vacancy table the workers search.
+        timed(Phase::Matching, &mut || {
+            matching::vacancy_table(self, &t.fields, &mut t.vacancies)
+        });
+        // Workers age, retire, found, search jobs and homes, and propose.
+        timed(Phase::Workers, &mut || {
+            workers::run(self, &t.fields, &t.vacancies, &mut t.workers)
+        });
         // Worker proposals resolved in worker order.
-        timed(Phase::Matching, &mut || matching::resolve_workers(self));
-        // Graduates and in-migrants enter the labour force.
-        timed(Phase::Matching, &mut || matching::entrants(self));
+        timed(Phase::Matching, &mut || {
+            matching::resolve_workers(self, &t.workers)
+        });
+        // Graduates and in-migrants enter the labour force near open jobs.
+        timed(Phase::Matching, &mut || {
+            entrants::run(self, &t.fields, &t.vacancies)
+        });
         // Rents and development.
         timed(Phase::Land, &mut || land::run(self));
-        // Commutes and congestion (metrics: commute sums).
-        timed(Phase::Commute, &mut || commute::run(self));
+        // Commutes and congestion (into the metrics' commute sums).
+        timed(Phase::Commute, &mut || commute::run(self, &mut t.firm_zone));
+        // Indicators: this month's row, park rows at a year's end, the unemployment rate
+        // that sets next month's wages.
         let mut recorded = None;
         timed(Phase::Metrics, &mut || {
-            recorded = Some(record::record(self))
+            recorded = Some(record::record(self, &t.firms))
         });
+        self.tables = t;
         let record::Recorded {
             row,
             parks,
@@ -422,8 +396,9 @@ impl Simulation {
             self.economy.unemployment = u;
         }
         self.tick += 1;
+        // Each January: retired workers and closed firms leave the tables.
         if self.date().month == 1 {
-            matching::compact(self);
+            self.world.compact();
         }
         // After the compaction, where every caller read them before they moved here.
         let t0 = Instant::now();

@@ -5,6 +5,7 @@
 
 use rayon::prelude::*;
 
+use super::firms::FirmProposals;
 use super::Simulation;
 use crate::metrics::{CommuteSums, ParkRow, RegionRow, TickRow, INDICATORS};
 use crate::types::{FirmKind, Generation, Sector, Use, NONE};
@@ -178,8 +179,9 @@ fn median_minutes(cm: &CommuteSums) -> f64 {
     f64::NAN
 }
 
-/// Compute this month's row (and park rows when a year closes or the run ends).
-pub fn record(sim: &mut Simulation) -> Recorded {
+/// Compute this month's row (and park rows when a year closes or the run ends); the firm and
+/// start-up phases' per-chunk sums (patents, funding, graduations) come with `proposals`.
+pub fn record(sim: &mut Simulation, proposals: &FirmProposals) -> Recorded {
     let inv = 1.0 / sim.world.scale;
     let yi = 1e-8 * inv;
     let counts = worker_counts(&sim.world);
@@ -192,7 +194,7 @@ pub fn record(sim: &mut Simulation) -> Recorded {
     let (revenue, va, va_parks) = money(sim);
     let w = &sim.world;
     let n_chunks = w.firms.len().div_ceil(crate::rng::CHUNK);
-    let fs: (f64, f64, f64) = sim.scratch.firm_sums[..n_chunks.min(sim.scratch.firm_sums.len())]
+    let fs: (f64, f64, f64) = proposals.sums[..n_chunks.min(proposals.sums.len())]
         .iter()
         .fold((0.0, 0.0, 0.0), |a, s| {
             (
@@ -201,8 +203,7 @@ pub fn record(sim: &mut Simulation) -> Recorded {
                 a.2 + s.patents_incumbents,
             )
         });
-    let ss = sim
-        .scratch
+    let ss = proposals
         .startup_sums
         .iter()
         .take(n_chunks)

@@ -4,7 +4,7 @@
 use rand::Rng;
 use rayon::prelude::*;
 
-use super::firms::{service_of, FirmAction, FirmProposal};
+use super::firms::{service_of, FirmAction, FirmProposal, FirmProposals};
 use super::Simulation;
 use crate::params::Params;
 use crate::rng::{stream, Stream, CHUNK};
@@ -58,13 +58,13 @@ pub fn base_hazard(p: &Params, service: Option<Generation>, home_based: bool) ->
         * if home_based { HOME_BASED_HAZARD } else { 1.0 }
 }
 
-/// Run the phase.
-pub fn run(sim: &mut Simulation) {
+/// Run the phase: start-ups raise funds, fail, change stage and graduate; their proposals are
+/// added to the firm phase's in `out`.
+pub fn run(sim: &mut Simulation, out: &mut FirmProposals) {
     let n = sim.world.firms.len();
     let n_chunks = n.div_ceil(CHUNK);
-    let sc = &mut sim.scratch;
-    sc.startup_sums
-        .resize(n_chunks.max(sc.startup_sums.len()), StartupSums::default());
+    out.startup_sums
+        .resize(n_chunks.max(out.startup_sums.len()), StartupSums::default());
     let params = &sim.params;
     let (seed, tick) = (sim.seed, sim.tick);
     let world = &mut sim.world;
@@ -97,8 +97,8 @@ pub fn run(sim: &mut Simulation) {
         fl.par_chunks_mut(CHUNK),
         staff_target.par_chunks_mut(CHUNK),
         incubator_months.par_chunks_mut(CHUNK),
-        sc.firm_props[..n_chunks].par_iter_mut(),
-        sc.startup_sums[..n_chunks].par_iter_mut(),
+        out.chunks[..n_chunks].par_iter_mut(),
+        out.startup_sums[..n_chunks].par_iter_mut(),
     )
         .into_par_iter()
         .enumerate()

@@ -6,6 +6,8 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
 use rayon::prelude::*;
 
+use super::fields::FieldTables;
+use super::matching::VacancyTable;
 use super::{wage_of, Simulation};
 use crate::params::Params;
 use crate::rng::{stream, Stream, CHUNK};
@@ -62,6 +64,18 @@ pub enum WorkerAction {
     Home,
     /// Found a start-up: `targets[0]` incubator or NONE, `targets[1]` market cell or NONE.
     Found,
+}
+
+/// What the phase makes each month for `matching::resolve_workers` (`Simulation::step` hands
+/// it on): proposals per chunk of workers, in worker order within a chunk.
+#[derive(Default)]
+pub struct WorkerProposals {
+    /// Proposals per chunk.
+    pub chunks: Vec<Vec<WorkerProposal>>,
+    /// Packed per-firm data the workers read (the phase's own, remade each month).
+    pub(super) view: Vec<FirmView>,
+    /// Bit per firm: operating with no lay-offs this month (the phase's own).
+    pub(super) steady: Vec<u64>,
 }
 
 /// A worker's proposal.
@@ -558,14 +572,19 @@ fn build_view(world: &crate::world::World, out: &mut Vec<FirmView>, steady: &mut
 /// How many workers ahead the main loop prefetches its employer's firm view.
 const PREFETCH: usize = 16;
 
-/// Run the phase.
-pub fn run(sim: &mut Simulation) {
+/// Run the phase: workers age, retire, leave firms that lay off, and propose (into `out`) to
+/// found a start-up, take a job from `vacancies` or move home, drawing from `fields`' tables.
+pub fn run(
+    sim: &mut Simulation,
+    fields: &FieldTables,
+    vacancies: &VacancyTable,
+    out: &mut WorkerProposals,
+) {
     let n = sim.world.workers.len();
     let n_chunks = n.div_ceil(CHUNK);
-    let sc = &mut sim.scratch;
-    sc.worker_props
-        .resize_with(n_chunks.max(sc.worker_props.len()), Vec::new);
-    build_view(&sim.world, &mut sc.firm_view, &mut sc.firm_steady);
+    out.chunks
+        .resize_with(n_chunks.max(out.chunks.len()), Vec::new);
+    build_view(&sim.world, &mut out.view, &mut out.steady);
     let params = &sim.params;
     let wage = WageTable::new(params);
     let (seed, tick) = (sim.seed, sim.tick);
@@ -576,25 +595,25 @@ pub fn run(sim: &mut Simulation) {
         grid: &world.grid,
         cells: &world.cells,
         travel: &world.travel,
-        view: &sc.firm_view,
+        view: &out.view,
         incs: &world.incubators,
-        open_incubators: &sc.open_incubators,
-        vac_urn: &sc.vac_urn,
-        vac_zones: &sc.vac_zones,
-        job_grav: &sc.job_grav,
-        home_grav: &sc.home_grav,
+        open_incubators: &fields.open_incubators,
+        vac_urn: &vacancies.urn,
+        vac_zones: &vacancies.zones,
+        job_grav: &vacancies.job_grav,
+        home_grav: &vacancies.home_grav,
         wage: &wage,
-        zone_order: &sc.zone_order,
-        zone_start: &sc.zone_start,
-        res_cum: &sc.res_cum,
-        free_cum: &sc.free_cum,
-        found_tech: &sc.found_tech,
-        found_other: &sc.found_other,
+        zone_order: &fields.zone_order,
+        zone_start: &fields.zone_start,
+        res_cum: &fields.res_cum,
+        free_cum: &fields.free_cum,
+        found_tech: &fields.found_tech,
+        found_other: &fields.found_other,
         policy: &sim.policy,
         scale: world.scale,
     };
-    let view = &sc.firm_view[..];
-    let steady = &sc.firm_steady[..];
+    let view = &out.view[..];
+    let steady = &out.steady[..];
     let wp = &params.workers;
     let wage_index = sim.economy.wages;
     let retire_age = params.population.retirement_age;
@@ -611,7 +630,7 @@ pub fn run(sim: &mut Simulation) {
         employer.par_chunks_mut(CHUNK),
         st.par_chunks_mut(CHUNK),
         age.par_chunks_mut(CHUNK),
-        sc.worker_props[..n_chunks].par_iter_mut(),
+        out.chunks[..n_chunks].par_iter_mut(),
     )
         .into_par_iter()
         .enumerate()

@@ -16,7 +16,7 @@ fn top3_keeps_best_distinct() {
 #[test]
 fn pipelined_job_search_equals_sequential() {
     use crate::calendar::YearMonth;
-    use crate::tick::{firms, matching, startups};
+    use crate::tick::{fields, firms, matching, startups};
     use crate::world::{beijing, World};
     let params = Params::default();
     let layers = beijing::layers(&params);
@@ -26,46 +26,43 @@ fn pipelined_job_search_equals_sequential() {
     for _ in 0..3 {
         sim.step();
     }
-    super::super::fields::run(&mut sim);
-    firms::run(&mut sim);
-    startups::run(&mut sim);
-    matching::resolve_firms(&mut sim);
-    matching::vacancy_table(&mut sim);
-    build_view(
-        &sim.world,
-        &mut sim.scratch.firm_view,
-        &mut sim.scratch.firm_steady,
-    );
+    let mut t = std::mem::take(&mut sim.tables);
+    fields::run(&mut sim, &mut t.fields);
+    firms::run(&mut sim, &t.fields, &mut t.firms);
+    startups::run(&mut sim, &mut t.firms);
+    matching::resolve_firms(&mut sim, &t.firms);
+    matching::vacancy_table(&mut sim, &t.fields, &mut t.vacancies);
+    build_view(&sim.world, &mut t.workers.view, &mut t.workers.steady);
     for broken in [false, true] {
         if broken {
             // A zone that the gravity rows weigh but whose vacancies are gone: the case
             // where the pipelined search must rewind and fall back.
-            let z = (0..sim.scratch.vac_zones.len())
-                .max_by_key(|&z| sim.scratch.vac_zones[z].span)
+            let z = (0..t.vacancies.zones.len())
+                .max_by_key(|&z| t.vacancies.zones[z].span)
                 .unwrap();
-            sim.scratch.vac_zones[z].span = 0;
+            t.vacancies.zones[z].span = 0;
         }
         let wage = WageTable::new(&sim.params);
-        let (w, sc) = (&sim.world, &sim.scratch);
+        let (w, fl, vac) = (&sim.world, &t.fields, &t.vacancies);
         let ctx = Ctx {
             params: &sim.params,
             grid: &w.grid,
             cells: &w.cells,
             travel: &w.travel,
-            view: &sc.firm_view,
+            view: &t.workers.view,
             incs: &w.incubators,
-            open_incubators: &sc.open_incubators,
-            vac_urn: &sc.vac_urn,
-            vac_zones: &sc.vac_zones,
-            job_grav: &sc.job_grav,
-            home_grav: &sc.home_grav,
+            open_incubators: &fl.open_incubators,
+            vac_urn: &vac.urn,
+            vac_zones: &vac.zones,
+            job_grav: &vac.job_grav,
+            home_grav: &vac.home_grav,
             wage: &wage,
-            zone_order: &sc.zone_order,
-            zone_start: &sc.zone_start,
-            res_cum: &sc.res_cum,
-            free_cum: &sc.free_cum,
-            found_tech: &sc.found_tech,
-            found_other: &sc.found_other,
+            zone_order: &fl.zone_order,
+            zone_start: &fl.zone_start,
+            res_cum: &fl.res_cum,
+            free_cum: &fl.free_cum,
+            found_tech: &fl.found_tech,
+            found_other: &fl.found_other,
             policy: &sim.policy,
             scale: w.scale,
         };

@@ -12,8 +12,8 @@ pub mod travel;
 
 use ndarray::{Array1, Array2};
 
-use crate::types::{LandUse, Sector, Use};
-use agents::{Firms, Incubators, University, Workers};
+use crate::types::{LandUse, Sector, Use, NONE};
+use agents::{status, Firms, Incubators, University, Workers};
 use grid::GridSpec;
 use places::{Area, Place};
 use travel::Travel;
@@ -173,5 +173,38 @@ impl World {
             + self.firms.bytes()
             + n * (Use::N * 8 * 4 + 64)
             + self.travel.base.len() * 4
+    }
+
+    /// Yearly compaction: drop retired workers and closed firms, remapping employer indices.
+    pub fn compact(&mut self) {
+        let w = self;
+        let keep_w: Vec<bool> = w
+            .workers
+            .status
+            .iter()
+            .map(|&s| s != status::RETIRED)
+            .collect();
+        w.workers.retain(&keep_w);
+        let keep_f: Vec<bool> = (0..w.firms.len()).map(|i| w.firms.alive(i)).collect();
+        let map = w.firms.retain(&keep_f);
+        for (e, s) in w
+            .workers
+            .employer
+            .iter_mut()
+            .zip(w.workers.status.iter_mut())
+        {
+            if *e != NONE {
+                *e = map[*e as usize];
+                if *e == NONE {
+                    *s = status::UNEMPLOYED;
+                }
+            }
+        }
+        debug_assert!(w
+            .workers
+            .employer
+            .iter()
+            .zip(&w.workers.status)
+            .all(|(&e, &s)| (e == NONE) == (s == status::UNEMPLOYED)));
     }
 }
