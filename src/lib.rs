@@ -12,6 +12,7 @@ pub mod compare;
 pub mod files;
 pub mod limits;
 pub mod metrics;
+pub mod names;
 pub mod output;
 pub mod params;
 pub mod report;

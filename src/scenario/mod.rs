@@ -13,7 +13,6 @@ pub mod error;
 pub mod geotiff;
 pub mod params_schema;
 pub mod policy;
-pub mod region;
 pub mod source;
 pub mod template;
 pub mod valid_policy;
@@ -31,10 +30,10 @@ use crate::tick::policy::Policy;
 use crate::world::layers::WorldLayers;
 use crate::world::World;
 
+pub use crate::world::regions::RegionSpec;
 pub use error::ScenarioError;
 use error::{did_you_mean, humanize_serde, index, join, one_of, show, Ctx};
 pub use policy::PolicySpec;
-pub use region::RegionSpec;
 pub use valid_policy::{Action, ValidPolicy};
 pub use world::WorldSpec;
 

@@ -8,10 +8,10 @@ use serde::{Deserialize, Serialize};
 use toml::Value;
 
 use super::error::{all_of, did_you_mean, join, one_of, show, Ctx, ScenarioError};
-use super::region::RegionSpec;
 use crate::calendar::YearMonth;
 use crate::types::{Generation, LandUse, Sector, Use};
 use crate::world::layers::LinkKind;
+use crate::world::regions::RegionSpec;
 
 /// A time: a tick number (0 = the first month) or a `YYYY-MM` date.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

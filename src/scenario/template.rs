@@ -76,7 +76,8 @@ found_rate_tech = 0.0006            # monthly probability that a tech worker fou
 # Policies: a kind, a start (a tick number or "YYYY-MM"), optionally an end, a region, and the
 # kind's own keys. A region is one of: { name = "<place, park, district or area>" },
 # { rect_km = [x_min, y_min, x_max, y_max] }, { around = "<place>", radius_km = 2.0 },
-# { cells = [[col, row], ...] } or { all = true }.
+# { discs_km = [[x, y, radius], ...] }, { along_km = [[x, y], ...], half_width_km = 0.3 },
+# { cells = [[col, row], ...] } or { all = true } (docs/scenarios.md, "Regions").
 [[policy]]
 kind = "incubator"
 name = "A 2.0 incubator in the Zhongguancun core"

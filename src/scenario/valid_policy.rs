@@ -9,12 +9,12 @@ use super::policy::{
     describe_when, mix_array, KeyErr, Kind, PolicySpec, KINDS, MAX_AMOUNT, MAX_BONUS,
     PARTNER_BONUS, PARTNER_DISTANCE_KM, PARTNER_RENT, TARGETS,
 };
-use super::region::{find_place, resolve, RegionSpec, Regions};
 use crate::calendar::YearMonth;
 use crate::params::Params;
 use crate::tick::policy::{Policy, PolicyKind, SubsidyTarget};
 use crate::types::{Generation, LandUse, Use};
 use crate::world::layers::LinkKind;
+use crate::world::regions::{find_place, resolve, RegionSpec, Regions};
 
 /// A validated policy, typed; its region and places still to resolve against a world.
 #[derive(Clone, Debug)]

@@ -10,12 +10,13 @@ use toml::Value;
 
 use super::asc;
 use super::error::{did_you_mean, index, join, one_of, show, Ctx, ScenarioError};
-use super::region::{find_place, resolve, RegionSpec};
 use crate::params::Params;
 use crate::types::{Generation, LandUse, Sector, Use};
 use crate::world::custom::{self, GridInput, DEFAULT_ACCESS_DECAY_KM};
 use crate::world::layers::{IncubatorSpec, Link, LinkKind, UniversitySpec, WorldLayers};
-use crate::world::places::{Area, Place, PlaceKind};
+use crate::world::places::{Place, PlaceKind};
+pub use crate::world::regions::AreaSpec;
+use crate::world::regions::{find_place, resolve, resolve_areas, RegionSpec};
 
 /// The embedded presets.
 pub const PRESETS: &[&str] = &["beijing"];
@@ -166,19 +167,6 @@ pub struct PlaceSpec {
     /// Knowledge weight of a `university` (1 = an average research university; default 1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weight: Option<f64>,
-}
-
-/// `[[world.park]]`, `[[world.district]]`, `[[world.area]]`: a named region.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AreaSpec {
-    /// Name used in regions and outputs.
-    pub name: String,
-    /// Human-readable label (default: the name).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub label: Option<String>,
-    /// Its cells.
-    pub region: RegionSpec,
 }
 
 /// `[[world.incubator]]`: an incubator present at the start.
@@ -472,12 +460,13 @@ pub fn build_layers(
         ("district", &spec.district),
         ("area", &spec.area),
     ] {
+        let path = format!("world.{table}");
         for (i, a) in list.iter().enumerate() {
-            let path = index(&format!("world.{table}"), i);
+            let path = index(&path, i);
             if a.name.is_empty() {
                 return Err((join(&path, "name"), "expected a non-empty name".into()));
             }
-            if taken(&layers, &a.name) {
+            if taken(&layers, &a.name) || list[..i].iter().any(|b| b.name == a.name) {
                 return Err((
                     join(&path, "name"),
                     format!(
@@ -486,17 +475,13 @@ pub fn build_layers(
                     ),
                 ));
             }
-            let cells = resolve(&a.region, &layers, &join(&path, "region"))?;
-            let area = Area {
-                name: a.name.clone(),
-                label: a.label.clone().unwrap_or_else(|| a.name.clone()),
-                cells,
-            };
-            match table {
-                "park" => layers.parks.push(area),
-                "district" => layers.districts.push(area),
-                _ => layers.areas.push(area),
-            }
+        }
+        let parks = (table == "park").then_some(&layers.land_use[..]);
+        let areas = resolve_areas(list, &layers, &path, parks)?;
+        match table {
+            "park" => layers.parks.extend(areas),
+            "district" => layers.districts.extend(areas),
+            _ => layers.areas.extend(areas),
         }
     }
     for (i, inc) in spec.incubator.iter().enumerate() {

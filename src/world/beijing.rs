@@ -12,7 +12,8 @@ use serde::Deserialize;
 
 use super::grid::GridSpec;
 use super::layers::{rent_from_access, IncubatorSpec, Link, LinkKind, UniversitySpec, WorldLayers};
-use super::places::{cells_along, cells_within, Area, Place};
+use super::places::{cells_within, Place};
+use super::regions::{resolve, resolve_areas, AreaSpec, RegionSpec, Regions};
 use crate::params::Params;
 use crate::types::{Generation, LandUse, Sector, Use};
 
@@ -29,10 +30,10 @@ pub struct Preset {
     name: String,
     /// Regions whose commutes and start-up births are tracked besides the parks.
     pub tracked_regions: Vec<String>,
-    core_disc: [f64; 3],
+    core: RegionSpec,
     periphery_beyond_km: f64,
     grid: GridSpec,
-    avenue: Avenue,
+    avenue: String,
     residents: Residents,
     tech_share: TechShare,
     jobs: Jobs,
@@ -41,20 +42,13 @@ pub struct Preset {
     land_use: LandUseRules,
     floor: FloorRules,
     place: Vec<Place>,
-    park: Vec<DiscPark>,
-    district: Vec<District>,
-    area: Vec<NamedArea>,
+    park: Vec<AreaSpec>,
+    district: Vec<AreaSpec>,
+    area: Vec<AreaSpec>,
     university: Vec<University>,
     incubator: Vec<Incubator>,
     ring: Vec<Ring>,
     link: Vec<Line>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Avenue {
-    points: Vec<Xy>,
-    half_width_km: f64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -169,32 +163,6 @@ struct FloorRules {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct DiscPark {
-    name: String,
-    label: String,
-    discs: Vec<[f64; 3]>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct District {
-    name: String,
-    label: String,
-    seat: Xy,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct NamedArea {
-    name: String,
-    label: String,
-    #[serde(default)]
-    along_avenue: bool,
-    disc: Option<[f64; 3]>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
 struct University {
     name: String,
     at: Xy,
@@ -230,16 +198,13 @@ struct Line {
 pub fn preset() -> &'static Preset {
     static PRESET: OnceLock<Preset> = OnceLock::new();
     PRESET.get_or_init(|| {
-        toml::from_str(PRESET_TOML).expect("assets/presets/beijing.toml is a valid preset")
+        toml::from_str(PRESET_TOML)
+            .unwrap_or_else(|e| panic!("assets/presets/beijing.toml is not a valid preset: {e}"))
     })
 }
 
 fn gauss(x: f64, y: f64, cx: f64, cy: f64, sigma: f64) -> f64 {
     (-((x - cx).powi(2) + (y - cy).powi(2)) / (2.0 * sigma * sigma)).exp()
-}
-
-fn in_disc(x: f64, y: f64, [cx, cy, r]: [f64; 3]) -> bool {
-    (x - cx).powi(2) + (y - cy).powi(2) <= r * r
 }
 
 impl Mountain {
@@ -463,79 +428,6 @@ fn floor_and_rent(
     (floor, max_floor, rent)
 }
 
-/// Parks (unions of discs, first listed wins, no green cells), districts (nearest seat) and
-/// the named areas.
-fn areas(p: &Preset, grid: &GridSpec, land_use: &[LandUse], avenue: &[u32]) -> [Vec<Area>; 3] {
-    let n = grid.n_cells();
-    let mut park_of = vec![usize::MAX; n];
-    for cell in 0..n {
-        if land_use[cell] == LandUse::Green {
-            continue;
-        }
-        let (x, y) = grid.centre(cell);
-        if let Some(k) = p
-            .park
-            .iter()
-            .position(|pk| pk.discs.iter().any(|&d| in_disc(x, y, d)))
-        {
-            park_of[cell] = k;
-        }
-    }
-    let parks = p
-        .park
-        .iter()
-        .enumerate()
-        .map(|(k, pk)| Area {
-            name: pk.name.clone(),
-            label: pk.label.clone(),
-            cells: (0..n)
-                .filter(|&c| park_of[c] == k)
-                .map(|c| c as u32)
-                .collect(),
-        })
-        .collect();
-    let nearest_seat = |cell: usize| {
-        let (x, y) = grid.centre(cell);
-        p.district
-            .iter()
-            .enumerate()
-            .min_by(|a, b| {
-                let da = (x - a.1.seat[0]).powi(2) + (y - a.1.seat[1]).powi(2);
-                let db = (x - b.1.seat[0]).powi(2) + (y - b.1.seat[1]).powi(2);
-                da.total_cmp(&db)
-            })
-            .map(|(i, _)| i)
-    };
-    let seat_of: Vec<Option<usize>> = (0..n).map(nearest_seat).collect();
-    let districts = p
-        .district
-        .iter()
-        .enumerate()
-        .map(|(d, ds)| Area {
-            name: ds.name.clone(),
-            label: ds.label.clone(),
-            cells: (0..n)
-                .filter(|&c| seat_of[c] == Some(d))
-                .map(|c| c as u32)
-                .collect(),
-        })
-        .collect();
-    let named = p
-        .area
-        .iter()
-        .map(|a| Area {
-            name: a.name.clone(),
-            label: a.label.clone(),
-            cells: match (a.along_avenue, a.disc) {
-                (true, _) => avenue.to_vec(),
-                (false, Some([x, y, r])) => cells_within(grid, x, y, r),
-                (false, None) => Vec::new(),
-            },
-        })
-        .collect();
-    [parks, districts, named]
-}
-
 /// The ring roads, then the lines, as links of the travel network.
 fn links(p: &Preset) -> Vec<Link> {
     let ring = |r: &Ring| {
@@ -577,8 +469,20 @@ pub fn layers(params: &Params) -> WorldLayers {
             })
         })
         .collect();
-    let avenue_points: Vec<(f64, f64)> = p.avenue.points.iter().map(|&[x, y]| (x, y)).collect();
-    let avenue_cells = cells_along(&grid, &avenue_points, p.avenue.half_width_km);
+    // The avenue's cells (its area, resolved against the places as a user's would be).
+    let sketch = Sketch {
+        grid: &grid,
+        places: &p.place,
+    };
+    let avenue = p
+        .area
+        .iter()
+        .position(|a| a.name == p.avenue)
+        .expect("the preset's avenue is one of its areas");
+    let avenue_cells = resolve_areas(&p.area[avenue..=avenue], &sketch, "area", None)
+        .expect("the preset's avenue resolves")
+        .remove(0)
+        .cells;
     let mut on_avenue = vec![false; n];
     for &c in &avenue_cells {
         on_avenue[c as usize] = true;
@@ -586,9 +490,6 @@ pub fn layers(params: &Params) -> WorldLayers {
     let people = people(p, params, &grid, &universities, &avenue_cells);
     let land_use = land_use(p, &grid, &people, &universities, &on_avenue);
     let (floor, max_floor, rent) = floor_and_rent(p, params, &grid, &people, &land_use);
-    let [parks, districts, areas] = areas(p, &grid, &land_use, &avenue_cells);
-    let [cx, cy, cr] = p.core_disc;
-    let core = cells_within(&grid, cx, cy, cr);
     let periphery = (0..n)
         .filter(|&cell| {
             let (x, y) = grid.centre(cell);
@@ -609,7 +510,7 @@ pub fn layers(params: &Params) -> WorldLayers {
             })
         })
         .collect();
-    WorldLayers {
+    let mut layers = WorldLayers {
         name: p.name.clone(),
         grid,
         georef: Some(super::geo::Georef::beijing()),
@@ -622,15 +523,48 @@ pub fn layers(params: &Params) -> WorldLayers {
         tech_share: people.tech_share,
         rent,
         places: p.place.clone(),
-        parks,
-        districts,
-        areas,
-        core,
+        parks: Vec::new(),
+        districts: Vec::new(),
+        areas: Vec::new(),
+        core: Vec::new(),
         periphery,
         universities,
         incubators,
         links: links(p),
         tracked_regions: p.tracked_regions.clone(),
+    };
+    // Parks, districts, areas and the core by the code that reads a user's `[world]` tables.
+    let resolved = |list: &[AreaSpec], path: &str, l: &WorldLayers, parks: bool| {
+        resolve_areas(list, l, path, parks.then_some(&l.land_use[..]))
+            .unwrap_or_else(|(k, m)| panic!("the embedded preset: {k}: {m}"))
+    };
+    layers.parks = resolved(&p.park, "park", &layers, true);
+    layers.districts = resolved(&p.district, "district", &layers, false);
+    layers.areas = resolved(&p.area, "area", &layers, false);
+    layers.core = resolve(&p.core, &layers, "core")
+        .unwrap_or_else(|(k, m)| panic!("the embedded preset: {k}: {m}"));
+    layers
+}
+
+/// The preset's grid and places, for resolving its avenue before the layers exist.
+struct Sketch<'a> {
+    grid: &'a GridSpec,
+    places: &'a [Place],
+}
+
+impl Regions for Sketch<'_> {
+    fn grid(&self) -> &GridSpec {
+        self.grid
+    }
+    fn places(&self) -> &[Place] {
+        self.places
+    }
+    fn named(&self, name: &str) -> Option<Vec<u32>> {
+        let p = self.places.iter().find(|p| p.name == name)?;
+        Some(cells_within(self.grid, p.x_km, p.y_km, p.radius_km))
+    }
+    fn all_names(&self) -> Vec<String> {
+        self.places.iter().map(|p| p.name.clone()).collect()
     }
 }
 

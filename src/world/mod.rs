@@ -8,6 +8,7 @@ pub mod geo;
 pub mod grid;
 pub mod layers;
 pub mod places;
+pub mod regions;
 pub mod travel;
 
 use ndarray::{Array1, Array2};
