@@ -322,6 +322,48 @@ pub const INDICATORS: &[Indicator] = &[
         "share of start-ups born ≥ 120 months ago that lived 120 months",
         Mean,
     ),
+    ind(
+        "rent_gradient_office",
+        "1/km",
+        "slope of ln(office rent) on the distance (km) from the core's centroid, over cells with office floor space: an Alonso gradient, negative when rents fall outward",
+        Mean,
+    ),
+    ind(
+        "rent_gradient_residential",
+        "1/km",
+        "slope of ln(residential rent) on the distance (km) from the core's centroid, over cells with residential floor space",
+        Mean,
+    ),
+    ind(
+        "mean_commute_km",
+        "km",
+        "mean straight-line distance between home and work of workers with a job or a start-up, in December and the last month",
+        Yearly,
+    ),
+    ind(
+        "share_commute_over_25km",
+        "share",
+        "share of workers with a job or a start-up living more than 25 km (straight line) from work, in December and the last month",
+        Yearly,
+    ),
+    ind(
+        "firm_size_zipf",
+        "exponent",
+        "Zipf exponent of operating firms' sizes (employees): the upper tail's CCDF exponent, α − 1 of a discrete power law fitted by maximum likelihood above x_min (Clauset–Shalizi–Newman); in December and the last month",
+        Yearly,
+    ),
+    ind(
+        "firm_size_zipf_xmin",
+        "employees",
+        "lower bound x_min of the firm-size tail fitted for `firm_size_zipf` (the bound whose fit has the smallest KS distance)",
+        Yearly,
+    ),
+    ind(
+        "firm_size_zipf_ks",
+        "distance",
+        "Kolmogorov–Smirnov distance between the firm-size tail and its fitted power law",
+        Yearly,
+    ),
 ];
 
 /// Indicators of one tracked region (a row of `regions.csv` after `tick`, `date`, `region`), in

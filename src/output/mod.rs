@@ -5,6 +5,7 @@
 
 pub mod compare_maps;
 pub mod comparison;
+pub mod firm_sizes;
 pub mod geojson;
 pub mod geotiff;
 pub mod grids;

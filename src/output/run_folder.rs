@@ -104,6 +104,8 @@ impl RunFolder {
         let policies = &outcome.sim.policy.policies;
         super::policies::write_all(world, policies, scenario.start, &self.events, &self.dir)
             .context("writing policies.csv")?;
+        super::firm_sizes::write(world, &self.dir.join("firm_sizes.csv"))
+            .context("writing firm_sizes.csv")?;
         if extras.pictures {
             let fields = grids::fields(world);
             let layers: Vec<_> = fields

@@ -26,6 +26,7 @@
 
 pub mod design;
 pub mod dist;
+pub mod powerlaw;
 pub(crate) mod rng;
 pub mod sobol;
 pub mod summary;

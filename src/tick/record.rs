@@ -179,6 +179,97 @@ fn median_minutes(cm: &CommuteSums) -> f64 {
     f64::NAN
 }
 
+/// Slope of ln(rent of `u`) on the distance (km) from the core's centroid, by least squares
+/// over the cells with floor space of that use (NaN with fewer than three such cells or no
+/// spread in distance).
+pub fn rent_gradient(w: &World, u: Use) -> f64 {
+    let g = &w.grid;
+    let (mut cx, mut cy, mut k) = (0.0, 0.0, 0usize);
+    for c in (0..g.n_cells()).filter(|&c| w.cells.core[c]) {
+        let (x, y) = g.centre(c);
+        cx += x;
+        cy += y;
+        k += 1;
+    }
+    if k == 0 {
+        return f64::NAN;
+    }
+    let (cx, cy) = (cx / k as f64, cy / k as f64);
+    let (mut n, mut sx, mut sy, mut sxx, mut sxy) = (0.0f64, 0.0, 0.0, 0.0, 0.0);
+    for c in 0..g.n_cells() {
+        let rent = w.cells.rent[[u as usize, c]];
+        if w.cells.capacity[[u as usize, c]] <= 0.0 || !(rent > 0.0) {
+            continue;
+        }
+        let (x, y) = g.centre(c);
+        let d = ((x - cx).powi(2) + (y - cy).powi(2)).sqrt();
+        let l = rent.ln();
+        n += 1.0;
+        sx += d;
+        sy += l;
+        sxx += d * d;
+        sxy += d * l;
+    }
+    let var = sxx - sx * sx / n.max(1.0);
+    if n < 3.0 || var <= 1e-12 {
+        return f64::NAN;
+    }
+    (sxy - sx * sy / n) / var
+}
+
+/// Distance beyond which a commute counts as long in `share_commute_over_25km` (km).
+const LONG_COMMUTE_KM: f64 = 25.0;
+
+/// Workers per chunk of the commute-distance sums (fixed: float sums are added per chunk in
+/// order, so the result does not depend on the thread count).
+const KM_CHUNK: usize = 16_384;
+
+/// Mean straight-line home–work distance (km) of workers with an employer (a firm or their
+/// own start-up), and the share of them beyond [`LONG_COMMUTE_KM`]; NaN without any.
+pub fn commute_km(w: &World) -> [f64; 2] {
+    let g = &w.grid;
+    let (home, employer) = (&w.workers.home, &w.workers.employer);
+    let sums: Vec<(f64, u64, u64)> = home
+        .par_chunks(KM_CHUNK)
+        .zip(employer.par_chunks(KM_CHUNK))
+        .map(|(home, employer)| {
+            let (mut km, mut n, mut long) = (0.0, 0u64, 0u64);
+            for (&h, &e) in home.iter().zip(employer) {
+                if e == NONE {
+                    continue;
+                }
+                let (hx, hy) = g.centre(h as usize);
+                let (fx, fy) = g.centre(w.firms.cell[e as usize] as usize);
+                let d = ((hx - fx).powi(2) + (hy - fy).powi(2)).sqrt();
+                km += d;
+                n += 1;
+                long += (d > LONG_COMMUTE_KM) as u64;
+            }
+            (km, n, long)
+        })
+        .collect();
+    let (km, n, long) = sums
+        .iter()
+        .fold((0.0, 0u64, 0u64), |a, s| (a.0 + s.0, a.1 + s.1, a.2 + s.2));
+    [ratio(km, n as f64), ratio(long as f64, n as f64)]
+}
+
+/// The power law fitted to the upper tail of operating firms' sizes (employees).
+pub fn firm_size_tail(w: &World) -> Option<crate::stats::powerlaw::TailFit> {
+    let mut sizes = firm_sizes(w);
+    sizes.sort_unstable();
+    crate::stats::powerlaw::fit_tail(&sizes)
+}
+
+/// Employees of every operating firm with at least one, in firm order.
+pub fn firm_sizes(w: &World) -> Vec<u32> {
+    let f = &w.firms;
+    (0..f.len())
+        .filter(|&i| f.alive(i) && f.employees[i] > 0)
+        .map(|i| f.employees[i])
+        .collect()
+}
+
 /// Compute this month's row (and park rows when a year closes or the run ends); the firm and
 /// start-up phases' per-chunk sums (patents, funding, graduations) come with `proposals`.
 pub fn record(sim: &mut Simulation, proposals: &FirmProposals) -> Recorded {
@@ -293,7 +384,22 @@ pub fn record(sim: &mut Simulation, proposals: &FirmProposals) -> Recorded {
         sim.metrics.survival(12, now),
         sim.metrics.survival(60, now),
         sim.metrics.survival(120, now),
+        rent_gradient(w, Use::Office),
+        rent_gradient(w, Use::Residential),
     ];
+    // The firm-size tail, once a year (December and the last month).
+    let year_end = sim.date().month == 12 || sim.tick + 1 >= sim.ticks;
+    let (tail, km) = if year_end {
+        (firm_size_tail(w), commute_km(w))
+    } else {
+        (None, [f64::NAN; 2])
+    };
+    let mut values = values;
+    values.extend(km);
+    values.extend(match tail {
+        Some(f) => [f.zipf(), f.x_min as f64, f.ks],
+        None => [f64::NAN; 3],
+    });
     debug_assert_eq!(values.len(), INDICATORS.len());
     let row = TickRow {
         tick: sim.tick,

@@ -10,7 +10,7 @@ use std::path::Path;
 use anyhow::{anyhow, Context, Result};
 
 use super::tables::table_text;
-use super::{evaluate, score, short, Observations, Outcome, SnapshotObs};
+use super::{evaluate, score, short, Observations, Outcome, SnapshotObs, Split};
 
 /// Why a merged sweep cannot be scored: bad input (exit 2) or a failure to read it (exit 1).
 #[derive(Debug, thiserror::Error)]
@@ -92,7 +92,7 @@ impl Calibration {
         })
     }
 
-    /// `calibration.csv`: rank, point, parameter values, score, targets passed, whether
+    /// `calibration.csv`: rank, point, parameter values, score, calibration targets passed, whether
     /// accepted, and every target's simulated mean.
     pub fn csv(&self) -> Result<Vec<u8>> {
         let ids: Vec<&str> = self.points[0]
@@ -110,7 +110,13 @@ impl Calibration {
             let mut r = vec![(rank + 1).to_string(), p.id.to_string()];
             r.extend(p.values.iter().cloned());
             r.push(crate::output::num(p.score));
-            r.push(p.outcomes.iter().filter(|o| o.pass).count().to_string());
+            r.push(
+                p.outcomes
+                    .iter()
+                    .filter(|o| o.pass && o.target.split == Split::Calibration)
+                    .count()
+                    .to_string(),
+            );
             r.push((rank < self.accepted).to_string());
             r.extend(p.outcomes.iter().map(|o| {
                 o.summary
@@ -129,9 +135,13 @@ impl Calibration {
         let _ = writeln!(md, "# Calibration: ABC rejection over {}\n", dir.display());
         let _ = writeln!(
             md,
-            "{} points scored against {} baseline targets (December snapshots, flows × 12); the best {} ({}%) are accepted.\n",
+            "{} points scored against {} baseline calibration targets (December snapshots, flows × 12); the best {} ({}%) are accepted. Holdout targets are shown, never scored.\n",
             self.points.len(),
-            best.outcomes.len(),
+            best
+                .outcomes
+                .iter()
+                .filter(|o| o.target.split == Split::Calibration)
+                .count(),
             self.accepted,
             (self.accept * 100.0).round()
         );

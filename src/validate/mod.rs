@@ -11,6 +11,9 @@
 
 pub mod calibration;
 pub mod tables;
+pub mod targets;
+
+pub use targets::targets;
 
 use std::collections::BTreeMap;
 
@@ -36,6 +39,25 @@ pub enum Scenario {
     Baseline,
     /// The e-mall conversion / Innovation Street scenario.
     Emall,
+}
+
+/// Whether a target was used to calibrate the model or held out to test it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Split {
+    /// Fitted: the parameters were chosen (by hand and by ABC) to meet it.
+    Calibration,
+    /// Held out: never used to choose a parameter; a test of the calibrated model.
+    Holdout,
+}
+
+impl Split {
+    /// Name as written in `validation.csv`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Split::Calibration => "calibration",
+            Split::Holdout => "holdout",
+        }
+    }
 }
 
 /// Scale on which a target's distance to its observed value is measured (calibration).
@@ -175,6 +197,8 @@ pub struct Target {
     pub band_reason: &'static str,
     /// Scenario it is computed from.
     pub scenario: Scenario,
+    /// Calibration or holdout.
+    pub split: Split,
     /// Distance scale for calibration.
     pub scale: Scale,
     /// The value of one run.
@@ -197,6 +221,8 @@ impl Target {
     pub fn band(&self) -> String {
         if self.hi.is_infinite() {
             format!("≥ {}", short(self.lo))
+        } else if self.lo.is_infinite() {
+            format!("≤ {}", short(self.hi))
         } else {
             format!("[{}, {}]", short(self.lo), short(self.hi))
         }
@@ -253,332 +279,6 @@ pub fn short(v: f64) -> String {
     }
 }
 
-fn opk(o: &dyn Observations, park: &str) -> f64 {
-    o.get(&format!("park:{park}/output_per_km2"), PARK_YEAR)
-}
-
-/// A park's high-tech share, the mean of the years around [`PARK_YEAR`] (2009–2011): the
-/// outer parks hold only a few firm agents at scale 0.01, so one year's share is granular.
-fn ht(o: &dyn Observations, park: &str) -> f64 {
-    mean_over(
-        o,
-        &format!("park:{park}/high_tech_share_zone"),
-        PARK_YEAR - 1..=PARK_YEAR + 1,
-    )
-}
-
-fn inner(o: &dyn Observations) -> f64 {
-    0.5 * (opk(o, "changping") + opk(o, "electronic_city"))
-}
-
-fn last_year(o: &dyn Observations) -> i32 {
-    o.years().last().copied().unwrap_or(0)
-}
-
-fn first_year(o: &dyn Observations) -> i32 {
-    o.years().first().copied().unwrap_or(0)
-}
-
-/// Mean of a key's yearly values over `years` (finite ones only).
-fn mean_over(o: &dyn Observations, key: &str, years: impl Iterator<Item = i32>) -> f64 {
-    let (s, n) = years
-        .map(|y| o.get(key, y))
-        .filter(|v| v.is_finite())
-        .fold((0.0, 0), |(s, n), v| (s + v, n + 1));
-    if n == 0 {
-        f64::NAN
-    } else {
-        s / n as f64
-    }
-}
-
-const FACTOR3: &str = "within a factor of 3 of the article's ratio: single-year rounded figures for 2006, model park boundaries are stylised discs and rectangles (docs/ODD.md §5.6), and the outer parks hold few agents at scale 0.01";
-const HT_HIGH: &str = "the article's bound (above 70%) as stated";
-const HT_LOW: &str = "the article's range (20–40%) as stated";
-const SURVIVAL: &str = "±10 points: the public figure is a cross-country rule of thumb, first-year survival ranges about 75–85% across OECD economies";
-
-/// The validation targets, in table order.
-pub fn targets() -> Vec<Target> {
-    let mut t = spatial_targets();
-    t.extend(dynamic_targets());
-    t
-}
-
-/// The spatial patterns: output per km² falling outward, high-tech shares by park, Haidian's
-/// share of revenue.
-fn spatial_targets() -> Vec<Target> {
-    let high = |id, park: &'static str| Target {
-        id,
-        pattern: "P2",
-        what: "high-tech share of the park's technology firms (mean 2009–2011)",
-        source: "article (2007): above 70% in Haidian, Changping, Fengtai",
-        observed: "> 0.70",
-        observed_value: None,
-        lo: 0.70,
-        hi: 1.0,
-        band_reason: HT_HIGH,
-        scenario: Scenario::Baseline,
-        scale: Scale::Linear,
-        compute: match park {
-            "haidian" => |o| ht(o, "haidian"),
-            "changping" => |o| ht(o, "changping"),
-            _ => |o| ht(o, "fengtai"),
-        },
-    };
-    let low = |id, park: &'static str| Target {
-        id,
-        pattern: "P2",
-        what: "high-tech share of the park's technology firms (mean 2009–2011)",
-        source: "article (2007): 20–40% in Tongzhou, Daxing bio-medicine base, Shijingshan",
-        observed: "0.20–0.40",
-        observed_value: Some(0.30),
-        lo: 0.20,
-        hi: 0.40,
-        band_reason: HT_LOW,
-        scenario: Scenario::Baseline,
-        scale: Scale::Linear,
-        compute: match park {
-            "tongzhou" => |o| ht(o, "tongzhou"),
-            "daxing_biomedicine" => |o| ht(o, "daxing_biomedicine"),
-            _ => |o| ht(o, "shijingshan"),
-        },
-    };
-    vec![
-        Target {
-            id: "output_ratio_inner",
-            pattern: "P1",
-            what: "output/km² of Changping and Electronic City (mean) ÷ Haidian (2010)",
-            source: "article (2006): 40 : 111 亿元/km²",
-            observed: "0.360",
-            observed_value: Some(40.0 / 111.0),
-            lo: 40.0 / 111.0 / 3.0,
-            hi: 40.0 / 111.0 * 3.0,
-            band_reason: FACTOR3,
-            scenario: Scenario::Baseline,
-            scale: Scale::Log,
-            compute: |o| inner(o) / opk(o, "haidian"),
-        },
-        Target {
-            id: "output_ratio_tongzhou",
-            pattern: "P1",
-            what: "output/km² of Tongzhou ÷ Haidian (2010)",
-            source: "article (2006): 1 : 111",
-            observed: "0.0090",
-            observed_value: Some(1.0 / 111.0),
-            lo: 1.0 / 111.0 / 3.0,
-            hi: 1.0 / 111.0 * 3.0,
-            band_reason: FACTOR3,
-            scenario: Scenario::Baseline,
-            scale: Scale::Log,
-            compute: |o| opk(o, "tongzhou") / opk(o, "haidian"),
-        },
-        Target {
-            id: "output_ratio_daxing",
-            pattern: "P1",
-            what: "output/km² of the Daxing bio-medicine base ÷ Haidian (2010)",
-            source: "article (2006): 0.2 : 111",
-            observed: "0.0018",
-            observed_value: Some(0.2 / 111.0),
-            lo: 0.2 / 111.0 / 3.0,
-            hi: 0.2 / 111.0 * 3.0,
-            band_reason: FACTOR3,
-            scenario: Scenario::Baseline,
-            scale: Scale::Log,
-            compute: |o| opk(o, "daxing_biomedicine") / opk(o, "haidian"),
-        },
-        Target {
-            id: "output_gradient_ordered",
-            pattern: "P1",
-            what: "share of replicates with Haidian > Changping/EC > Tongzhou > Daxing in output/km² (2010)",
-            source: "article (2006): falling outward from Haidian",
-            observed: "1",
-            observed_value: None,
-            lo: 0.9,
-            hi: 1.0,
-            band_reason: "the order holds in at least 9 of 10 replicates",
-            scenario: Scenario::Baseline,
-            scale: Scale::Linear,
-            compute: |o| {
-                let (h, i, t, d) = (
-                    opk(o, "haidian"),
-                    inner(o),
-                    opk(o, "tongzhou"),
-                    opk(o, "daxing_biomedicine"),
-                );
-                if [h, i, t, d].iter().any(|v| !v.is_finite()) {
-                    f64::NAN
-                } else {
-                    (h > i && i > t && t > d) as u8 as f64
-                }
-            },
-        },
-        high("high_tech_share_haidian", "haidian"),
-        high("high_tech_share_changping", "changping"),
-        high("high_tech_share_fengtai", "fengtai"),
-        low("high_tech_share_tongzhou", "tongzhou"),
-        low("high_tech_share_daxing", "daxing_biomedicine"),
-        low("high_tech_share_shijingshan", "shijingshan"),
-        Target {
-            id: "revenue_share_haidian",
-            pattern: "P3",
-            what: "Haidian park's share of the revenue of all parks (2010)",
-            source: "article: close to 50%",
-            observed: "≈ 0.50",
-            observed_value: Some(0.5),
-            lo: 0.40,
-            hi: 0.60,
-            band_reason: "\"close to 50%\" read as ±10 points",
-            scenario: Scenario::Baseline,
-            scale: Scale::Linear,
-            compute: |o| o.get("park:haidian/revenue_share", PARK_YEAR),
-        },
-    ]
-}
-
-/// The dynamic patterns: survival, commutes and jobs–housing in Huilongguan, core rents and
-/// firms leaving the core, Innovation Street's start-ups, value-added growth.
-fn dynamic_targets() -> Vec<Target> {
-    vec![
-        Target {
-            id: "survival_1y",
-            pattern: "P7",
-            what: "start-ups alive 12 months after birth (cohorts pooled, final year)",
-            source: "DOMAIN.md public figure: about 80%",
-            observed: "0.80",
-            observed_value: Some(0.80),
-            lo: 0.70,
-            hi: 0.90,
-            band_reason: SURVIVAL,
-            scenario: Scenario::Baseline,
-            scale: Scale::Linear,
-            compute: |o| o.get("survival_1y", last_year(o)),
-        },
-        Target {
-            id: "survival_5y",
-            pattern: "P7",
-            what: "start-ups alive 60 months after birth (cohorts pooled, final year)",
-            source: "DOMAIN.md public figure: about 50%",
-            observed: "0.50",
-            observed_value: Some(0.50),
-            lo: 0.40,
-            hi: 0.60,
-            band_reason: SURVIVAL,
-            scenario: Scenario::Baseline,
-            scale: Scale::Linear,
-            compute: |o| o.get("survival_5y", last_year(o)),
-        },
-        Target {
-            id: "survival_10y",
-            pattern: "P7",
-            what: "start-ups alive 120 months after birth (cohorts pooled, final year)",
-            source: "DOMAIN.md public figure: about 35%",
-            observed: "0.35",
-            observed_value: Some(0.35),
-            lo: 0.25,
-            hi: 0.45,
-            band_reason: SURVIVAL,
-            scenario: Scenario::Baseline,
-            scale: Scale::Linear,
-            compute: |o| o.get("survival_10y", last_year(o)),
-        },
-        Target {
-            id: "huilongguan_commute_ratio",
-            pattern: "P6",
-            what: "lowest yearly ratio of Huilongguan residents' mean commute to the city mean",
-            source: "article: a \"sleeping city\" whose workers commute to Wudaokou and Shangdi in a daily tide",
-            observed: "> 1 (longer)",
-            observed_value: None,
-            lo: 1.0,
-            hi: f64::INFINITY,
-            band_reason: "longer than the city mean in every year of the run",
-            scenario: Scenario::Baseline,
-            scale: Scale::Linear,
-            compute: |o| {
-                o.years()
-                    .into_iter()
-                    .map(|y| o.get("huilongguan_commute_min", y) / o.get("mean_commute_min", y))
-                    .fold(f64::INFINITY, |a, v| if v.is_nan() { f64::NAN } else { a.min(v) })
-            },
-        },
-        Target {
-            id: "huilongguan_jobs_housing",
-            pattern: "P6",
-            what: "jobs per resident worker in Huilongguan (mean over the run)",
-            source: "article: a residential \"sleeping city\" of ~400,000 tech workers, few jobs",
-            observed: "low (city ≈ 1)",
-            observed_value: None,
-            lo: 0.0,
-            hi: 0.5,
-            band_reason: "at most half a job per resident worker, where the city as a whole has about one",
-            scenario: Scenario::Baseline,
-            scale: Scale::Linear,
-            compute: |o| mean_over(o, "huilongguan_jobs_housing", o.years().into_iter()),
-        },
-        Target {
-            id: "core_rent_growth_ratio",
-            pattern: "P4",
-            what: "growth of core office rent ÷ growth of peripheral office rent (first to last year)",
-            source: "article: core land prices rise faster than the periphery",
-            observed: "> 1",
-            observed_value: None,
-            lo: 1.0,
-            hi: f64::INFINITY,
-            band_reason: "core rents grow faster than peripheral ones",
-            scenario: Scenario::Baseline,
-            scale: Scale::Linear,
-            compute: |o| {
-                let (a, b) = (first_year(o), last_year(o));
-                (o.get("rent_office_core", b) / o.get("rent_office_core", a))
-                    / (o.get("rent_office_periphery", b) / o.get("rent_office_periphery", a))
-            },
-        },
-        Target {
-            id: "firms_left_core",
-            pattern: "P4",
-            what: "firms moving out of the innovation core per year (real scale, mean over the run)",
-            source: "article: high rents push some firms out of the core",
-            observed: "> 0",
-            observed_value: None,
-            lo: 100.0,
-            hi: f64::INFINITY,
-            band_reason: "a steady outflow: at least 100 real firms a year (one agent at scale 0.01)",
-            scenario: Scenario::Baseline,
-            scale: Scale::Log,
-            compute: |o| mean_over(o, "firms_left_core", o.years().into_iter()),
-        },
-        Target {
-            id: "innovation_street_startups_per_day",
-            pattern: "policy",
-            what: "start-ups founded at Innovation Street per day, real scale, 2015–2017 (e-mall conversion scenario)",
-            source: "article: about 1.6 start-ups incubated a day",
-            observed: "1.6",
-            observed_value: Some(1.6),
-            lo: 0.8,
-            hi: 3.2,
-            band_reason: "within a factor of 2: a single promotional figure, and at scale 0.01 each agent born there stands for 100 start-ups",
-            scenario: Scenario::Emall,
-            scale: Scale::Log,
-            compute: |o| mean_over(o, "startups_born_innovation_street", 2015..=2017) / 365.0,
-        },
-        Target {
-            id: "value_added_growth_2010_2014",
-            pattern: "VA",
-            what: "growth of the parks' value added (nominal, as the model's price index) 2014 ÷ 2010",
-            source: "DOMAIN.md (article): 2,615 → 4,954 亿元",
-            observed: "1.894",
-            observed_value: Some(ZGC_VALUE_ADDED.1 / ZGC_VALUE_ADDED.0),
-            lo: 1.0 + (ZGC_VALUE_ADDED.1 / ZGC_VALUE_ADDED.0 - 1.0) * 2.0 / 3.0,
-            hi: 1.0 + (ZGC_VALUE_ADDED.1 / ZGC_VALUE_ADDED.0 - 1.0) * 4.0 / 3.0,
-            band_reason: "the observed growth (+89%) within ±1/3 of itself",
-            scenario: Scenario::Baseline,
-            scale: Scale::Log,
-            compute: |o| {
-                o.get("value_added_parks", 2014) / o.get("value_added_parks", 2010)
-            },
-        },
-    ]
-}
-
 /// The model-output → yuan mapping of value added: `k` such that
 /// `ZGC value added (亿元, nominal) = k · value_added_parks (亿元 per year, nominal: the
 /// model's money grows with its price index P_t)`, fixed so that 2010 matches the article.
@@ -625,11 +325,13 @@ pub fn evaluate(base: &[&dyn Observations], emall: &[&dyn Observations]) -> Vec<
         .collect()
 }
 
-/// Calibration score of a point: the root mean square of the targets' distances
-/// ([`Target::distance`]) of the replicate means; lower is better.
+/// Calibration score of a point: the root mean square of the calibration targets'
+/// distances ([`Target::distance`]) of the replicate means; lower is better. Holdout targets
+/// never enter it.
 pub fn score(outcomes: &[Outcome]) -> f64 {
     let d: Vec<f64> = outcomes
         .iter()
+        .filter(|o| o.target.split == Split::Calibration)
         .map(|o| {
             o.target
                 .distance(o.summary.as_ref().map_or(f64::NAN, |s| s.mean))
@@ -695,6 +397,38 @@ mod tests {
     }
 
     #[test]
+    fn holdout_targets_never_enter_the_score() {
+        let all = targets();
+        let holdout = all.iter().filter(|t| t.split == Split::Holdout).count();
+        assert!(holdout >= 5, "{holdout} holdout targets");
+        // Every calibration target met exactly, every holdout target missing: score 0.
+        let outcomes: Vec<Outcome> = all
+            .into_iter()
+            .map(|t| {
+                let v = match t.split {
+                    Split::Holdout => f64::NAN,
+                    Split::Calibration => {
+                        t.observed_value
+                            .unwrap_or(if t.lo.is_finite() { t.lo } else { t.hi })
+                    }
+                };
+                Outcome {
+                    target: t,
+                    values: vec![v, v],
+                    summary: Summary::of(&[v, v], LEVEL).ok(),
+                    pass: false,
+                }
+            })
+            .collect();
+        assert!(score(&outcomes) < 1e-9, "{}", score(&outcomes));
+        let ids: Vec<&str> = outcomes.iter().map(|o| o.target.id).collect();
+        let mut unique = ids.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(unique.len(), ids.len(), "target ids are unique");
+    }
+
+    #[test]
     fn snapshot_flows_are_annualised() {
         let mut o = SnapshotObs::new();
         o.insert("startups_born", 2010, 10.0);
@@ -713,6 +447,11 @@ mod tests {
             "huilongguan_commute_min",
             "value_added_parks",
             "startups_born_innovation_street",
+            "firm_size_zipf",
+            "rent_gradient_office",
+            "rent_gradient_residential",
+            "mean_commute_km",
+            "value_added",
         ] {
             assert!(aggregation_of(key).is_some(), "{key}");
         }

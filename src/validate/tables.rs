@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use anyhow::{anyhow, Result};
 
-use super::{short, Outcome, ZGC_VALUE_ADDED};
+use super::{short, Outcome, Split, ZGC_VALUE_ADDED};
 use crate::stats::Summary;
 
 fn mean_ci(o: &Outcome) -> (String, String) {
@@ -19,19 +19,51 @@ fn mean_ci(o: &Outcome) -> (String, String) {
     }
 }
 
-/// The terminal table.
+/// The outcomes of one split, in table order.
+fn of_split(outcomes: &[Outcome], split: Split) -> impl Iterator<Item = &Outcome> {
+    outcomes.iter().filter(move |o| o.target.split == split)
+}
+
+/// "k of n pass" for a split.
+fn tally(outcomes: &[Outcome], split: Split) -> (usize, usize) {
+    let n = of_split(outcomes, split).count();
+    (of_split(outcomes, split).filter(|o| o.pass).count(), n)
+}
+
+/// The terminal table: the calibration targets, then the holdout targets.
 pub fn table_text(outcomes: &[Outcome]) -> String {
     let mut s = String::new();
+    for split in [Split::Calibration, Split::Holdout] {
+        let (passed, n) = tally(outcomes, split);
+        if n == 0 {
+            continue;
+        }
+        let _ = writeln!(
+            s,
+            "{} targets ({passed} of {n} pass){}",
+            split.name(),
+            if split == Split::Holdout {
+                ": never used to choose a parameter"
+            } else {
+                ""
+            }
+        );
+        table_rows(&mut s, of_split(outcomes, split));
+    }
+    s
+}
+
+fn table_rows<'a>(s: &mut String, outcomes: impl Iterator<Item = &'a Outcome>) {
     let _ = writeln!(
         s,
-        "{:<36} {:<8} {:<14} {:>10} {:<22} {:<16} result",
+        "  {:<36} {:<8} {:<14} {:>10} {:<22} {:<16} result",
         "target", "pattern", "observed", "simulated", "95% CI", "band"
     );
     for o in outcomes {
         let (m, ci) = mean_ci(o);
         let _ = writeln!(
             s,
-            "{:<36} {:<8} {:<14} {:>10} {:<22} {:<16} {}",
+            "  {:<36} {:<8} {:<14} {:>10} {:<22} {:<16} {}",
             o.target.id,
             o.target.pattern,
             o.target.observed,
@@ -41,7 +73,6 @@ pub fn table_text(outcomes: &[Outcome]) -> String {
             if o.pass { "pass" } else { "FAIL" }
         );
     }
-    s
 }
 
 /// `validation.csv`: one row per target with its replicate summary, band and result.
@@ -49,6 +80,7 @@ pub fn csv_text(outcomes: &[Outcome]) -> Result<String> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
         "target",
+        "split",
         "pattern",
         "scenario",
         "what",
@@ -69,6 +101,7 @@ pub fn csv_text(outcomes: &[Outcome]) -> Result<String> {
         let s = o.summary.as_ref();
         w.write_record([
             o.target.id.to_string(),
+            o.target.split.name().to_string(),
             o.target.pattern.to_string(),
             format!("{:?}", o.target.scenario).to_lowercase(),
             o.target.what.to_string(),
@@ -93,17 +126,55 @@ pub fn csv_text(outcomes: &[Outcome]) -> Result<String> {
 /// `validation.md`: the table with sources and band reasons, the value-added mapping and the charts.
 pub fn markdown(outcomes: &[Outcome], setting: &str, command: &str, k: Option<&Summary>) -> String {
     let mut s = String::new();
-    let passed = outcomes.iter().filter(|o| o.pass).count();
+    let (cal, n_cal) = tally(outcomes, Split::Calibration);
+    let (hold, n_hold) = tally(outcomes, Split::Holdout);
     let _ = writeln!(s, "# zgc validation\n");
     let _ = writeln!(
         s,
-        "`{command}`: {setting}. **{passed} of {} targets pass.**\n",
-        outcomes.len()
+        "`{command}`: {setting}. **{cal} of {n_cal} calibration targets and {hold} of {n_hold} holdout targets pass.**\n"
     );
     let _ = writeln!(
         s,
         "A target passes when the replicate mean lies in its acceptance band; the 95% interval is Student-t over replicates.\n"
     );
+    for split in [Split::Calibration, Split::Holdout] {
+        if of_split(outcomes, split).next().is_none() {
+            continue;
+        }
+        let _ = writeln!(
+            s,
+            "## {} targets\n\n{}\n",
+            if split == Split::Holdout {
+                "Holdout"
+            } else {
+                "Calibration"
+            },
+            if split == Split::Holdout {
+                "Never used to choose a parameter: a test of the calibrated model."
+            } else {
+                "The parameters were chosen, by hand and by ABC (`zgc validate --from-sweep`), to meet these."
+            }
+        );
+        markdown_rows(&mut s, of_split(outcomes, split));
+    }
+    let _ = writeln!(s, "## Model output → 亿元\n");
+    let _ = writeln!(
+        s,
+        "The model's `value_added_parks` is the value added of all firms in the parks' cells, in 亿元 per year, nominal \
+         (revenue per worker grows with the price index P_t, docs/ODD.md §7.1). \
+         Zhongguancun's value added in the article (2,615 亿元 in 2010, 4,954 亿元 in 2014) counts the firms registered in the zone. \
+         The mapping is `ZGC value added = k × value_added_parks`, with `k` (the registered firms' share of the parks' value added) \
+         fixed so that 2010 matches {} 亿元: k = {} (mean over replicates). The growth 2010→2014 is the tested quantity.\n",
+        ZGC_VALUE_ADDED.0,
+        k.map_or("–".into(), |k| short(k.mean))
+    );
+    let _ = writeln!(s, "## Charts\n");
+    let _ = writeln!(s, "![Huilongguan and city mean commute](commute.png)\n");
+    let _ = writeln!(s, "![Office rents, core and periphery](rents.png)");
+    s
+}
+
+fn markdown_rows<'a>(s: &mut String, outcomes: impl Iterator<Item = &'a Outcome>) {
     let _ = writeln!(
         s,
         "| target | pattern | source | observed | simulated mean | 95% CI | band | why this band | result |"
@@ -126,19 +197,5 @@ pub fn markdown(outcomes: &[Outcome], setting: &str, command: &str, k: Option<&S
             if o.pass { "pass" } else { "**fail**" }
         );
     }
-    let _ = writeln!(s, "\n## Model output → 亿元\n");
-    let _ = writeln!(
-        s,
-        "The model's `value_added_parks` is the value added of all firms in the parks' cells, in 亿元 per year, nominal \
-         (revenue per worker grows with the price index P_t, docs/ODD.md §7.1). \
-         Zhongguancun's value added in the article (2,615 亿元 in 2010, 4,954 亿元 in 2014) counts the firms registered in the zone. \
-         The mapping is `ZGC value added = k × value_added_parks`, with `k` (the registered firms' share of the parks' value added) \
-         fixed so that 2010 matches {} 亿元: k = {} (mean over replicates). The growth 2010→2014 is the tested quantity.\n",
-        ZGC_VALUE_ADDED.0,
-        k.map_or("–".into(), |k| short(k.mean))
-    );
-    let _ = writeln!(s, "## Charts\n");
-    let _ = writeln!(s, "![Huilongguan and city mean commute](commute.png)\n");
-    let _ = writeln!(s, "![Office rents, core and periphery](rents.png)");
-    s
+    let _ = writeln!(s);
 }
