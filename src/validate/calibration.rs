@@ -174,6 +174,35 @@ impl Calibration {
             short(best.score)
         );
         let _ = writeln!(md, "```\n{}```", table_text(&best.outcomes));
+        let _ = writeln!(
+            md,
+            "\nHoldout targets over the {} accepted points (never scored):\n",
+            self.accepted
+        );
+        let _ = writeln!(md, "| target | band | passes at | lowest | highest |");
+        let _ = writeln!(md, "|---|---|---|---|---|");
+        let accepted = &self.points[..self.accepted];
+        for (k, o) in best.outcomes.iter().enumerate() {
+            if o.target.split != Split::Holdout {
+                continue;
+            }
+            let means: Vec<f64> = accepted
+                .iter()
+                .filter_map(|p| p.outcomes[k].summary.as_ref().map(|s| s.mean))
+                .collect();
+            let passes = accepted.iter().filter(|p| p.outcomes[k].pass).count();
+            let lo = means.iter().copied().fold(f64::INFINITY, f64::min);
+            let hi = means.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            let _ = writeln!(
+                md,
+                "| `{}` | {} | {passes} of {} | {} | {} |",
+                o.target.id,
+                o.target.band(),
+                accepted.len(),
+                short(lo),
+                short(hi)
+            );
+        }
         md
     }
 }
