@@ -27,8 +27,9 @@ use crate::world::agents::status;
 /// The file's first bytes.
 pub const MAGIC: &[u8; 8] = b"ZGCSTATE";
 /// The format version this zgc writes and reads. Bump it whenever anything in the body's
-/// types changes (a column, a field, an order).
-pub const FORMAT: u32 = 1;
+/// types changes (a column, a field, an order). 2: the indicator rows of the history gained
+/// seven values (rent gradients, commute distances, the firm-size tail).
+pub const FORMAT: u32 = 2;
 /// The largest header accepted (it is a few kilobytes).
 const MAX_HEADER: usize = 16 << 20;
 const NOT_A_STATE: &str =
