@@ -357,12 +357,8 @@ fn from_sweep(dir: &Path, args: &ValidateArgs) -> Result<()> {
         cal.accepted.min(10)
     );
     for p in cal.points.iter().take(cal.accepted.min(10)) {
-        let tally = |split| {
-            let of = || p.outcomes.iter().filter(|o| o.target.split == split);
-            (of().filter(|o| o.pass).count(), of().count())
-        };
-        let (cal_pass, cal_n) = tally(validate::Split::Calibration);
-        let (hold_pass, hold_n) = tally(validate::Split::Holdout);
+        let (cal_pass, cal_n) = validate::tally(&p.outcomes, validate::Split::Calibration);
+        let (hold_pass, hold_n) = validate::tally(&p.outcomes, validate::Split::Holdout);
         println!(
             "  point {:>4}  score {:>7}  calibration {cal_pass}/{cal_n}, holdout {hold_pass}/{hold_n} pass  {}",
             p.id,

@@ -42,15 +42,16 @@ pub struct FieldTables {
     pub res_zone: Vec<f64>,
     /// Zones with residents (the origins of job searches).
     pub zone_has_residents: Vec<bool>,
-    /// The knowledge kernel (the phase's own; made once per run by `Kernel::new`).
-    pub kernel: Kernel,
+    /// The knowledge kernel (the phase's own; made on the phase's first run, from parameters
+    /// and a grid that never change within a run).
+    kernel: Kernel,
     /// Raw knowledge sources per cell (the phase's own work buffer).
     k_source: Vec<f64>,
 }
 
 /// The distance-decay kernel of knowledge spillovers: weights over a square window.
 #[derive(Default)]
-pub struct Kernel {
+struct Kernel {
     /// Weights, row-major over the `(2r + 1)²` window.
     weights: Vec<f64>,
     /// Radius in cells.
@@ -60,7 +61,7 @@ pub struct Kernel {
 impl Kernel {
     /// Build the kernel F = Σ w·exp(−d/decay) on cells of `cell` km, cut at `cutoff_decays`
     /// decay lengths.
-    pub fn new(kp: &crate::params::KnowledgeParams, cell: f64) -> Kernel {
+    fn new(kp: &crate::params::KnowledgeParams, cell: f64) -> Kernel {
         let cutoff = kp.decay_km * kp.cutoff_decays;
         let r = (cutoff / cell).ceil() as usize;
         let side = 2 * r + 1;
@@ -137,6 +138,9 @@ pub fn run(sim: &mut Simulation, out: &mut FieldTables) {
     // Per-cell counts and knowledge sources, in firm order.
     w.cells.jobs.iter_mut().for_each(|v| *v = 0);
     w.cells.startups.iter_mut().for_each(|v| *v = 0);
+    if out.kernel.weights.is_empty() {
+        out.kernel = Kernel::new(kp, w.grid.cell_km);
+    }
     let src = &mut out.k_source;
     src.clear();
     src.resize(n, 0.0);

@@ -57,7 +57,7 @@ fn close_firm(
     }
 }
 
-/// What `vacancy_table` makes each month for `workers`, `resolve_workers` and `entrants`
+/// What `vacancy_table` makes each month for `workers` and `entrants`
 /// (`Simulation::step` hands it on); its buffers are reused from month to month.
 #[derive(Default)]
 pub struct VacancyTable {

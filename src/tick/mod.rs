@@ -286,7 +286,6 @@ impl Simulation {
         }
         sim.metrics.set_regions(n_cells, regions);
         let mut t = Tables::default();
-        t.fields.kernel = fields::Kernel::new(&sim.params.knowledge, sim.world.grid.cell_km);
         fields::run(&mut sim, &mut t.fields);
         commute::run(&mut sim, &mut t.firm_zone);
         sim.tables = t;
@@ -296,7 +295,7 @@ impl Simulation {
     /// A simulation continued from a saved state (`state::resume`): the phases' buffers are
     /// made anew (each phase rebuilds what it reads before reading it), nothing else is run.
     pub fn restore(world: World, params: Params, r: Restored) -> Simulation {
-        let mut sim = Simulation {
+        Simulation {
             world,
             params,
             seed: r.seed,
@@ -310,10 +309,7 @@ impl Simulation {
             labour_start: r.labour_start,
             economy: r.economy,
             land_use0: r.land_use0,
-        };
-        sim.tables.fields.kernel =
-            fields::Kernel::new(&sim.params.knowledge, sim.world.grid.cell_km);
-        sim
+        }
     }
 
     /// Calendar month of the current tick.

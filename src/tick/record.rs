@@ -179,22 +179,32 @@ fn median_minutes(cm: &CommuteSums) -> f64 {
     f64::NAN
 }
 
-/// Slope of ln(rent of `u`) on the distance (km) from the core's centroid, by least squares
-/// over the cells with floor space of that use (NaN with fewer than three such cells or no
-/// spread in distance).
-pub fn rent_gradient(w: &World, u: Use) -> f64 {
+/// Whether this month closes a year of the run's yearly figures: December, or the run's last
+/// month.
+fn year_closes(sim: &Simulation) -> bool {
+    sim.date().month == 12 || sim.tick + 1 >= sim.ticks
+}
+
+/// The centroid (km) of some cells, if there are any.
+fn centroid(grid: &crate::world::grid::GridSpec, cells: &[usize]) -> Option<(f64, f64)> {
+    if cells.is_empty() {
+        return None;
+    }
+    let (x, y) = cells.iter().fold((0.0, 0.0), |(sx, sy), &c| {
+        let (x, y) = grid.centre(c);
+        (sx + x, sy + y)
+    });
+    Some((x / cells.len() as f64, y / cells.len() as f64))
+}
+
+/// Slope of ln(rent of `u`) on the distance (km) from `centre` (the core's centroid), by
+/// least squares over the cells with floor space of that use (NaN without a centre, with
+/// fewer than three such cells or with no spread in distance).
+pub fn rent_gradient(w: &World, u: Use, centre: Option<(f64, f64)>) -> f64 {
     let g = &w.grid;
-    let (mut cx, mut cy, mut k) = (0.0, 0.0, 0usize);
-    for c in (0..g.n_cells()).filter(|&c| w.cells.core[c]) {
-        let (x, y) = g.centre(c);
-        cx += x;
-        cy += y;
-        k += 1;
-    }
-    if k == 0 {
+    let Some((cx, cy)) = centre else {
         return f64::NAN;
-    }
-    let (cx, cy) = (cx / k as f64, cy / k as f64);
+    };
     let (mut n, mut sx, mut sy, mut sxx, mut sxy) = (0.0f64, 0.0, 0.0, 0.0, 0.0);
     for c in 0..g.n_cells() {
         let rent = w.cells.rent[[u as usize, c]];
@@ -305,6 +315,7 @@ pub fn record(sim: &mut Simulation, proposals: &FirmProposals) -> Recorded {
     let seats_used: f64 = w.incubators.used.iter().sum();
     let cm = &sim.metrics.commute;
     let core: Vec<usize> = (0..w.grid.n_cells()).filter(|&c| w.cells.core[c]).collect();
+    let centre = centroid(&w.grid, &core);
     let per: Vec<usize> = (0..w.grid.n_cells())
         .filter(|&c| w.cells.periphery[c])
         .collect();
@@ -384,12 +395,11 @@ pub fn record(sim: &mut Simulation, proposals: &FirmProposals) -> Recorded {
         sim.metrics.survival(12, now),
         sim.metrics.survival(60, now),
         sim.metrics.survival(120, now),
-        rent_gradient(w, Use::Office),
-        rent_gradient(w, Use::Residential),
+        rent_gradient(w, Use::Office, centre),
+        rent_gradient(w, Use::Residential, centre),
     ];
-    // The firm-size tail, once a year (December and the last month).
-    let year_end = sim.date().month == 12 || sim.tick + 1 >= sim.ticks;
-    let (tail, km) = if year_end {
+    // The commute distances and the firm-size tail, once a year.
+    let (tail, km) = if year_closes(sim) {
         (firm_size_tail(w), commute_km(w))
     } else {
         (None, [f64::NAN; 2])
@@ -417,11 +427,10 @@ pub fn record(sim: &mut Simulation, proposals: &FirmProposals) -> Recorded {
 /// The parks' rows of the year so far when a year closes (December) or the run ends, their
 /// money annualised; the park accumulators then start a new year.
 fn park_rows(sim: &mut Simulation, counts: &FirmCounts) -> Vec<ParkRow> {
-    let date = sim.date();
-    let last = sim.tick + 1 >= sim.ticks;
-    if !(date.month == 12 || last) {
+    if !year_closes(sim) {
         return Vec::new();
     }
+    let date = sim.date();
     let w = &sim.world;
     let inv = 1.0 / w.scale;
     let yi = 1e-8 * inv;

@@ -10,7 +10,7 @@ use std::path::Path;
 use anyhow::{anyhow, Context, Result};
 
 use super::tables::table_text;
-use super::{evaluate, score, short, Observations, Outcome, SnapshotObs, Split};
+use super::{evaluate, score, short, tally, Observations, Outcome, SnapshotObs, Split};
 
 /// Why a merged sweep cannot be scored: bad input (exit 2) or a failure to read it (exit 1).
 #[derive(Debug, thiserror::Error)]
@@ -110,13 +110,7 @@ impl Calibration {
             let mut r = vec![(rank + 1).to_string(), p.id.to_string()];
             r.extend(p.values.iter().cloned());
             r.push(crate::output::num(p.score));
-            r.push(
-                p.outcomes
-                    .iter()
-                    .filter(|o| o.pass && o.target.split == Split::Calibration)
-                    .count()
-                    .to_string(),
-            );
+            r.push(tally(&p.outcomes, Split::Calibration).0.to_string());
             r.push((rank < self.accepted).to_string());
             r.extend(p.outcomes.iter().map(|o| {
                 o.summary
@@ -137,11 +131,7 @@ impl Calibration {
             md,
             "{} points scored against {} baseline calibration targets (December snapshots, flows × 12); the best {} ({}%) are accepted. Holdout targets are shown, never scored.\n",
             self.points.len(),
-            best
-                .outcomes
-                .iter()
-                .filter(|o| o.target.split == Split::Calibration)
-                .count(),
+            tally(&best.outcomes, Split::Calibration).1,
             self.accepted,
             (self.accept * 100.0).round()
         );

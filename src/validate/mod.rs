@@ -325,13 +325,22 @@ pub fn evaluate(base: &[&dyn Observations], emall: &[&dyn Observations]) -> Vec<
         .collect()
 }
 
+/// The outcomes of one split, in table order.
+pub fn of_split(outcomes: &[Outcome], split: Split) -> impl Iterator<Item = &Outcome> {
+    outcomes.iter().filter(move |o| o.target.split == split)
+}
+
+/// (targets passed, targets) of one split.
+pub fn tally(outcomes: &[Outcome], split: Split) -> (usize, usize) {
+    let n = of_split(outcomes, split).count();
+    (of_split(outcomes, split).filter(|o| o.pass).count(), n)
+}
+
 /// Calibration score of a point: the root mean square of the calibration targets'
 /// distances ([`Target::distance`]) of the replicate means; lower is better. Holdout targets
 /// never enter it.
 pub fn score(outcomes: &[Outcome]) -> f64 {
-    let d: Vec<f64> = outcomes
-        .iter()
-        .filter(|o| o.target.split == Split::Calibration)
+    let d: Vec<f64> = of_split(outcomes, Split::Calibration)
         .map(|o| {
             o.target
                 .distance(o.summary.as_ref().map_or(f64::NAN, |s| s.mean))

@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use anyhow::{anyhow, Result};
 
-use super::{short, Outcome, Split, ZGC_VALUE_ADDED};
+use super::{of_split, short, tally, Outcome, Split, ZGC_VALUE_ADDED};
 use crate::stats::Summary;
 
 fn mean_ci(o: &Outcome) -> (String, String) {
@@ -17,17 +17,6 @@ fn mean_ci(o: &Outcome) -> (String, String) {
         ),
         None => ("–".into(), "–".into()),
     }
-}
-
-/// The outcomes of one split, in table order.
-fn of_split(outcomes: &[Outcome], split: Split) -> impl Iterator<Item = &Outcome> {
-    outcomes.iter().filter(move |o| o.target.split == split)
-}
-
-/// "k of n pass" for a split.
-fn tally(outcomes: &[Outcome], split: Split) -> (usize, usize) {
-    let n = of_split(outcomes, split).count();
-    (of_split(outcomes, split).filter(|o| o.pass).count(), n)
 }
 
 /// The terminal table: the calibration targets, then the holdout targets.

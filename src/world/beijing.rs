@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use super::grid::GridSpec;
 use super::layers::{rent_from_access, IncubatorSpec, Link, LinkKind, UniversitySpec, WorldLayers};
-use super::places::{cells_within, Place};
+use super::places::Place;
 use super::regions::{resolve, resolve_areas, AreaSpec, RegionSpec, Regions};
 use crate::params::Params;
 use crate::types::{Generation, LandUse, Sector, Use};
@@ -560,8 +560,12 @@ impl Regions for Sketch<'_> {
         self.places
     }
     fn named(&self, name: &str) -> Option<Vec<u32>> {
-        let p = self.places.iter().find(|p| p.name == name)?;
-        Some(cells_within(self.grid, p.x_km, p.y_km, p.radius_km))
+        Some(
+            self.places
+                .iter()
+                .find(|p| p.name == name)?
+                .cells(self.grid),
+        )
     }
     fn all_names(&self) -> Vec<String> {
         self.places.iter().map(|p| p.name.clone()).collect()

@@ -169,7 +169,7 @@ impl WorldLayers {
         self.places
             .iter()
             .find(|p| p.name == name)
-            .map(|p| super::places::cells_within(&self.grid, p.x_km, p.y_km, p.radius_km))
+            .map(|p| p.cells(&self.grid))
     }
 
     /// All names a region can use: (kind, name, label).

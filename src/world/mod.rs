@@ -165,7 +165,7 @@ impl World {
         self.places
             .iter()
             .find(|p| p.name == name)
-            .map(|p| places::cells_within(&self.grid, p.x_km, p.y_km, p.radius_km))
+            .map(|p| p.cells(&self.grid))
     }
     /// Approximate bytes held by the world's state.
     pub fn bytes(&self) -> usize {

@@ -35,6 +35,13 @@ pub struct Place {
     pub radius_km: f64,
 }
 
+impl Place {
+    /// The cells a region naming the place means: the disc of its own radius.
+    pub fn cells(&self, grid: &GridSpec) -> Vec<u32> {
+        cells_within(grid, self.x_km, self.y_km, self.radius_km)
+    }
+}
+
 /// A named set of cells: a science park or a district.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Area {
