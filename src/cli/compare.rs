@@ -140,7 +140,8 @@ struct Plan {
     span_of: Vec<Option<usize>>,
     /// The distinct policy periods, as first and last tick.
     spans: Vec<(usize, usize)>,
-    /// Per scenario, the tracked regions its policies name (shown in the terminal table).
+    /// Per scenario, the regions its policies name, as `name` or as the place a disc is
+    /// `around` (the tracked ones are shown in the terminal table).
     targets: Vec<Vec<String>>,
     /// Per scenario, the tick its runs continue from the base's (0: from the first month).
     forks: Vec<u32>,
@@ -220,7 +221,7 @@ fn plan(args: &CompareArgs) -> Result<Plan> {
     let mut span_of = vec![None];
     let mut targets = vec![Vec::new()];
     for s in scenarios.iter().skip(1) {
-        span_of.push(policy_span(s, ticks).map(|w| {
+        span_of.push(s.policy_span(ticks).map(|w| {
             spans.iter().position(|x| *x == w).unwrap_or_else(|| {
                 spans.push(w);
                 spans.len() - 1
@@ -230,7 +231,10 @@ fn plan(args: &CompareArgs) -> Result<Plan> {
             s.file
                 .policies
                 .iter()
-                .filter_map(|p| p.region.as_ref()?.name.clone())
+                .filter_map(|p| {
+                    let r = p.region.as_ref()?;
+                    r.name.clone().or_else(|| r.around.clone())
+                })
                 .fold(Vec::new(), |mut v, n| {
                     if !v.contains(&n) {
                         v.push(n);
@@ -350,22 +354,6 @@ fn plan(args: &CompareArgs) -> Result<Plan> {
         eprintln!("note: with one replicate there are no confidence intervals; use --replicates 10 or more to tell effects from noise");
     }
     Ok(p)
-}
-
-/// The months a scenario's policies act, as first and last tick of a run of `ticks` months: from
-/// the earliest start to the latest end (a policy without an end acts to the run's end).
-fn policy_span(s: &Scenario, ticks: u32) -> Option<(usize, usize)> {
-    let last = ticks.saturating_sub(1) as i64;
-    let mut span: Option<(i64, i64)> = None;
-    for p in &s.file.policies {
-        let a = p.start.tick(s.start).ok()?.clamp(0, last);
-        let b = match &p.end {
-            Some(e) => e.tick(s.start).ok()?.clamp(a, last),
-            None => last,
-        };
-        span = Some(span.map_or((a, b), |(x, y)| (x.min(a), y.max(b))));
-    }
-    span.map(|(a, b)| (a as usize, b as usize))
 }
 
 /// The index of the reporting period the plan shows (`--period`, `--at`, checked by [`plan`]),

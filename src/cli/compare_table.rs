@@ -122,6 +122,6 @@ pub(super) fn print_table(c: &Comparison, policy: Option<&Comparison>, plan: &Pl
         "{MARK} the {:.0}% confidence interval of the paired difference (alternative − base, same seeds) excludes zero.",
         100.0 * c.level
     );
-    println!("Flows are per year (the last year annualised if partial); levels are the last month's; shares, rents and commutes are means over the year. Counts with fewer than {:.0} agents behind them per run are not resolved at this scale.", compare::MIN_AGENTS);
+    println!("Flows are per year (the last year annualised if partial); levels are the last month's; shares, rents and commutes are means over the year. Counts with fewer than {:.0} agents behind them per run (flows: over the period) are not resolved at this scale.", compare::MIN_AGENTS);
     println!("Other years: --period YEAR or --at YYYY-MM; every year and region is in comparison.csv, the policy periods in policy_periods.csv.");
 }

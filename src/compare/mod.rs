@@ -368,12 +368,18 @@ pub const COUNT_UNITS: &[&str] = &["persons", "jobs", "firms", "firms/month", "s
 /// fewer, the value moves in steps of 1/scale and its sampling noise dominates.
 pub const MIN_AGENTS: f64 = 30.0;
 
-/// Agents behind a count metric's mean value in one run (`|mean| × scale`); `None` for metrics
-/// that are not counts.
-pub fn agents_behind(metric: &Metric, mean: f64, scale: f64) -> Option<f64> {
+/// Agents behind a count metric's mean value in one run over a period of `months` months:
+/// `|mean| × scale` for levels; for flows (whose period values are per year) the agents of
+/// the whole period, `|mean| × scale × months / 12` — a flow averaged over 20 years stands on
+/// 20 years of events. `None` for metrics that are not counts.
+pub fn agents_behind(metric: &Metric, mean: f64, scale: f64, months: u32) -> Option<f64> {
+    let years = match metric.indicator.aggregation {
+        Aggregation::Flow => months as f64 / 12.0,
+        _ => 1.0,
+    };
     COUNT_UNITS
         .contains(&metric.indicator.unit)
-        .then(|| mean.abs() * scale)
+        .then(|| mean.abs() * scale * years)
 }
 
 /// The statistics of one metric, scenario and period.
@@ -487,10 +493,11 @@ impl Comparison {
         &self.stats[(m * n_s + s) * n_p + p]
     }
 
-    /// Agents behind the mean of count metric `m` in scenario `s` and period `p`, per run.
+    /// Agents behind the mean of count metric `m` in scenario `s` and period `p`, per run
+    /// (for flows, over the whole period).
     pub fn agents(&self, m: usize, s: usize, p: usize) -> Option<f64> {
         let mean = self.stat(m, s, p).summary.as_ref()?.mean;
-        agents_behind(&self.metrics[m], mean, self.scale)
+        agents_behind(&self.metrics[m], mean, self.scale, self.periods[p].months)
     }
 
     /// When metric `m` is a count that stands on fewer than [`MIN_AGENTS`] agents per run in

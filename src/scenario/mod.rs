@@ -429,6 +429,22 @@ impl Scenario {
             .unwrap_or_else(|| "beijing".into())
     }
 
+    /// The months the policies act, as first and last tick of a run of `ticks` months: from the
+    /// earliest start to the latest end (a policy without an end acts to the run's end).
+    pub fn policy_span(&self, ticks: u32) -> Option<(usize, usize)> {
+        let last = ticks.saturating_sub(1) as i64;
+        let mut span: Option<(i64, i64)> = None;
+        for p in &self.file.policies {
+            let a = p.start.tick(self.start).ok()?.clamp(0, last);
+            let b = match &p.end {
+                Some(e) => e.tick(self.start).ok()?.clamp(a, last),
+                None => last,
+            };
+            span = Some(span.map_or((a, b), |(x, y)| (x.min(a), y.max(b))));
+        }
+        span.map(|(a, b)| (a as usize, b as usize))
+    }
+
     /// Name.
     pub fn name(&self) -> &str {
         &self.file.scenario.name

@@ -307,7 +307,8 @@ impl PolicyState {
     }
 
     /// A `convert_space` policy while it runs: from its start, the region's floor space of
-    /// `from` as it was then, converted to `to` in equal monthly parts until its end (at once
+    /// `from` as it was at the beginning of that month (before any policy of the month, so
+    /// that two conversions of one use starting together split the same amount), converted to `to` in equal monthly parts until its end (at once
     /// without one). Returns the event of its first and last month.
     fn convert_space(
         &mut self,
@@ -317,13 +318,6 @@ impl PolicyState {
         (from, to, share): (Use, Use, f64),
         (starts, ends): (bool, bool),
     ) -> Option<String> {
-        if starts {
-            self.base_amount[pi] = p
-                .cells
-                .iter()
-                .map(|&c| world.cells.capacity[[from as usize, c as usize]])
-                .collect();
-        }
         let frac = match p.end {
             Some(e) if e > p.start + 1 => 1.0 / (e - p.start) as f64,
             _ => {
@@ -365,6 +359,16 @@ impl PolicyState {
     ) -> PolicyLog {
         let mut log = PolicyLog::default();
         let n_cells = world.grid.n_cells();
+        // The amounts conversions starting this month work from: the month's opening state.
+        for (pi, p) in self.policies.iter().enumerate() {
+            if let (PolicyKind::ConvertSpace { from, .. }, true) = (&p.kind, t == p.start) {
+                self.base_amount[pi] = p
+                    .cells
+                    .iter()
+                    .map(|&c| world.cells.capacity[[*from as usize, c as usize]])
+                    .collect();
+            }
+        }
         for pi in 0..self.policies.len() {
             let p = self.policies[pi].clone();
             let active = t >= p.start && p.end.is_none_or(|e| t < e);
