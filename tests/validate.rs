@@ -186,4 +186,94 @@ uniform = [0.001, 0.005]
     assert_eq!(cal.lines().count(), 4, "{cal}");
     assert!(cal.lines().next().unwrap().contains("base_hazard"));
     assert!(dir.path().join("s/calibration.md").is_file());
+    robustness_over_the_accepted_points(dir.path());
+}
+
+/// `--robustness` over the sweep `s` of `from_sweep_scores_every_point` (2 accepted points):
+/// the shipped scenarios, shortened to 2016-12, at 2 replicates; one row per draw and
+/// headline, every effect present, the same file on 1 and 2 threads; a missing scenario
+/// folder is bad input and writes nothing.
+fn robustness_over_the_accepted_points(dir: &std::path::Path) {
+    let sc = dir.join("sc");
+    std::fs::create_dir_all(&sc).unwrap();
+    for e in std::fs::read_dir(root().join("scenarios")).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "toml") {
+            let text = std::fs::read_to_string(&p).unwrap();
+            let text = text.replace("end = \"2028-12\"", "end = \"2016-12\"");
+            std::fs::write(sc.join(p.file_name().unwrap()), text).unwrap();
+        }
+    }
+    let run = |threads: &str, out: &str| {
+        let args = [
+            "validate",
+            "--from-sweep",
+            "s",
+            "--accept",
+            "0.5",
+            "--robustness",
+            "--replicates",
+            "2",
+            "--scale",
+            "0.002",
+            "--scenarios",
+            "sc",
+            "--threads",
+            threads,
+            "--out",
+            out,
+            "--quiet",
+        ];
+        let o = run_in(dir, &args);
+        let code = o.status.code();
+        assert!(
+            code == Some(0) || code == Some(1),
+            "{code:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let stdout = String::from_utf8_lossy(&o.stdout).to_string();
+        assert!(
+            stdout.contains("hui_plus") && stdout.contains("robust"),
+            "{stdout}"
+        );
+        std::fs::read_to_string(dir.join(out).join("robustness.csv")).unwrap()
+    };
+    let csv = run("2", "r2");
+    let rows: Vec<&str> = csv.lines().collect();
+    assert!(rows[0].starts_with("rank,point,scenario,metric,direction,base,difference"));
+    let headlines = zgc::validate::robustness::HEADLINES.len();
+    assert_eq!(rows.len(), 1 + 2 * headlines, "{csv}");
+    for r in &rows[1..] {
+        let cols: Vec<&str> = r.split(',').collect();
+        assert!(
+            cols[6].parse::<f64>().is_ok(),
+            "an effect in every row: {r}"
+        );
+    }
+    assert!(dir.join("r2/robustness.md").is_file());
+    assert_eq!(
+        csv,
+        run("1", "r1"),
+        "robustness.csv depends on the thread count"
+    );
+    let o = run_in(
+        dir,
+        &[
+            "validate",
+            "--from-sweep",
+            "s",
+            "--robustness",
+            "--scenarios",
+            "none",
+            "--out",
+            "r3",
+        ],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(!dir.join("r3").exists(), "bad input wrote output");
 }

@@ -9,6 +9,7 @@ pub mod compare;
 pub mod init;
 pub mod places;
 pub mod progress;
+pub mod robustness;
 pub mod run;
 pub mod sweep;
 pub mod validate;

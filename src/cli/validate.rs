@@ -3,8 +3,10 @@
 //! print the table and write `validation.csv`, `validation.md`, charts and `summary.json`.
 //! With `--from-sweep DIR` it scores a merged calibration sweep against the same targets
 //! instead (approximate Bayesian computation by rejection) and writes `calibration.csv` and
-//! `calibration.md` into the sweep folder. Exit codes: 0 all targets pass, 1 a target fails
-//! (or a runtime failure), 2 bad input.
+//! `calibration.md` into the sweep folder; with `--robustness` as well it checks the shipped
+//! scenarios' headline effects over the accepted points (`cli::robustness`). Exit codes: 0
+//! all targets pass (or every headline is robust), 1 a target fails (or a headline is not
+//! robust, or a runtime failure), 2 bad input.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -64,6 +66,15 @@ pub struct ValidateArgs {
     /// With --from-sweep: the share of points accepted by ABC rejection (lowest scores).
     #[arg(long, default_value_t = 0.1)]
     pub accept: f64,
+    /// With --from-sweep: compare each shipped policy scenario with the baseline at every
+    /// accepted point (--replicates paired runs each) and report whether its headline effects
+    /// keep the article's sign over the posterior: robustness.csv and robustness.md.
+    #[arg(long, requires = "from_sweep")]
+    pub robustness: bool,
+    /// With --robustness: the folder of the shipped scenarios (baseline.toml, hui_plus.toml,
+    /// emall_conversion.toml; default: scenarios).
+    #[arg(long, value_name = "DIR", requires = "robustness")]
+    pub scenarios: Option<PathBuf>,
     /// No progress output.
     #[arg(long, short)]
     pub quiet: bool,
@@ -344,6 +355,9 @@ fn from_sweep(dir: &Path, args: &ValidateArgs) -> Result<()> {
         CalibrationError::Input(m) => CliError::Input(m).into(),
         CalibrationError::Read(e) => e,
     })?;
+    if args.robustness {
+        return super::robustness::main(dir, args, &cal);
+    }
     let out_dir = args.out.clone().unwrap_or_else(|| dir.to_path_buf());
     std::fs::create_dir_all(&out_dir)?;
     write_atomic(&out_dir.join("calibration.csv"), &cal.csv()?)?;

@@ -164,6 +164,23 @@ pub fn compare_runs(
     stop: &AtomicBool,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<Comparison, CompareRunError> {
+    let runs: Vec<Vec<RunSeries>> = run_recorded(scenarios, settings, threads, stop, progress)?
+        .iter()
+        .map(|reps| reps.iter().map(Recorder::finish).collect())
+        .collect();
+    let names = scenarios.iter().map(|s| s.name().to_string()).collect();
+    Ok(Comparison::build(names, &runs, LEVEL, settings.scale)?)
+}
+
+/// The runs of [`compare_runs`], as `[scenario][replicate]` recorders of their monthly
+/// series (for comparisons over other periods: `Recorder::over`).
+pub fn run_recorded(
+    scenarios: &[Scenario],
+    settings: &CompareSettings,
+    threads: usize,
+    stop: &AtomicBool,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<Vec<Vec<Recorder>>, CompareRunError> {
     check_comparable(scenarios)?;
     if settings.replicates == 0 {
         return Err(CompareError::Empty("no replicate runs".into()).into());
@@ -185,7 +202,7 @@ pub fn compare_runs(
         threads,
         &forks,
         stop,
-        |s, r, from, caps| -> Result<Option<RunSeries>, CompareRunError> {
+        |s, r, from, caps| -> Result<Option<Recorder>, CompareRunError> {
             if halt() {
                 return Ok(None);
             }
@@ -207,7 +224,7 @@ pub fn compare_runs(
             match outcome {
                 Ok(o) if o.sim.done() => {
                     progress(done.fetch_add(1, Ordering::SeqCst) + 1, n_jobs);
-                    Ok(Some(recorder.finish()))
+                    Ok(Some(recorder))
                 }
                 Ok(_) => Ok(None),
                 Err(e) => {
@@ -218,6 +235,5 @@ pub fn compare_runs(
         },
     )?
     .ok_or(CompareRunError::Stopped)?;
-    let names = scenarios.iter().map(|s| s.name().to_string()).collect();
-    Ok(Comparison::build(names, &runs, LEVEL, settings.scale)?)
+    Ok(runs)
 }

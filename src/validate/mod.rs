@@ -10,6 +10,7 @@
 //! [`SnapshotObs`] serves the December rows a sweep records (flows × 12), for calibration.
 
 pub mod calibration;
+pub mod robustness;
 pub mod tables;
 pub mod targets;
 
