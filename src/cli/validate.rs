@@ -280,9 +280,15 @@ pub fn main(args: ValidateArgs) -> Result<()> {
             .filter(|o| !o.pass)
             .map(|o| o.target.id)
             .collect();
+        let open = outcomes.iter().filter(|o| !o.resolved).count();
         return Err(anyhow!(
-            "{failed} of {} validation targets fail: {}",
+            "{failed} of {} validation targets do not pass{}: {}",
             outcomes.len(),
+            if open > 0 {
+                format!(" ({open} of them unresolved at this scale)")
+            } else {
+                String::new()
+            },
             names.join(", ")
         ));
     }

@@ -297,8 +297,40 @@ pub struct Outcome {
     pub values: Vec<f64>,
     /// Mean and CI (None when no replicate has a value).
     pub summary: Option<Summary>,
-    /// Whether the mean lies in the band.
+    /// Whether the replicates resolve the target: its 95% interval is no wider than its band
+    /// (in the target's scale). A target standing on a handful of agents (Daxing's high-tech
+    /// share at scale 0.01) is not resolved, and cannot pass: its mean says nothing.
+    pub resolved: bool,
+    /// Whether the target is resolved and the mean lies in the band.
     pub pass: bool,
+}
+
+impl Outcome {
+    /// `pass`, `FAIL` or `unresolved`.
+    pub fn result(&self) -> &'static str {
+        match (self.resolved, self.pass) {
+            (false, _) => "unresolved",
+            (true, true) => "pass",
+            (true, false) => "FAIL",
+        }
+    }
+}
+
+impl Target {
+    /// Whether an interval `ci` resolves the target: no wider than the band, in the target's
+    /// scale (one-sided bands and single runs, which have no interval, always do).
+    pub fn resolves(&self, ci: Option<(f64, f64)>) -> bool {
+        let t = |x: f64| match self.scale {
+            Scale::Linear => x,
+            Scale::Log => x.max(1e-12).ln(),
+        };
+        match ci {
+            Some((lo, hi)) if self.lo.is_finite() && self.hi.is_finite() => {
+                t(hi) - t(lo) <= t(self.hi) - t(self.lo)
+            }
+            _ => true,
+        }
+    }
 }
 
 /// Evaluate every target on the runs of its scenario (`base` and `emall` replicates).
@@ -315,11 +347,13 @@ pub fn evaluate(base: &[&dyn Observations], emall: &[&dyn Observations]) -> Vec<
             }
             let values: Vec<f64> = runs.iter().map(|o| (t.compute)(*o)).collect();
             let summary = Summary::of(&values, LEVEL).ok();
-            let pass = summary.as_ref().is_some_and(|s| t.accepts(s.mean));
+            let resolved = t.resolves(summary.as_ref().and_then(|s| s.ci()));
+            let pass = resolved && summary.as_ref().is_some_and(|s| t.accepts(s.mean));
             Some(Outcome {
                 target: t,
                 values,
                 summary,
+                resolved,
                 pass,
             })
         })
@@ -329,6 +363,11 @@ pub fn evaluate(base: &[&dyn Observations], emall: &[&dyn Observations]) -> Vec<
 /// The outcomes of one split, in table order.
 pub fn of_split(outcomes: &[Outcome], split: Split) -> impl Iterator<Item = &Outcome> {
     outcomes.iter().filter(move |o| o.target.split == split)
+}
+
+/// Targets of one split that the replicates do not resolve ([`Outcome::resolved`]).
+pub fn unresolved(outcomes: &[Outcome], split: Split) -> usize {
+    of_split(outcomes, split).filter(|o| !o.resolved).count()
 }
 
 /// (targets passed, targets) of one split.
@@ -356,6 +395,44 @@ pub fn score(outcomes: &[Outcome]) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_target_is_resolved_only_by_an_interval_no_wider_than_its_band() {
+        let t = targets();
+        let by = |id: &str| t.iter().find(|x| x.id == id).unwrap().clone();
+        let daxing = by("high_tech_share_daxing"); // band [0.20, 0.40], linear
+        assert!(daxing.resolves(Some((0.25, 0.40))));
+        assert!(!daxing.resolves(Some((0.19, 0.71))), "wider than the band");
+        assert!(daxing.resolves(None), "a single run has no interval");
+        let ratio = by("output_ratio_daxing"); // ×÷3 around 0.0018: log scale
+        assert!(ratio.resolves(Some((0.0018 / 2.5, 0.0018 * 2.5))));
+        assert!(!ratio.resolves(Some((0.0018 / 4.0, 0.0018 * 4.0))));
+        let open = by("firms_left_core"); // ≥ 100
+        assert!(
+            open.resolves(Some((0.0, 1e9))),
+            "one-sided bands always are"
+        );
+        let base: Vec<SnapshotObs> = (0..4)
+            .map(|k| {
+                let mut o = SnapshotObs::new();
+                for y in 2009..=2011 {
+                    o.insert(
+                        "park:daxing_biomedicine/high_tech_share_zone",
+                        y,
+                        k as f64 / 3.0,
+                    );
+                }
+                o
+            })
+            .collect();
+        let b: Vec<&dyn Observations> = base.iter().map(|o| o as &dyn Observations).collect();
+        let out = evaluate(&b, &[]);
+        let d = out
+            .iter()
+            .find(|o| o.target.id == "high_tech_share_daxing")
+            .unwrap();
+        assert!(!d.resolved && !d.pass && d.result() == "unresolved");
+    }
 
     fn obs(pairs: &[(&str, i32, f64)]) -> SnapshotObs {
         let mut o = SnapshotObs::new();
@@ -426,6 +503,7 @@ mod tests {
                     target: t,
                     values: vec![v, v],
                     summary: Summary::of(&[v, v], LEVEL).ok(),
+                    resolved: true,
                     pass: false,
                 }
             })

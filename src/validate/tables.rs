@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use anyhow::{anyhow, Result};
 
-use super::{of_split, short, tally, Outcome, Split, ZGC_VALUE_ADDED};
+use super::{of_split, short, tally, unresolved, Outcome, Split, ZGC_VALUE_ADDED};
 use crate::stats::Summary;
 
 fn mean_ci(o: &Outcome) -> (String, String) {
@@ -27,9 +27,13 @@ pub fn table_text(outcomes: &[Outcome]) -> String {
         if n == 0 {
             continue;
         }
+        let open = match unresolved(outcomes, split) {
+            0 => String::new(),
+            u => format!(", {u} unresolved"),
+        };
         let _ = writeln!(
             s,
-            "{} targets ({passed} of {n} pass){}",
+            "{} targets ({passed} of {n} pass{open}){}",
             split.name(),
             if split == Split::Holdout {
                 ": never used to choose a parameter"
@@ -59,7 +63,7 @@ fn table_rows<'a>(s: &mut String, outcomes: impl Iterator<Item = &'a Outcome>) {
             m,
             ci,
             o.target.band(),
-            if o.pass { "pass" } else { "FAIL" }
+            o.result()
         );
     }
 }
@@ -83,6 +87,7 @@ pub fn csv_text(outcomes: &[Outcome]) -> Result<String> {
         "band_low",
         "band_high",
         "band_reason",
+        "resolved",
         "pass",
     ])?;
     let num = |v: Option<f64>| v.map_or(String::new(), crate::output::num);
@@ -104,6 +109,7 @@ pub fn csv_text(outcomes: &[Outcome]) -> Result<String> {
             crate::output::num(o.target.lo),
             crate::output::num(o.target.hi),
             o.target.band_reason.to_string(),
+            o.resolved.to_string(),
             o.pass.to_string(),
         ])?;
     }
@@ -124,7 +130,8 @@ pub fn markdown(outcomes: &[Outcome], setting: &str, command: &str, k: Option<&S
     );
     let _ = writeln!(
         s,
-        "A target passes when the replicate mean lies in its acceptance band; the 95% interval is Student-t over replicates.\n"
+        "A target passes when the replicate mean lies in its acceptance band; the 95% interval is Student-t over replicates. \
+         A target whose interval is wider than its band is *unresolved*: it neither passes nor fails (run at a larger `--scale`).\n"
     );
     for split in [Split::Calibration, Split::Holdout] {
         if of_split(outcomes, split).next().is_none() {
@@ -183,7 +190,11 @@ fn markdown_rows<'a>(s: &mut String, outcomes: impl Iterator<Item = &'a Outcome>
             ci,
             o.target.band(),
             o.target.band_reason,
-            if o.pass { "pass" } else { "**fail**" }
+            match o.result() {
+                "pass" => "pass",
+                "FAIL" => "**fail**",
+                _ => "unresolved (95% CI wider than the band: too few agents at this scale)",
+            }
         );
     }
     let _ = writeln!(s);
