@@ -48,7 +48,7 @@ pub struct Headline {
     pub metric: &'static str,
     /// The article's direction.
     pub direction: Direction,
-    /// The claim, in a few words (docs/ODD.md §8.6 gives the sources).
+    /// The claim, in a few words (docs/ODD.md §8.8).
     pub claim: &'static str,
 }
 
