@@ -68,11 +68,14 @@ pub struct ValidateArgs {
     pub accept: f64,
     /// With --from-sweep: compare each shipped policy scenario with the baseline at every
     /// accepted point (--replicates paired runs each) and report whether its headline effects
-    /// keep the article's sign over the posterior: robustness.csv and robustness.md.
+    /// keep the article's sign over the posterior: robustness.csv and robustness.md (into
+    /// the sweep folder, or --out).
     #[arg(long, requires = "from_sweep")]
     pub robustness: bool,
-    /// With --robustness: the folder of the shipped scenarios (baseline.toml, hui_plus.toml,
-    /// emall_conversion.toml; default: scenarios).
+    /// With --robustness: the folder of the shipped scenarios, baseline.toml and the policy
+    /// scenarios with headline effects (hui_plus.toml, emall_conversion.toml, maker_town.toml,
+    /// incubator_3_0.toml, red_line.toml, smart_manufacturing_street.toml, jing_jin_ji.toml;
+    /// default: scenarios).
     #[arg(long, value_name = "DIR", requires = "robustness")]
     pub scenarios: Option<PathBuf>,
     /// No progress output.
