@@ -178,7 +178,7 @@ pub fn main(dir: &Path, args: &ValidateArgs, cal: &Calibration) -> Result<()> {
             }
         };
         let runs = pool
-            .install(|| run_recorded(scenarios, &settings, threads, &*interrupted, &tick))
+            .install(|| run_recorded(scenarios, &settings, threads, &interrupted, &tick))
             .map_err(|e| -> anyhow::Error {
                 match e {
                     CompareRunError::Scenario(e) => CliError::from(e).into(),
