@@ -18,7 +18,6 @@ use crate::files::write_atomic;
 use crate::runner::collect::{run_recorded, CompareRunError, CompareSettings};
 use crate::scenario::Scenario;
 use crate::sweep::plan::{resolve_with, Plan};
-use crate::sweep::spec::value_text;
 use crate::validate::calibration::Calibration;
 use crate::validate::robustness::{self, metric_of, Draw, Robustness, HEADLINES};
 
@@ -83,19 +82,24 @@ fn effects(
     runs: &[Vec<crate::compare::Recorder>],
     settings: &CompareSettings,
 ) -> Result<Vec<Option<crate::stats::PairedDiff>>> {
+    let order = robustness::scenarios();
     let mut out = Vec::with_capacity(HEADLINES.len());
     for h in HEADLINES {
-        let s = scenarios
+        // `scenarios` is the baseline, then `robustness::scenarios()` in order.
+        let s = 1 + order
             .iter()
-            .position(|x| x.name() == h.scenario)
-            .ok_or_else(|| anyhow!("scenario {} is not named {0:?}", h.scenario))?;
+            .position(|&n| n == h.scenario)
+            .expect("every headline's scenario is in robustness::scenarios()");
         let Some(span) = scenarios[s].policy_span(settings.ticks) else {
             out.push(None);
             continue;
         };
         let over =
             |k: usize| -> Vec<RunSeries> { runs[k].iter().map(|r| r.over(&[span])).collect() };
-        let names = vec![scenarios[0].name().to_string(), h.scenario.to_string()];
+        let names = vec![
+            scenarios[0].name().to_string(),
+            scenarios[s].name().to_string(),
+        ];
         let c = Comparison::build(names, &[over(0), over(s)], LEVEL, settings.scale)?;
         out.push(metric_of(&c, h).and_then(|m| c.stat(m, 1, 0).diff.clone()));
     }
@@ -135,11 +139,11 @@ pub fn main(dir: &Path, args: &ValidateArgs, cal: &Calibration) -> Result<()> {
         draws.push(Draw {
             point: p.id,
             rank: rank + 1,
-            values: plan
+            values: cal
                 .params
                 .iter()
-                .zip(&plan.points[point])
-                .map(|(ps, v)| format!("{}={}", ps.column, value_text(v)))
+                .zip(&p.values)
+                .map(|(name, v)| format!("{name}={v}"))
                 .collect::<Vec<_>>()
                 .join(", "),
         });

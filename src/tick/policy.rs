@@ -307,9 +307,10 @@ impl PolicyState {
     }
 
     /// A `convert_space` policy while it runs: from its start, the region's floor space of
-    /// `from` as it was at the beginning of that month (before any policy of the month, so
-    /// that two conversions of one use starting together split the same amount), converted to `to` in equal monthly parts until its end (at once
-    /// without one). Returns the event of its first and last month.
+    /// `from` as it was at the beginning of that month (recorded by [`PolicyState::apply`]
+    /// before any policy of the month acts, so that two conversions of one use starting
+    /// together split the same amount), converted to `to` in equal monthly parts until its end
+    /// (at once without one). Returns the event of its first and last month.
     fn convert_space(
         &mut self,
         pi: usize,

@@ -213,6 +213,27 @@ impl std::fmt::Debug for Target {
 }
 
 impl Target {
+    /// `v` in the target's scale: itself, or its logarithm for ratios spanning orders of
+    /// magnitude.
+    fn scaled(&self, v: f64) -> f64 {
+        match self.scale {
+            Scale::Linear => v,
+            Scale::Log => v.max(1e-12).ln(),
+        }
+    }
+
+    /// Whether an interval `ci` resolves the target: no wider than the band, in the target's
+    /// scale (one-sided bands and single runs, which have no interval, always do).
+    pub fn resolves(&self, ci: Option<(f64, f64)>) -> bool {
+        let t = |x| self.scaled(x);
+        match ci {
+            Some((lo, hi)) if self.lo.is_finite() && self.hi.is_finite() => {
+                t(hi) - t(lo) <= t(self.hi) - t(self.lo)
+            }
+            _ => true,
+        }
+    }
+
     /// Whether `v` lies in the band.
     pub fn accepts(&self, v: f64) -> bool {
         v.is_finite() && v >= self.lo && v <= self.hi
@@ -234,10 +255,7 @@ impl Target {
     /// open band, the distance outside the band over its lower edge's magnitude. 0 inside
     /// one-sided bands; NaN values count as 10 (far off).
     pub fn distance(&self, v: f64) -> f64 {
-        let t = |x: f64| match self.scale {
-            Scale::Linear => x,
-            Scale::Log => x.max(1e-12).ln(),
-        };
+        let t = |x| self.scaled(x);
         if !v.is_finite() {
             return 10.0;
         }
@@ -312,23 +330,6 @@ impl Outcome {
             (false, _) => "unresolved",
             (true, true) => "pass",
             (true, false) => "FAIL",
-        }
-    }
-}
-
-impl Target {
-    /// Whether an interval `ci` resolves the target: no wider than the band, in the target's
-    /// scale (one-sided bands and single runs, which have no interval, always do).
-    pub fn resolves(&self, ci: Option<(f64, f64)>) -> bool {
-        let t = |x: f64| match self.scale {
-            Scale::Linear => x,
-            Scale::Log => x.max(1e-12).ln(),
-        };
-        match ci {
-            Some((lo, hi)) if self.lo.is_finite() && self.hi.is_finite() => {
-                t(hi) - t(lo) <= t(self.hi) - t(self.lo)
-            }
-            _ => true,
         }
     }
 }

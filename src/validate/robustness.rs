@@ -210,6 +210,20 @@ impl Verdict {
     }
 }
 
+/// One draw's effect against the article's sign (+1 or −1): whether its mean has that sign,
+/// whether its interval excludes zero on that side, and whether on the other side.
+fn judge(d: &PairedDiff, sign: f64) -> (bool, bool, bool) {
+    let (lo, hi) = match (d.ci_low, d.ci_high) {
+        (Some(lo), Some(hi)) => (lo * sign, hi * sign),
+        _ => (f64::NAN, f64::NAN),
+    };
+    (
+        d.mean_diff * sign > 0.0,
+        lo > 0.0 && hi > 0.0,
+        lo < 0.0 && hi < 0.0,
+    )
+}
+
 impl Robustness {
     /// The verdict of headline `h`.
     pub fn verdict(&self, h: usize) -> Verdict {
@@ -221,12 +235,11 @@ impl Robustness {
             reversed: 0,
         };
         for d in self.effects.iter().filter_map(|e| e[h].as_ref()) {
+            let (kept, resolved, reversed) = judge(d, sign);
             v.draws += 1;
-            v.kept += usize::from(d.mean_diff * sign > 0.0);
-            if let (Some(lo), Some(hi)) = (d.ci_low, d.ci_high) {
-                v.resolved += usize::from(lo * sign > 0.0 && hi * sign > 0.0);
-                v.reversed += usize::from(lo * sign < 0.0 && hi * sign < 0.0);
-            }
+            v.kept += usize::from(kept);
+            v.resolved += usize::from(resolved);
+            v.reversed += usize::from(reversed);
         }
         v
     }
@@ -256,11 +269,7 @@ impl Robustness {
         let num = |v: Option<f64>| v.map_or(String::new(), crate::output::num);
         for (draw, effects) in self.draws.iter().zip(&self.effects) {
             for (h, e) in HEADLINES.iter().zip(effects) {
-                let sign = h.direction.sign();
-                let kept = e.as_ref().map(|d| d.mean_diff * sign > 0.0);
-                let resolved = e
-                    .as_ref()
-                    .and_then(|d| Some(d.ci_low? * sign > 0.0 && d.ci_high? * sign > 0.0));
+                let judged = e.as_ref().map(|d| judge(d, h.direction.sign()));
                 w.write_record([
                     draw.rank.to_string(),
                     draw.point.to_string(),
@@ -272,8 +281,8 @@ impl Robustness {
                     num(e.as_ref().and_then(|d| d.ci_low)),
                     num(e.as_ref().and_then(|d| d.ci_high)),
                     e.as_ref().map_or(String::new(), |d| d.n.to_string()),
-                    kept.map_or(String::new(), |k| k.to_string()),
-                    resolved.map_or(String::new(), |k| k.to_string()),
+                    judged.map_or(String::new(), |j| j.0.to_string()),
+                    judged.map_or(String::new(), |j| j.1.to_string()),
                 ])?;
             }
         }
