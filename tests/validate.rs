@@ -34,6 +34,10 @@ fn a_failing_target_exits_1_and_writes_the_table() {
             emall.to_str().unwrap(),
             "--replicates",
             "2",
+            "--firm-size-scale",
+            "0.004",
+            "--firm-size-replicates",
+            "2",
             "--out",
             "val",
             "--quiet",
@@ -76,6 +80,14 @@ fn a_failing_target_exits_1_and_writes_the_table() {
         .find(|r| &r[0] == "value_added_growth_2010_2014")
         .unwrap();
     assert_eq!(va.get(head.len() - 1), Some("false"));
+    // The firm-size target reads its own runs (36 months: no December 2017–2019, so no
+    // value), and summary.json says how they ran.
+    assert!(rows.iter().any(|r| &r[0] == "firm_size_zipf"));
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(v.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["firm_size_runs"]["replicates"], 2);
+    assert_eq!(summary["firm_size_runs"]["scale"], 0.004);
+    assert_eq!(summary["firm_size_runs"]["ticks"], 36);
     let md = std::fs::read_to_string(v.join("validation.md")).unwrap();
     assert!(md.contains("| target |") && md.contains("亿元"), "{md}");
     // Deterministic: the same command writes the same table.
@@ -88,6 +100,10 @@ fn a_failing_target_exits_1_and_writes_the_table() {
             "--emall",
             emall.to_str().unwrap(),
             "-n",
+            "2",
+            "--firm-size-scale",
+            "0.004",
+            "--firm-size-replicates",
             "2",
             "--out",
             "val2",
@@ -112,6 +128,15 @@ fn bad_input_exits_2_and_writes_nothing() {
         vec!["validate", "--base", b, "--replicates", "0", "--out", "v"],
         vec!["validate", "--base", "missing.toml", "--out", "v"],
         vec!["validate", "--base", b, "--scale", "2", "--out", "v"],
+        vec![
+            "validate",
+            "--base",
+            b,
+            "--firm-size-scale",
+            "0",
+            "--out",
+            "v",
+        ],
         vec![
             "validate",
             "--base",

@@ -22,13 +22,13 @@ use super::CliError;
 use crate::compare::{self, RunSeries};
 use crate::files::write_atomic;
 use crate::report::{chart_png, Band, Chart};
-use crate::runner::jobs::run_replicates;
+use crate::runner::jobs::run_jobs;
 use crate::runner::{self, Overrides};
 use crate::scenario::{Scenario, BASELINE_TOML};
 use crate::stats::Summary;
 use crate::validate::calibration::{Calibration, CalibrationError};
 use crate::validate::tables::{csv_text, markdown, table_text};
-use crate::validate::{self, evaluate, short, Observations, SeriesObs};
+use crate::validate::{self, evaluate, short, Observations, Runs, SeriesObs};
 
 /// The e-mall conversion scenario shipped with zgc (used when `--emall` is not given and
 /// `scenarios/emall_conversion.toml` is not in the working folder).
@@ -78,6 +78,13 @@ pub struct ValidateArgs {
     /// default: scenarios).
     #[arg(long, value_name = "DIR", requires = "robustness")]
     pub scenarios: Option<PathBuf>,
+    /// Scale of the firm-size runs: baseline replicates to December 2019 that only the
+    /// firm-size target reads (at the default scale agents cut the firm-size tail short).
+    #[arg(long, default_value_t = validate::FIRM_SIZE_SCALE)]
+    pub firm_size_scale: f64,
+    /// Replicates of the firm-size runs (0 skips them and leaves the firm-size target out).
+    #[arg(long, default_value_t = validate::FIRM_SIZE_REPLICATES)]
+    pub firm_size_replicates: u32,
     /// No progress output.
     #[arg(long, short)]
     pub quiet: bool,
@@ -112,6 +119,91 @@ fn load(path: &Path) -> Result<Scenario> {
     Ok(Scenario::load(path).map_err(CliError::from)?)
 }
 
+/// The run sets of a validation: `n` replicates of the baseline and of the e-mall scenario,
+/// and `n_fs` firm-size runs (the baseline at `fs_scale` for `fs_ticks` months).
+struct Sets<'a> {
+    base: &'a Scenario,
+    emall: &'a Scenario,
+    n: usize,
+    ticks: u32,
+    scale: f64,
+    seed: u64,
+    n_fs: usize,
+    fs_ticks: u32,
+    fs_scale: f64,
+}
+
+impl Sets<'_> {
+    /// The overrides of replicate `k` of set `set` (0 baseline, 1 e-mall, 2 firm sizes).
+    fn overrides(&self, set: usize, k: usize) -> Overrides {
+        let (ticks, scale) = if set == 2 {
+            (self.fs_ticks, self.fs_scale)
+        } else {
+            (self.ticks, self.scale)
+        };
+        Overrides {
+            seed: Some(crate::runner::jobs::replicate_seed(self.seed, k)),
+            ticks: Some(ticks),
+            scale: Some(scale),
+            // No memory estimate for the default-scale runs, as for `compare`.
+            memory_limit: None,
+        }
+    }
+
+    /// Run every set and gather each set's replicates in order (`[base, emall, firm
+    /// sizes]`); `Ok(None)` when interrupted. The first error in job order wins.
+    fn run(
+        &self,
+        threads: usize,
+        quiet: bool,
+        interrupted: &std::sync::atomic::AtomicBool,
+    ) -> Result<Option<[Vec<RunSeries>; 3]>> {
+        // Jobs: the firm-size runs first (the longest), then both scenarios replicate-major.
+        let jobs: Vec<(usize, usize)> = (0..self.n_fs)
+            .map(|k| (2, k))
+            .chain((0..self.n).flat_map(|k| [(0, k), (1, k)]))
+            .collect();
+        // Progress in ticks at the validation scale: a firm-size tick counts as many (its
+        // cost grows with the agents).
+        let fs_weight = (self.fs_scale / self.scale).max(1.0).round() as u64;
+        let weight = |set: usize| if set == 2 { fs_weight } else { 1 };
+        let total = 2 * self.n as u64 * self.ticks as u64
+            + self.n_fs as u64 * self.fs_ticks as u64 * fs_weight;
+        let progress = Mutex::new(Progress::new(total, "ticks", "validate", quiet));
+        let done = AtomicUsize::new(0);
+        let results = run_jobs(jobs.len(), threads, |j| -> Result<Option<RunSeries>> {
+            if interrupted.load(Ordering::SeqCst) {
+                return Ok(None);
+            }
+            let (set, k) = jobs[j];
+            let scenario = if set == 1 { self.emall } else { self.base };
+            let mut rec = compare::Recorder::new();
+            runner::run(scenario, &self.overrides(set, k), &mut |report, _sim| {
+                rec.record(&report.row, &report.regions, &report.parks);
+                if let Ok(mut p) = progress.lock() {
+                    let msg = format!("{}/{} runs done", done.load(Ordering::SeqCst), jobs.len());
+                    p.inc(weight(set), &msg);
+                }
+                !interrupted.load(Ordering::SeqCst)
+            })
+            .map_err(CliError::from)?;
+            done.fetch_add(1, Ordering::SeqCst);
+            Ok(Some(rec.finish()))
+        })?;
+        if let Ok(p) = progress.lock() {
+            p.finish();
+        }
+        let mut sets: [Vec<RunSeries>; 3] = Default::default();
+        for (&(set, _), res) in jobs.iter().zip(results) {
+            match res? {
+                Some(series) => sets[set].push(series),
+                None => return Ok(None),
+            }
+        }
+        Ok(Some(sets))
+    }
+}
+
 /// Run the command.
 pub fn main(args: ValidateArgs) -> Result<()> {
     if let Some(dir) = &args.from_sweep {
@@ -135,8 +227,27 @@ pub fn main(args: ValidateArgs) -> Result<()> {
     if !(scale > 0.0 && scale <= 1.0) {
         return Err(CliError::Input(format!("--scale must be in (0, 1], found {scale}")).into());
     }
+    let fs_scale = args.firm_size_scale;
+    if !(fs_scale > 0.0 && fs_scale <= 1.0) {
+        return Err(CliError::Input(format!(
+            "--firm-size-scale must be in (0, 1], found {fs_scale}"
+        ))
+        .into());
+    }
     let seed = args.seed.unwrap_or(base.file.run.seed);
     let ticks = base.ticks;
+    // The firm-size runs stop after December of the target's last year (none when the
+    // baseline starts later).
+    let last = crate::calendar::YearMonth {
+        year: validate::FIRM_SIZE_LAST_YEAR,
+        month: 12,
+    };
+    let fs_ticks = (base.start.months_until(last) + 1).clamp(0, ticks as i64) as u32;
+    let n_fs = if fs_ticks > 0 {
+        args.firm_size_replicates as usize
+    } else {
+        0
+    };
     if emall.start != base.start {
         return Err(CliError::Input(format!(
             "the e-mall scenario starts in {} but the baseline in {}",
@@ -151,51 +262,27 @@ pub fn main(args: ValidateArgs) -> Result<()> {
     let pool = super::thread_pool(args.threads)?;
     let threads = pool.current_num_threads();
     let n = args.replicates as usize;
-    let overrides = |k: usize| Overrides {
-        seed: Some(crate::runner::jobs::replicate_seed(seed, k)),
-        ticks: Some(ticks),
-        scale: Some(scale),
-        // No memory estimate for the default-scale runs, as for `compare`.
-        memory_limit: None,
+    let sets = Sets {
+        base: &base,
+        emall: &emall,
+        n,
+        ticks,
+        scale,
+        seed,
+        n_fs,
+        fs_ticks,
+        fs_scale,
     };
     // Bad input (a policy region that does not resolve) fails before any long run.
     pool.install(|| -> Result<()> {
-        runner::prepare(&base, &overrides(0)).map_err(CliError::from)?;
-        runner::prepare(&emall, &overrides(0)).map_err(CliError::from)?;
+        runner::prepare(&base, &sets.overrides(0, 0)).map_err(CliError::from)?;
+        runner::prepare(&emall, &sets.overrides(1, 0)).map_err(CliError::from)?;
         Ok(())
     })?;
     let staging = super::staging(&out, args.force)?;
     let interrupted = super::interrupt_flag();
-    let scenarios = [&base, &emall];
-    let n_jobs = 2 * n;
-    let progress = Mutex::new(Progress::new(
-        n_jobs as u64 * ticks as u64,
-        "ticks",
-        "validate",
-        args.quiet,
-    ));
-    let done = AtomicUsize::new(0);
-    let results = run_replicates(2, n, threads, |s, k| -> Result<Option<RunSeries>> {
-        if interrupted.load(Ordering::SeqCst) {
-            return Ok(None);
-        }
-        let mut rec = compare::Recorder::new();
-        runner::run(scenarios[s], &overrides(k), &mut |report, _sim| {
-            rec.record(&report.row, &report.regions, &report.parks);
-            if let Ok(mut p) = progress.lock() {
-                let msg = format!("{}/{n_jobs} runs done", done.load(Ordering::SeqCst));
-                p.inc(1, &msg);
-            }
-            !interrupted.load(Ordering::SeqCst)
-        })
-        .map_err(CliError::from)?;
-        done.fetch_add(1, Ordering::SeqCst);
-        Ok(Some(rec.finish()))
-    });
-    if let Ok(p) = progress.lock() {
-        p.finish();
-    }
-    let series = match results {
+    let gathered = sets.run(threads, args.quiet, &interrupted);
+    let series = match gathered {
         Ok(Some(series)) if !interrupted.load(Ordering::SeqCst) => series,
         Ok(_) => {
             staging.abandon();
@@ -210,18 +297,27 @@ pub fn main(args: ValidateArgs) -> Result<()> {
     };
     let base_obs: Vec<SeriesObs> = series[0].iter().map(SeriesObs::new).collect();
     let emall_obs: Vec<SeriesObs> = series[1].iter().map(SeriesObs::new).collect();
+    let fs_obs: Vec<SeriesObs> = series[2].iter().map(SeriesObs::new).collect();
     let b: Vec<&dyn Observations> = base_obs.iter().map(|o| o as &dyn Observations).collect();
     let e: Vec<&dyn Observations> = emall_obs.iter().map(|o| o as &dyn Observations).collect();
-    let outcomes = evaluate(&b, &e);
+    let f: Vec<&dyn Observations> = fs_obs.iter().map(|o| o as &dyn Observations).collect();
+    let outcomes = evaluate(Runs {
+        base: &b,
+        emall: &e,
+        firm_sizes: &f,
+    });
     let k_values: Vec<f64> = b.iter().map(|o| validate::value_added_factor(*o)).collect();
     let k = Summary::of(&k_values, validate::LEVEL).ok();
 
     let setting = format!(
-        "{n} replicates per scenario, scale {scale}, master seed {seed}, {ticks} ticks from {}",
+        "{n} replicates per scenario, scale {scale}, master seed {seed}, {ticks} ticks from {}; \
+         firm sizes from {n_fs} baseline runs at scale {fs_scale}, {fs_ticks} ticks",
         base.start
     );
     let command = format!(
-        "zgc validate --replicates {n} --scale {scale} --seed {seed}{}",
+        "zgc validate --replicates {n} --scale {scale} --seed {seed} --firm-size-scale {fs_scale} \
+         --firm-size-replicates {}{}",
+        args.firm_size_replicates,
         args.base
             .as_ref()
             .map_or(String::new(), |p| format!(" --base {}", p.display()))
@@ -243,6 +339,7 @@ pub fn main(args: ValidateArgs) -> Result<()> {
             "baseline": { "name": base.name(), "hash": base.hash() },
             "emall": { "name": emall.name(), "hash": emall.hash() },
             "replicates": n, "scale": scale, "seed": seed, "ticks": ticks,
+            "firm_size_runs": { "replicates": n_fs, "scale": fs_scale, "ticks": fs_ticks },
             "targets": outcomes.len(),
             "passed": outcomes.iter().filter(|o| o.pass).count(),
             "value_added_factor": k.as_ref().map(|s| s.mean),

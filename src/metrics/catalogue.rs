@@ -201,6 +201,18 @@ pub const INDICATORS: &[Indicator] = &[
         Flow,
     ),
     ind(
+        "value_added_parks_high_tech",
+        "1e8 yuan/month",
+        "value added of the high-tech firms in the science parks (100 million yuan per month; the counterpart of Zhongguancun's statistics, which cover the zone's high-tech enterprises)",
+        Flow,
+    ),
+    ind(
+        "jobs_parks_high_tech",
+        "workers",
+        "employees of the high-tech firms in the science parks",
+        Level,
+    ),
+    ind(
         "funding_raised",
         "1e8 yuan/month",
         "venture funding raised by start-ups (100 million yuan per month)",

@@ -143,27 +143,42 @@ fn firm_counts(w: &World) -> FirmCounts {
 
 /// Revenue, value added, and value added in the parks this month (yuan), in firm order; the
 /// parks' share goes into their yearly accumulators.
-fn money(sim: &mut Simulation) -> (f64, f64, f64) {
+fn money(sim: &mut Simulation) -> Money {
     let w = &sim.world;
-    let (mut va_parks, mut revenue, mut va) = (0.0, 0.0, 0.0);
+    let mut m = Money::default();
     for i in 0..w.firms.len() {
         if !w.firms.alive(i) {
             continue;
         }
-        revenue += w.firms.revenue[i] as f64;
-        va += w.firms.value_added[i] as f64;
+        let va = w.firms.value_added[i] as f64;
+        m.revenue += w.firms.revenue[i] as f64;
+        m.va += va;
         let p = w.cells.park[w.firms.cell[i] as usize];
         if p != crate::world::NO_PARK {
-            sim.metrics.add_park_money(
-                p as usize,
-                w.firms.revenue[i] as f64,
-                w.firms.value_added[i] as f64,
-            );
-            va_parks += w.firms.value_added[i] as f64;
+            sim.metrics
+                .add_park_money(p as usize, w.firms.revenue[i] as f64, va);
+            m.va_parks += va;
+            if w.firms.high_tech(i) {
+                m.va_parks_ht += va;
+                m.jobs_parks_ht += w.firms.employees[i] as u64;
+            }
         }
     }
     sim.metrics.add_month();
-    (revenue, va, va_parks)
+    m
+}
+
+/// This month's money sums over operating firms (yuan per month) and the parks' high-tech
+/// jobs (agents).
+#[derive(Default)]
+struct Money {
+    revenue: f64,
+    va: f64,
+    va_parks: f64,
+    /// Value added of the parks' high-tech firms.
+    va_parks_ht: f64,
+    /// Employees of the parks' high-tech firms.
+    jobs_parks_ht: u64,
 }
 
 /// The median commute in minutes from the histogram of whole minutes (bin middle).
@@ -292,7 +307,7 @@ pub fn record(sim: &mut Simulation, proposals: &FirmProposals) -> Recorded {
         counts[status::FOUNDER as usize],
     );
     let firms = firm_counts(&sim.world);
-    let (revenue, va, va_parks) = money(sim);
+    let money = money(sim);
     let w = &sim.world;
     let n_chunks = w.firms.len().div_ceil(crate::rng::CHUNK);
     let fs: (f64, f64, f64) = proposals.sums[..n_chunks.min(proposals.sums.len())]
@@ -370,9 +385,11 @@ pub fn record(sim: &mut Simulation, proposals: &FirmProposals) -> Recorded {
         patents * inv,
         ratio(fs.1, patents),
         ratio(fs.2, patents),
-        revenue * yi,
-        va * yi,
-        va_parks * yi,
+        money.revenue * yi,
+        money.va * yi,
+        money.va_parks * yi,
+        money.va_parks_ht * yi,
+        money.jobs_parks_ht as f64 * inv,
         ss.0 * yi,
         ratio(cm.minutes, cm.count as f64),
         median_minutes(cm),

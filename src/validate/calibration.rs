@@ -10,7 +10,7 @@ use std::path::Path;
 use anyhow::{anyhow, Context, Result};
 
 use super::tables::table_text;
-use super::{evaluate, score, short, tally, Observations, Outcome, SnapshotObs, Split};
+use super::{evaluate, score, short, tally, Observations, Outcome, Runs, SnapshotObs, Split};
 
 /// Why a merged sweep cannot be scored: bad input (exit 2) or a failure to read it (exit 1).
 #[derive(Debug, thiserror::Error)]
@@ -73,7 +73,10 @@ impl Calibration {
             .map(|(id, (values, runs))| {
                 let obs: Vec<&dyn Observations> =
                     runs.values().map(|o| o as &dyn Observations).collect();
-                let outcomes = evaluate(&obs, &[]);
+                let outcomes = evaluate(Runs {
+                    base: &obs,
+                    ..Runs::default()
+                });
                 Point {
                     id,
                     values,
@@ -193,6 +196,17 @@ impl Calibration {
                 short(hi)
             );
         }
+        let _ = writeln!(
+            md,
+            "\nNot shown: targets read from runs the sweep does not make ({}; `zgc validate` \
+             runs them).",
+            super::targets()
+                .iter()
+                .filter(|t| t.scenario != super::Scenario::Baseline)
+                .map(|t| format!("`{}`", t.id))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
         md
     }
 }
