@@ -28,7 +28,7 @@ use crate::scenario::{Scenario, BASELINE_TOML};
 use crate::stats::Summary;
 use crate::validate::calibration::{Calibration, CalibrationError};
 use crate::validate::tables::{csv_text, markdown, table_text};
-use crate::validate::{self, evaluate, short, Observations, Runs, SeriesObs};
+use crate::validate::{self, evaluate, short, Observations, Runs, Scenario as Set, SeriesObs};
 
 /// The e-mall conversion scenario shipped with zgc (used when `--emall` is not given and
 /// `scenarios/emall_conversion.toml` is not in the working folder).
@@ -134,9 +134,9 @@ struct Sets<'a> {
 }
 
 impl Sets<'_> {
-    /// The overrides of replicate `k` of set `set` (0 baseline, 1 e-mall, 2 firm sizes).
-    fn overrides(&self, set: usize, k: usize) -> Overrides {
-        let (ticks, scale) = if set == 2 {
+    /// The overrides of replicate `k` of a set.
+    fn overrides(&self, set: Set, k: usize) -> Overrides {
+        let (ticks, scale) = if set == Set::FirmSizes {
             (self.fs_ticks, self.fs_scale)
         } else {
             (self.ticks, self.scale)
@@ -150,8 +150,8 @@ impl Sets<'_> {
         }
     }
 
-    /// Run every set and gather each set's replicates in order (`[base, emall, firm
-    /// sizes]`); `Ok(None)` when interrupted. The first error in job order wins.
+    /// Run every set and gather each set's replicates in order, indexed by [`Set`];
+    /// `Ok(None)` when interrupted. The first error in job order wins.
     fn run(
         &self,
         threads: usize,
@@ -159,14 +159,14 @@ impl Sets<'_> {
         interrupted: &std::sync::atomic::AtomicBool,
     ) -> Result<Option<[Vec<RunSeries>; 3]>> {
         // Jobs: the firm-size runs first (the longest), then both scenarios replicate-major.
-        let jobs: Vec<(usize, usize)> = (0..self.n_fs)
-            .map(|k| (2, k))
-            .chain((0..self.n).flat_map(|k| [(0, k), (1, k)]))
+        let jobs: Vec<(Set, usize)> = (0..self.n_fs)
+            .map(|k| (Set::FirmSizes, k))
+            .chain((0..self.n).flat_map(|k| [(Set::Baseline, k), (Set::Emall, k)]))
             .collect();
         // Progress in ticks at the validation scale: a firm-size tick counts as many (its
         // cost grows with the agents).
         let fs_weight = (self.fs_scale / self.scale).max(1.0).round() as u64;
-        let weight = |set: usize| if set == 2 { fs_weight } else { 1 };
+        let weight = |set: Set| if set == Set::FirmSizes { fs_weight } else { 1 };
         let total = 2 * self.n as u64 * self.ticks as u64
             + self.n_fs as u64 * self.fs_ticks as u64 * fs_weight;
         let progress = Mutex::new(Progress::new(total, "ticks", "validate", quiet));
@@ -176,7 +176,11 @@ impl Sets<'_> {
                 return Ok(None);
             }
             let (set, k) = jobs[j];
-            let scenario = if set == 1 { self.emall } else { self.base };
+            let scenario = if set == Set::Emall {
+                self.emall
+            } else {
+                self.base
+            };
             let mut rec = compare::Recorder::new();
             runner::run(scenario, &self.overrides(set, k), &mut |report, _sim| {
                 rec.record(&report.row, &report.regions, &report.parks);
@@ -196,7 +200,7 @@ impl Sets<'_> {
         let mut sets: [Vec<RunSeries>; 3] = Default::default();
         for (&(set, _), res) in jobs.iter().zip(results) {
             match res? {
-                Some(series) => sets[set].push(series),
+                Some(series) => sets[set as usize].push(series),
                 None => return Ok(None),
             }
         }
@@ -275,8 +279,8 @@ pub fn main(args: ValidateArgs) -> Result<()> {
     };
     // Bad input (a policy region that does not resolve) fails before any long run.
     pool.install(|| -> Result<()> {
-        runner::prepare(&base, &sets.overrides(0, 0)).map_err(CliError::from)?;
-        runner::prepare(&emall, &sets.overrides(1, 0)).map_err(CliError::from)?;
+        runner::prepare(&base, &sets.overrides(Set::Baseline, 0)).map_err(CliError::from)?;
+        runner::prepare(&emall, &sets.overrides(Set::Emall, 0)).map_err(CliError::from)?;
         Ok(())
     })?;
     let staging = super::staging(&out, args.force)?;
@@ -295,9 +299,11 @@ pub fn main(args: ValidateArgs) -> Result<()> {
             return Err(e);
         }
     };
-    let base_obs: Vec<SeriesObs> = series[0].iter().map(SeriesObs::new).collect();
-    let emall_obs: Vec<SeriesObs> = series[1].iter().map(SeriesObs::new).collect();
-    let fs_obs: Vec<SeriesObs> = series[2].iter().map(SeriesObs::new).collect();
+    let obs =
+        |set: Set| -> Vec<SeriesObs> { series[set as usize].iter().map(SeriesObs::new).collect() };
+    let base_obs = obs(Set::Baseline);
+    let emall_obs = obs(Set::Emall);
+    let fs_obs = obs(Set::FirmSizes);
     let b: Vec<&dyn Observations> = base_obs.iter().map(|o| o as &dyn Observations).collect();
     let e: Vec<&dyn Observations> = emall_obs.iter().map(|o| o as &dyn Observations).collect();
     let f: Vec<&dyn Observations> = fs_obs.iter().map(|o| o as &dyn Observations).collect();
