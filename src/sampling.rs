@@ -131,11 +131,16 @@ impl CumTable {
         t.rebuild_guide();
         t
     }
-    /// Rebuild the guide after `cum` changed.
+    /// Rebuild the guide after `cum` changed, with two buckets per entry.
     pub fn rebuild_guide(&mut self) {
+        self.rebuild_guide_with(2 * self.cum.len());
+    }
+    /// Rebuild the guide after `cum` changed, with `k` buckets (at least one): fewer buckets
+    /// cost less to build and leave a short binary search within a bucket.
+    pub fn rebuild_guide_with(&mut self, k: usize) {
         self.guide.clear();
         if let Some(&total) = self.cum.last().filter(|&&t| t > 0.0) {
-            let k = 2 * self.cum.len();
+            let k = k.max(1);
             self.step = guide_step(total, k);
             self.guide.resize(k + 1, 0);
             fill_guide(&self.cum, self.step, &mut self.guide);

@@ -10,6 +10,8 @@ use crate::world::agents::flags;
 /// Cap on the access term of the founding rate (free incubator seats and maker space near a
 /// cell): beyond it more space nearby raises founding no further (docs/ODD.md §7.18).
 const MAX_SPACE_ACCESS: f64 = 1.5;
+/// Cells per guide bucket of the floor-space sampling tables at small scales.
+const GUIDE_CELLS_SMALL: usize = 4;
 use crate::types::{FirmKind, Use};
 
 /// What the phase makes each month for the phases after it (`Simulation::step` hands it on):
@@ -187,9 +189,15 @@ pub fn run(sim: &mut Simulation, out: &mut FieldTables) {
         w.cells.knowledge[c] = field[c] / sim.k_ref;
     }
 
-    // Sampling tables of free floor space per use; with guides at large scales, where they
-    // are drawn from often (same results either way).
-    let guides = w.workers.len() >= 1 << 20;
+    // Sampling tables of free floor space per use, with guides (same results either way):
+    // two buckets per cell at large scales, where they are drawn from often, one per
+    // GUIDE_CELLS_SMALL cells at small scales, where building them must stay cheap. Nothing
+    // samples residential floor space from these tables (homes have their own, by zone).
+    let guide_buckets = if w.workers.len() >= 1 << 20 {
+        2 * n
+    } else {
+        n / GUIDE_CELLS_SMALL
+    };
     let cum = &mut out.free_cum;
     cum.resize(Use::N, CumTable::default());
     cum.par_iter_mut().enumerate().for_each(|(u, t)| {
@@ -201,8 +209,8 @@ pub fn run(sim: &mut Simulation, out: &mut FieldTables) {
             t.cum.push(acc);
         }
         t.guide.clear();
-        if guides {
-            t.rebuild_guide();
+        if u != Use::Residential {
+            t.rebuild_guide_with(guide_buckets);
         }
     });
 
@@ -217,8 +225,8 @@ pub fn run(sim: &mut Simulation, out: &mut FieldTables) {
             t.cum.push(acc);
         }
         t.guide.clear();
-        if guides {
-            t.rebuild_guide();
+        if u != Use::Residential as usize {
+            t.rebuild_guide_with(guide_buckets);
         }
     });
 
