@@ -80,6 +80,8 @@ pub struct FirmProposals {
     /// Per cell with jobs: `(1 + K)^e` for productivity and for innovation (the firm phase's
     /// own work buffer).
     k_factors: Vec<(f64, f64)>,
+    /// The month's per-cell location terms (the firm phase's own work buffer).
+    loc_terms: LocationTerms,
 }
 
 /// Per-chunk sums of the firm phase (added in chunk order).
@@ -126,6 +128,74 @@ pub struct LocationCtx<'a> {
     pub params: &'a Params,
     /// Scale.
     pub scale: f64,
+    /// The month's per-cell terms, where computed.
+    pub terms: Option<&'a LocationTerms>,
+}
+
+/// Per cell, the terms of the location utility that do not depend on the firm (knowledge,
+/// jobs, and rent per use), computed once a month where many firms choose: at large scales
+/// the must-move start-ups alone make millions of utility evaluations a month.
+#[derive(Clone, Debug, Default)]
+pub struct LocationTerms {
+    /// Whether the terms are filled this month.
+    filled: bool,
+    /// `beta_knowledge · ln(1 + K)` per cell.
+    know: Vec<f64>,
+    /// `beta_jobs · ln(1 + jobs / 1000)` per cell.
+    jobs: Vec<f64>,
+    /// `beta_rent · ln(max(rent, 1))` per use and cell (`[use * n_cells + cell]`).
+    rent: Vec<f64>,
+}
+
+/// Firms from which [`LocationTerms`] are computed each month (below, each utility computes
+/// its terms; the same numbers either way).
+const LOCATION_TERMS_MIN_FIRMS: usize = 1 << 17;
+
+impl LocationTerms {
+    /// Fill the terms for this month's cells, in parallel over cells.
+    fn fill(&mut self, cells: &Cells, fp: &crate::params::FirmParams, scale: f64) {
+        let n = cells.jobs.len();
+        self.filled = true;
+        self.know.resize(n, 0.0);
+        self.jobs.resize(n, 0.0);
+        self.rent.resize(Use::N * n, 0.0);
+        self.know
+            .par_iter_mut()
+            .zip(self.jobs.par_iter_mut())
+            .enumerate()
+            .with_min_len(CHUNK)
+            .for_each(|(c, (k, j))| {
+                *k = knowledge_term(fp, cells.knowledge[c]);
+                *j = jobs_term(fp, cells.jobs[c], scale);
+            });
+        self.rent
+            .par_chunks_mut(n)
+            .enumerate()
+            .for_each(|(u, row)| {
+                for (c, r) in row.iter_mut().enumerate() {
+                    *r = rent_term(fp, cells.rent[[u, c]]);
+                }
+            });
+    }
+}
+
+/// The location utility's knowledge term for knowledge `k`.
+#[inline]
+fn knowledge_term(fp: &crate::params::FirmParams, k: f64) -> f64 {
+    fp.beta_knowledge * (1.0 + k).ln()
+}
+
+/// The location utility's jobs term for a cell's `jobs` agents at `scale`.
+#[inline]
+fn jobs_term(fp: &crate::params::FirmParams, jobs: u32, scale: f64) -> f64 {
+    let jobs = jobs as f64 / scale;
+    fp.beta_jobs * (1.0 + jobs / 1000.0).ln()
+}
+
+/// The location utility's rent term for a rent (yuan/m²/month).
+#[inline]
+fn rent_term(fp: &crate::params::FirmParams, rent: f64) -> f64 {
+    fp.beta_rent * rent.max(1.0).ln()
 }
 
 impl LocationCtx<'_> {
@@ -133,13 +203,19 @@ impl LocationCtx<'_> {
     #[inline]
     pub fn utility(&self, use_: Use, cell: usize, origin: usize) -> f64 {
         let fp = &self.params.firms;
-        let k = self.cells.knowledge[cell];
-        let rent = self.cells.rent[[use_ as usize, cell]].max(1.0);
-        let jobs = self.cells.jobs[cell] as f64 / self.scale;
-        fp.beta_knowledge * (1.0 + k).ln()
-            - fp.beta_rent * rent.ln()
-            - fp.beta_distance * self.grid.dist_km(origin, cell)
-            + fp.beta_jobs * (1.0 + jobs / 1000.0).ln()
+        let (know, rent, jobs) = match self.terms {
+            Some(t) => (
+                t.know[cell],
+                t.rent[use_ as usize * t.know.len() + cell],
+                t.jobs[cell],
+            ),
+            None => (
+                knowledge_term(fp, self.cells.knowledge[cell]),
+                rent_term(fp, self.cells.rent[[use_ as usize, cell]]),
+                jobs_term(fp, self.cells.jobs[cell], self.scale),
+            ),
+        };
+        know - rent - fp.beta_distance * self.grid.dist_km(origin, cell) + jobs
     }
 
     /// Multinomial-logit choice among `k` cells sampled in proportion to free space of `use_`
@@ -472,6 +548,10 @@ pub fn run(sim: &mut Simulation, fields: &FieldTables, out: &mut FirmProposals) 
     let (seed, tick) = (sim.seed, sim.tick);
     let world = &mut sim.world;
     let scale = world.scale;
+    out.loc_terms.filled = false;
+    if n >= LOCATION_TERMS_MIN_FIRMS {
+        out.loc_terms.fill(&world.cells, &params.firms, scale);
+    }
     let ctx = LocationCtx {
         grid: &world.grid,
         cells: &world.cells,
@@ -480,6 +560,7 @@ pub fn run(sim: &mut Simulation, fields: &FieldTables, out: &mut FirmProposals) 
         partners: &world.partner_sites,
         params,
         scale,
+        terms: out.loc_terms.filled.then_some(&out.loc_terms),
     };
     let policy = &sim.policy;
     let incs = &world.incubators;
@@ -669,6 +750,52 @@ mod tests {
         let hi = relocation_probability(&p, 0.8);
         assert!(lo < mid && mid < hi, "{lo} {mid} {hi}");
         assert!(hi <= p.firms.relocation_base + p.firms.relocation_max + 1e-12);
+    }
+
+    /// The month's precomputed location terms give the same utilities, bit for bit, as
+    /// computing each term in place.
+    #[test]
+    fn location_terms_give_the_same_utilities() {
+        use crate::calendar::YearMonth;
+        use crate::world::{beijing, World};
+        let params = Params::default();
+        let layers = beijing::layers(&params);
+        let world = World::build(&layers, &params, 0.002, 3).unwrap();
+        let start = YearMonth::parse("2009-01").unwrap();
+        let mut sim = Simulation::new(world, params, 3, start, 24, vec![]);
+        for _ in 0..3 {
+            sim.step();
+        }
+        let w = &sim.world;
+        let mut terms = LocationTerms::default();
+        terms.fill(&w.cells, &sim.params.firms, w.scale);
+        let fields = super::super::fields::FieldTables::default();
+        let ctx = |terms| LocationCtx {
+            grid: &w.grid,
+            cells: &w.cells,
+            free_cum: &fields.free_cum,
+            cap_cum: &fields.cap_cum,
+            partners: &w.partner_sites,
+            params: &sim.params,
+            scale: w.scale,
+            terms,
+        };
+        let (plain, pre) = (ctx(None), ctx(Some(&terms)));
+        let n = w.cells.jobs.len();
+        let mut checked = 0;
+        for u in Use::ALL {
+            for cell in (0..n).step_by(7) {
+                let origin = (cell * 31 + 5) % n;
+                let (a, b) = (plain.utility(u, cell, origin), pre.utility(u, cell, origin));
+                assert_eq!(
+                    a.to_bits(),
+                    b.to_bits(),
+                    "use {u:?} cell {cell}: {a} vs {b}"
+                );
+                checked += (w.cells.jobs[cell] > 0) as usize;
+            }
+        }
+        assert!(checked > 0, "no cell with jobs was checked");
     }
 
     #[test]
