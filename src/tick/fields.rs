@@ -36,6 +36,8 @@ pub struct FieldTables {
     pub zone_start: Vec<u32>,
     /// exp(−free-flow minutes / search decay) between zones, `[from * n_zones + to]`.
     pub grav_w: Vec<f32>,
+    /// `ln(1 + K)` per cell this month (the knowledge term of location and home choices).
+    pub ln1p_knowledge: Vec<f64>,
     /// Travel-network version `grav_w` was built for.
     grav_version: u32,
     /// Cumulative free residential floor space over `zone_order`.
@@ -311,6 +313,7 @@ pub fn run(sim: &mut Simulation, out: &mut FieldTables) {
     };
     out.found_tech.resize(n, 0.0);
     out.found_other.resize(n, 0.0);
+    out.ln1p_knowledge.resize(n, 0.0);
     let any_sub = sim.policy.any_subsidy();
     for c in 0..n {
         let k = w.cells.knowledge[c];
@@ -327,7 +330,9 @@ pub fn run(sim: &mut Simulation, out: &mut FieldTables) {
         } else {
             1.0
         };
-        let spill = 1.0 + sp.spillover_gain * (1.0 + k).ln();
+        let ln1p_k = (1.0 + k).ln();
+        out.ln1p_knowledge[c] = ln1p_k;
+        let spill = 1.0 + sp.spillover_gain * ln1p_k;
         out.found_tech[c] =
             (sp.found_rate_tech * talent.powf(sp.talent_elasticity - 1.0) * spill * avail * sub)
                 as f32;

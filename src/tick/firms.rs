@@ -128,6 +128,8 @@ pub struct LocationCtx<'a> {
     pub params: &'a Params,
     /// Scale.
     pub scale: f64,
+    /// `ln(1 + K)` per cell this month.
+    pub ln1p_knowledge: &'a [f64],
     /// The month's per-cell terms, where computed.
     pub terms: Option<&'a LocationTerms>,
 }
@@ -153,7 +155,7 @@ const LOCATION_TERMS_MIN_FIRMS: usize = 1 << 17;
 
 impl LocationTerms {
     /// Fill the terms for this month's cells, in parallel over cells.
-    fn fill(&mut self, cells: &Cells, fp: &crate::params::FirmParams, scale: f64) {
+    fn fill(&mut self, cells: &Cells, ln1p_k: &[f64], fp: &crate::params::FirmParams, scale: f64) {
         let n = cells.jobs.len();
         self.filled = true;
         self.know.resize(n, 0.0);
@@ -165,7 +167,7 @@ impl LocationTerms {
             .enumerate()
             .with_min_len(CHUNK)
             .for_each(|(c, (k, j))| {
-                *k = knowledge_term(fp, cells.knowledge[c]);
+                *k = knowledge_term(fp, ln1p_k[c]);
                 *j = jobs_term(fp, cells.jobs[c], scale);
             });
         self.rent
@@ -179,10 +181,10 @@ impl LocationTerms {
     }
 }
 
-/// The location utility's knowledge term for knowledge `k`.
+/// The location utility's knowledge term for `ln(1 + K)`.
 #[inline]
-fn knowledge_term(fp: &crate::params::FirmParams, k: f64) -> f64 {
-    fp.beta_knowledge * (1.0 + k).ln()
+fn knowledge_term(fp: &crate::params::FirmParams, ln1p_k: f64) -> f64 {
+    fp.beta_knowledge * ln1p_k
 }
 
 /// The location utility's jobs term for a cell's `jobs` agents at `scale`.
@@ -210,7 +212,7 @@ impl LocationCtx<'_> {
                 t.jobs[cell],
             ),
             None => (
-                knowledge_term(fp, self.cells.knowledge[cell]),
+                knowledge_term(fp, self.ln1p_knowledge[cell]),
                 rent_term(fp, self.cells.rent[[use_ as usize, cell]]),
                 jobs_term(fp, self.cells.jobs[cell], self.scale),
             ),
@@ -550,7 +552,8 @@ pub fn run(sim: &mut Simulation, fields: &FieldTables, out: &mut FirmProposals) 
     let scale = world.scale;
     out.loc_terms.filled = false;
     if n >= LOCATION_TERMS_MIN_FIRMS {
-        out.loc_terms.fill(&world.cells, &params.firms, scale);
+        out.loc_terms
+            .fill(&world.cells, &fields.ln1p_knowledge, &params.firms, scale);
     }
     let ctx = LocationCtx {
         grid: &world.grid,
@@ -560,6 +563,7 @@ pub fn run(sim: &mut Simulation, fields: &FieldTables, out: &mut FirmProposals) 
         partners: &world.partner_sites,
         params,
         scale,
+        ln1p_knowledge: &fields.ln1p_knowledge,
         terms: out.loc_terms.filled.then_some(&out.loc_terms),
     };
     let policy = &sim.policy;
@@ -752,8 +756,9 @@ mod tests {
         assert!(hi <= p.firms.relocation_base + p.firms.relocation_max + 1e-12);
     }
 
-    /// The month's precomputed location terms give the same utilities, bit for bit, as
-    /// computing each term in place.
+    /// The month's `ln(1 + K)` table holds what computing it in place gives, and the
+    /// precomputed location terms give the same utilities, bit for bit, as computing each
+    /// term in place.
     #[test]
     fn location_terms_give_the_same_utilities() {
         use crate::calendar::YearMonth;
@@ -766,10 +771,14 @@ mod tests {
         for _ in 0..3 {
             sim.step();
         }
+        let mut fields = std::mem::take(&mut sim.tables.fields);
+        super::super::fields::run(&mut sim, &mut fields);
         let w = &sim.world;
+        for (c, &k) in w.cells.knowledge.iter().enumerate() {
+            assert_eq!(fields.ln1p_knowledge[c].to_bits(), (1.0 + k).ln().to_bits());
+        }
         let mut terms = LocationTerms::default();
-        terms.fill(&w.cells, &sim.params.firms, w.scale);
-        let fields = super::super::fields::FieldTables::default();
+        terms.fill(&w.cells, &fields.ln1p_knowledge, &sim.params.firms, w.scale);
         let ctx = |terms| LocationCtx {
             grid: &w.grid,
             cells: &w.cells,
@@ -778,6 +787,7 @@ mod tests {
             partners: &w.partner_sites,
             params: &sim.params,
             scale: w.scale,
+            ln1p_knowledge: &fields.ln1p_knowledge,
             terms,
         };
         let (plain, pre) = (ctx(None), ctx(Some(&terms)));

@@ -158,6 +158,7 @@ struct Ctx<'a> {
     free_cum: &'a [crate::sampling::CumTable],
     found_tech: &'a [f32],
     found_other: &'a [f32],
+    ln1p_knowledge: &'a [f64],
     policy: &'a super::policy::PolicyState,
     scale: f64,
 }
@@ -333,7 +334,7 @@ impl Ctx<'_> {
             * self.params.population.home_m2_per_worker
             * (1.0 - sub);
         -wp.beta_commute * commute - wp.beta_home_rent * rent / income.max(1.0)
-            + HOME_KNOWLEDGE_AMENITY * (1.0 + self.cells.knowledge[cell]).ln()
+            + HOME_KNOWLEDGE_AMENITY * self.ln1p_knowledge[cell]
     }
 
     fn home_search(
@@ -442,7 +443,7 @@ impl Ctx<'_> {
         let mut best_cell = (FOUNDER_HOME_BASED + gumbel(rng), NONE);
         if self.cells.free(Use::Maker, home) >= need {
             best_cell = (
-                FOUNDER_KNOWLEDGE * (1.0 + self.cells.knowledge[home]).ln() + gumbel(rng),
+                FOUNDER_KNOWLEDGE * self.ln1p_knowledge[home] + gumbel(rng),
                 home as u32,
             );
         }
@@ -455,7 +456,7 @@ impl Ctx<'_> {
                         continue;
                     }
                     let u = -FOUNDER_COST_PER_KM * self.grid.dist_km(home, c)
-                        + FOUNDER_KNOWLEDGE * (1.0 + self.cells.knowledge[c]).ln()
+                        + FOUNDER_KNOWLEDGE * self.ln1p_knowledge[c]
                         + gumbel(rng);
                     if u > best_cell.0 {
                         best_cell = (u, c as u32);
@@ -609,6 +610,7 @@ pub fn run(
         free_cum: &fields.free_cum,
         found_tech: &fields.found_tech,
         found_other: &fields.found_other,
+        ln1p_knowledge: &fields.ln1p_knowledge,
         policy: &sim.policy,
         scale: world.scale,
     };

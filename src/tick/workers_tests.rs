@@ -63,6 +63,7 @@ fn pipelined_job_search_equals_sequential() {
             free_cum: &fl.free_cum,
             found_tech: &fl.found_tech,
             found_other: &fl.found_other,
+            ln1p_knowledge: &fl.ln1p_knowledge,
             policy: &sim.policy,
             scale: w.scale,
         };
