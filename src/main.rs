@@ -17,7 +17,7 @@ fn main() {
     // that later blocks below it — the per-month tables, the yearly compaction's masks — come
     // from the heap, which frees them only at its top: a long real-size run's resident memory
     // then creeps up by a tenth. A fixed threshold (128 KiB, glibc's default start) keeps large
-    // blocks in their own mappings, returned on free (BENCHMARKS.md, "Memory").
+    // blocks in their own mappings, returned on free (BENCHMARKS.md, "Issue 15, second round").
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: called before any thread exists; M_MMAP_THRESHOLD takes a byte count.
     unsafe {
