@@ -1,7 +1,8 @@
-//! Criterion benches: a whole monthly tick at three scales, each phase of the tick, and world
-//! building at two scales, on fixed-seed Beijing worlds warmed up for a year. Phase timings come
-//! from the simulation's own per-phase timers over real ticks (`iter_custom`), so every phase
-//! sees realistic state. Full-scale figures (scale 1.0) are in BENCHMARKS.md.
+//! Criterion benches: a whole monthly tick at three scales, each phase of the tick (and the
+//! fields, firms and workers phases again at scale 0.1, where their large-scale paths run), and
+//! world building at two scales, on fixed-seed Beijing worlds warmed up for a year. Phase
+//! timings come from the simulation's own per-phase timers over real ticks (`iter_custom`), so
+//! every phase sees realistic state. Full-scale figures (scale 1.0) are in BENCHMARKS.md.
 
 use std::time::Duration;
 
@@ -57,16 +58,17 @@ fn whole_tick(c: &mut Criterion) {
     g.finish();
 }
 
-fn phases(c: &mut Criterion) {
-    let mut g = c.benchmark_group("phase");
+/// Bench `phases` of a tick at `scale` in group `group`, by the simulation's phase timers.
+fn bench_phases(c: &mut Criterion, group: &str, scale: f64, phases: &[Phase]) {
+    let mut g = c.benchmark_group(group);
     g.sample_size(20);
-    let mut s = sim(0.01);
-    for phase in Phase::ALL {
+    let mut s = sim(scale);
+    for &phase in phases {
         g.bench_function(phase.name(), |b| {
             b.iter_custom(|iters| {
                 let mut total = Duration::ZERO;
                 for _ in 0..iters {
-                    fresh_if_old(&mut s, 0.01);
+                    fresh_if_old(&mut s, scale);
                     total += s.step().timings[phase as usize];
                 }
                 total
@@ -74,6 +76,18 @@ fn phases(c: &mut Criterion) {
         });
     }
     g.finish();
+}
+
+/// Every phase at the default scale; at scale 0.1 the phases whose large-scale paths differ
+/// (the firms phase's monthly location terms, the fields phase's guide tables) and the workers.
+fn phases(c: &mut Criterion) {
+    bench_phases(c, "phase", 0.01, &Phase::ALL);
+    bench_phases(
+        c,
+        "phase_0.1",
+        0.1,
+        &[Phase::Fields, Phase::Firms, Phase::Workers],
+    );
 }
 
 fn world_build(c: &mut Criterion) {
