@@ -132,6 +132,41 @@ pub fn convolve(src: &[f64], nx: usize, ny: usize, kernel: &[f64], r: usize, out
         });
 }
 
+/// Guide buckets of the floor-space sampling tables for `n_workers` and `n` cells: two per
+/// cell at large scales, where they are drawn from often, one per [`GUIDE_CELLS_SMALL`] cells
+/// at small scales, where building them must stay cheap (same results either way).
+fn guide_buckets(n_workers: usize, n: usize) -> usize {
+    if n_workers >= 1 << 20 {
+        2 * n
+    } else {
+        n / GUIDE_CELLS_SMALL
+    }
+}
+
+/// Fill one cumulative table per use over the `n` cells from `weight(use, cell)`, in
+/// parallel over uses, each with a guide of `guide_buckets`; none for residential space,
+/// which nothing samples from these tables (homes have their own, by zone).
+fn space_tables(
+    tables: &mut Vec<CumTable>,
+    n: usize,
+    guide_buckets: usize,
+    weight: impl Fn(usize, usize) -> f64 + Sync,
+) {
+    tables.resize(Use::N, CumTable::default());
+    tables.par_iter_mut().enumerate().for_each(|(u, t)| {
+        t.cum.clear();
+        let mut acc = 0.0;
+        for c in 0..n {
+            acc += weight(u, c);
+            t.cum.push(acc);
+        }
+        t.guide.clear();
+        if u != Use::Residential as usize {
+            t.rebuild_guide_with(guide_buckets);
+        }
+    });
+}
+
 /// Run the phase: update the world's per-cell counts and knowledge field, and remake `out`.
 pub fn run(sim: &mut Simulation, out: &mut FieldTables) {
     let w = &mut sim.world;
@@ -191,45 +226,14 @@ pub fn run(sim: &mut Simulation, out: &mut FieldTables) {
         w.cells.knowledge[c] = field[c] / sim.k_ref;
     }
 
-    // Sampling tables of free floor space per use, with guides (same results either way):
-    // two buckets per cell at large scales, where they are drawn from often, one per
-    // GUIDE_CELLS_SMALL cells at small scales, where building them must stay cheap. Nothing
-    // samples residential floor space from these tables (homes have their own, by zone).
-    let guide_buckets = if w.workers.len() >= 1 << 20 {
-        2 * n
-    } else {
-        n / GUIDE_CELLS_SMALL
-    };
-    let cum = &mut out.free_cum;
-    cum.resize(Use::N, CumTable::default());
-    cum.par_iter_mut().enumerate().for_each(|(u, t)| {
-        let u = Use::from_index(u);
-        t.cum.clear();
-        let mut acc = 0.0;
-        for c in 0..n {
-            acc += w.cells.free(u, c);
-            t.cum.push(acc);
-        }
-        t.guide.clear();
-        if u != Use::Residential {
-            t.rebuild_guide_with(guide_buckets);
-        }
+    // Sampling tables of free floor space and of floor space per use.
+    let guide_buckets = guide_buckets(w.workers.len(), n);
+    let cells = &w.cells;
+    space_tables(&mut out.free_cum, n, guide_buckets, |u, c| {
+        cells.free(Use::from_index(u), c)
     });
-
-    // The same for floor space (capacity) per use.
-    let cap = &mut out.cap_cum;
-    cap.resize(Use::N, CumTable::default());
-    cap.par_iter_mut().enumerate().for_each(|(u, t)| {
-        t.cum.clear();
-        let mut acc = 0.0;
-        for c in 0..n {
-            acc += w.cells.capacity[[u, c]];
-            t.cum.push(acc);
-        }
-        t.guide.clear();
-        if u != Use::Residential as usize {
-            t.rebuild_guide_with(guide_buckets);
-        }
+    space_tables(&mut out.cap_cum, n, guide_buckets, |u, c| {
+        cells.capacity[[u, c]]
     });
 
     // Zone index, gravity weights and free homes by zone.

@@ -154,6 +154,23 @@ pub struct LocationTerms {
 const LOCATION_TERMS_MIN_FIRMS: usize = 1 << 17;
 
 impl LocationTerms {
+    /// This month's terms, filled when there are `n_firms` ≥ [`LOCATION_TERMS_MIN_FIRMS`]
+    /// firms (from the cells, `ln(1 + K)` per cell and the firm parameters), else none.
+    fn update(
+        &mut self,
+        n_firms: usize,
+        (cells, ln1p_k, fp): (&Cells, &[f64], &crate::params::FirmParams),
+        scale: f64,
+    ) {
+        self.filled = false;
+        if n_firms >= LOCATION_TERMS_MIN_FIRMS {
+            self.fill(cells, ln1p_k, fp, scale);
+        }
+    }
+    /// The terms, when filled this month.
+    fn get(&self) -> Option<&LocationTerms> {
+        self.filled.then_some(self)
+    }
     /// Fill the terms for this month's cells, in parallel over cells.
     fn fill(&mut self, cells: &Cells, ln1p_k: &[f64], fp: &crate::params::FirmParams, scale: f64) {
         let n = cells.jobs.len();
@@ -550,11 +567,8 @@ pub fn run(sim: &mut Simulation, fields: &FieldTables, out: &mut FirmProposals) 
     let (seed, tick) = (sim.seed, sim.tick);
     let world = &mut sim.world;
     let scale = world.scale;
-    out.loc_terms.filled = false;
-    if n >= LOCATION_TERMS_MIN_FIRMS {
-        out.loc_terms
-            .fill(&world.cells, &fields.ln1p_knowledge, &params.firms, scale);
-    }
+    let terms_in = (&world.cells, &fields.ln1p_knowledge[..], &params.firms);
+    out.loc_terms.update(n, terms_in, scale);
     let ctx = LocationCtx {
         grid: &world.grid,
         cells: &world.cells,
@@ -564,7 +578,7 @@ pub fn run(sim: &mut Simulation, fields: &FieldTables, out: &mut FirmProposals) 
         params,
         scale,
         ln1p_knowledge: &fields.ln1p_knowledge,
-        terms: out.loc_terms.filled.then_some(&out.loc_terms),
+        terms: out.loc_terms.get(),
     };
     let policy = &sim.policy;
     let incs = &world.incubators;
@@ -743,76 +757,5 @@ pub fn run(sim: &mut Simulation, fields: &FieldTables, out: &mut FirmProposals) 
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn higher_rent_burden_means_more_relocation() {
-        let p = Params::default();
-        let lo = relocation_probability(&p, 0.1);
-        let mid = relocation_probability(&p, 0.35);
-        let hi = relocation_probability(&p, 0.8);
-        assert!(lo < mid && mid < hi, "{lo} {mid} {hi}");
-        assert!(hi <= p.firms.relocation_base + p.firms.relocation_max + 1e-12);
-    }
-
-    /// The month's `ln(1 + K)` table holds what computing it in place gives, and the
-    /// precomputed location terms give the same utilities, bit for bit, as computing each
-    /// term in place.
-    #[test]
-    fn location_terms_give_the_same_utilities() {
-        use crate::calendar::YearMonth;
-        use crate::world::{beijing, World};
-        let params = Params::default();
-        let layers = beijing::layers(&params);
-        let world = World::build(&layers, &params, 0.002, 3).unwrap();
-        let start = YearMonth::parse("2009-01").unwrap();
-        let mut sim = Simulation::new(world, params, 3, start, 24, vec![]);
-        for _ in 0..3 {
-            sim.step();
-        }
-        let mut fields = std::mem::take(&mut sim.tables.fields);
-        super::super::fields::run(&mut sim, &mut fields);
-        let w = &sim.world;
-        for (c, &k) in w.cells.knowledge.iter().enumerate() {
-            assert_eq!(fields.ln1p_knowledge[c].to_bits(), (1.0 + k).ln().to_bits());
-        }
-        let mut terms = LocationTerms::default();
-        terms.fill(&w.cells, &fields.ln1p_knowledge, &sim.params.firms, w.scale);
-        let ctx = |terms| LocationCtx {
-            grid: &w.grid,
-            cells: &w.cells,
-            free_cum: &fields.free_cum,
-            cap_cum: &fields.cap_cum,
-            partners: &w.partner_sites,
-            params: &sim.params,
-            scale: w.scale,
-            ln1p_knowledge: &fields.ln1p_knowledge,
-            terms,
-        };
-        let (plain, pre) = (ctx(None), ctx(Some(&terms)));
-        let n = w.cells.jobs.len();
-        let mut checked = 0;
-        for u in Use::ALL {
-            for cell in (0..n).step_by(7) {
-                let origin = (cell * 31 + 5) % n;
-                let (a, b) = (plain.utility(u, cell, origin), pre.utility(u, cell, origin));
-                assert_eq!(
-                    a.to_bits(),
-                    b.to_bits(),
-                    "use {u:?} cell {cell}: {a} vs {b}"
-                );
-                checked += (w.cells.jobs[cell] > 0) as usize;
-            }
-        }
-        assert!(checked > 0, "no cell with jobs was checked");
-    }
-
-    #[test]
-    fn knowledge_raises_productivity() {
-        let p = Params::default();
-        let a = productivity(&p, Sector::ItElectronics, 1.0, true, 0.0, 1.0, false);
-        let b = productivity(&p, Sector::ItElectronics, 1.0, true, 10.0, 1.0, false);
-        assert!(b > a);
-    }
-}
+#[path = "firms_tests.rs"]
+mod tests;
