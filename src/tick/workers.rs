@@ -138,6 +138,58 @@ pub fn age_multiplier(p: &Params, age: u8) -> f64 {
     }
 }
 
+/// A new venture's sector, high-tech status and quality, as a founder of that kind draws them
+/// (docs/ODD.md §7.10).
+pub fn draw_venture(p: &Params, rng: &mut ChaCha8Rng, tech: bool) -> (Sector, bool, f32) {
+    let sp = &p.startups;
+    let sector = if tech {
+        let mix = sp.tech_sector_mix.to_array();
+        let total: f64 = mix.iter().sum();
+        let mut x = rng.random::<f64>() * total;
+        let mut pick = Sector::ItElectronics;
+        for (i, w) in mix.iter().enumerate() {
+            if x < *w {
+                pick = Sector::from_index(i);
+                break;
+            }
+            x -= w;
+        }
+        pick
+    } else {
+        let u: f64 = rng.random();
+        if u < NON_TECH_SECTOR_CUM[0] {
+            Sector::Services
+        } else if u < NON_TECH_SECTOR_CUM[1] {
+            Sector::SmartManufacturing
+        } else {
+            Sector::EmallTrade
+        }
+    };
+    let ht_p = if !sector.can_be_high_tech() {
+        0.0
+    } else if tech {
+        sp.high_tech_share_tech
+    } else {
+        NON_TECH_HIGH_TECH
+    };
+    let high_tech = rng.random::<f64>() < ht_p;
+    let z: f64 = StandardNormal.sample(rng);
+    let quality = (sp.quality_median.ln() + sp.quality_sigma * z).exp() as f32;
+    (sector, high_tech, quality)
+}
+
+/// A worker's monthly founding probability: the home cell's founding rate for its skill
+/// (`found_tech` or `found_other`, §7.3) times the age and college multipliers.
+#[inline]
+pub fn founding_probability(p: &Params, rate: f64, traits_: u8, age: u8) -> f64 {
+    let college = if traits_ & traits::COLLEGE != 0 {
+        p.startups.college_multiplier
+    } else {
+        1.0
+    };
+    rate * age_multiplier(p, age) * college
+}
+
 /// Read-only context of the worker phase.
 struct Ctx<'a> {
     params: &'a Params,
@@ -385,39 +437,7 @@ impl Ctx<'_> {
 
     fn found(&self, rng: &mut ChaCha8Rng, home: usize, tech: bool) -> (u32, [u32; 3], f32) {
         let sp = &self.params.startups;
-        let sector = if tech {
-            let mix = sp.tech_sector_mix.to_array();
-            let total: f64 = mix.iter().sum();
-            let mut x = rng.random::<f64>() * total;
-            let mut pick = Sector::ItElectronics;
-            for (i, w) in mix.iter().enumerate() {
-                if x < *w {
-                    pick = Sector::from_index(i);
-                    break;
-                }
-                x -= w;
-            }
-            pick
-        } else {
-            let u: f64 = rng.random();
-            if u < NON_TECH_SECTOR_CUM[0] {
-                Sector::Services
-            } else if u < NON_TECH_SECTOR_CUM[1] {
-                Sector::SmartManufacturing
-            } else {
-                Sector::EmallTrade
-            }
-        };
-        let ht_p = if !sector.can_be_high_tech() {
-            0.0
-        } else if tech {
-            sp.high_tech_share_tech
-        } else {
-            NON_TECH_HIGH_TECH
-        };
-        let high_tech = rng.random::<f64>() < ht_p;
-        let z: f64 = StandardNormal.sample(rng);
-        let quality = (sp.quality_median.ln() + sp.quality_sigma * z).exp() as f32;
+        let (sector, high_tech, quality) = draw_venture(self.params, rng, tech);
         // Location: an open incubator in reach, maker space, or the founder's home.
         let ip = &self.params.incubators;
         let (hx, hy) = self.grid.centre(home);
@@ -698,12 +718,7 @@ pub fn run(
                     } else {
                         ctx.found_other[h]
                     } as f64;
-                    let college = if tr[j] & traits::COLLEGE != 0 {
-                        params.startups.college_multiplier
-                    } else {
-                        1.0
-                    };
-                    let p_found = base * age_multiplier(params, age[j]) * college;
+                    let p_found = founding_probability(params, base, tr[j], age[j]);
                     if u < p_found {
                         let (aux, targets, quality) = ctx.found(&mut rng, h, tech);
                         props.push(WorkerProposal {
