@@ -20,6 +20,8 @@ pub enum Stream {
     InitFirms = 2,
     /// World building: job assignment.
     InitJobs = 3,
+    /// Simulation start: the backdated start-up cohorts (`tick::seed`).
+    InitStartups = 4,
     /// Firm phase.
     Firms = 10,
     /// Start-up phase.

@@ -12,7 +12,7 @@ use super::Simulation;
 use crate::rng::{stream, Stream};
 use crate::sampling::{prefetch, GravityTable};
 use crate::types::{FirmKind, Sector, Stage, Use, NONE};
-use crate::world::agents::{flags, status, traits, NewFirm};
+use crate::world::agents::{flags, status, traits, NewFirm, BORN_BEFORE_START};
 use crate::world::World;
 
 // Matching's fixed numbers (docs/ODD.md §7.18: not parameters; listed so that calibration
@@ -51,7 +51,7 @@ fn close_firm(
         if f.kind[i] == FirmKind::Startup as u8 {
             sim_metrics.c.startups_died += 1;
         }
-        if f.born[i] != u16::MAX {
+        if f.born[i] < BORN_BEFORE_START {
             sim_metrics.record_death(f.born[i] as usize, f.age[i] as u32);
         }
     }
@@ -299,7 +299,11 @@ pub fn vacancy_table(sim: &mut Simulation, fields: &FieldTables, sc: &mut Vacanc
 }
 
 /// Remove worker `w` from employer `f`'s headcount.
-fn leave_employer(world: &mut World, metrics: &mut crate::metrics::MetricsState, w: usize) {
+pub(super) fn leave_employer(
+    world: &mut World,
+    metrics: &mut crate::metrics::MetricsState,
+    w: usize,
+) {
     let f = world.workers.employer[w];
     if f != NONE {
         let f = f as usize;
@@ -414,7 +418,7 @@ pub fn resolve_workers(sim: &mut Simulation, proposals: &WorkerProposals) {
                             cash: months * monthly,
                             knowledge: 0.0,
                             age: 0,
-                            born: tick.min(u16::MAX as u32 - 1) as u16,
+                            born: tick.min(BORN_BEFORE_START as u32 - 1) as u16,
                             incubator,
                         },
                     );

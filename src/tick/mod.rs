@@ -29,6 +29,7 @@ pub mod land;
 pub mod matching;
 pub mod policy;
 pub mod record;
+pub mod seed;
 pub mod startups;
 pub mod workers;
 
@@ -287,6 +288,7 @@ impl Simulation {
         sim.metrics.set_regions(n_cells, regions);
         let mut t = Tables::default();
         fields::run(&mut sim, &mut t.fields);
+        seed::run(&mut sim, &t.fields);
         commute::run(&mut sim, &mut t.firm_zone);
         sim.tables = t;
         sim

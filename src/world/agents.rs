@@ -93,6 +93,10 @@ impl Workers {
 }
 
 /// Firm flag bits.
+/// `Firms::born` of a start-up seeded at the start: founded before the run (`tick::seed`), so
+/// in no cohort of the run's survival statistics. Ticks of birth stay below it.
+pub const BORN_BEFORE_START: u16 = u16::MAX - 1;
+
 pub mod flags {
     /// The firm is operating.
     pub const ALIVE: u8 = 1;
@@ -141,7 +145,9 @@ pub struct Firms {
     pub knowledge: Vec<f32>,
     /// Age in months.
     pub age: Vec<u16>,
-    /// Tick of birth (start-ups born during the run), `u16::MAX` for firms of the initial population.
+    /// Tick of birth (start-ups born during the run), [`BORN_BEFORE_START`] for the start-ups
+    /// seeded at the start (`tick::seed`), `u16::MAX` for the other firms of the initial
+    /// population.
     pub born: Vec<u16>,
     /// Incubator index or `NONE`.
     pub incubator: Vec<u32>,
