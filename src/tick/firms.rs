@@ -32,7 +32,7 @@ const LAYOFF_MARGIN: f64 = -0.05;
 /// Largest monthly lay-off probability per employee.
 const MAX_LAYOFF: f64 = 0.3;
 /// Months of costs a start-up must hold in cash before it hires.
-const STARTUP_HIRING_CASH_MONTHS: f64 = 2.0;
+pub(crate) const STARTUP_HIRING_CASH_MONTHS: f64 = 2.0;
 /// Utility of staying in the current site in the location choice: moving costs something.
 const FIRM_STAY_BONUS: f64 = 0.3;
 /// Knowledge assumed at a partner site, `K` in `ln(1 + K)`: some, less than in the zone.

@@ -8,12 +8,15 @@ use rayon::prelude::*;
 
 use super::fields::FieldTables;
 use super::firms::productivity_with;
+use super::firms::STARTUP_HIRING_CASH_MONTHS;
 use super::matching::leave_employer;
 use super::startups::{base_hazard, funding_probability};
 use super::workers::{draw_venture, founding_probability};
+use super::workers::{FOUNDER_COST_PER_KM, FOUNDER_KNOWLEDGE};
 use super::{wage_of, Simulation};
 use crate::params::Params;
 use crate::rng::{stochastic_round, stream, Stream};
+use crate::sampling::gumbel;
 use crate::types::{FirmKind, Sector, Stage, Use, NONE};
 use crate::world::agents::{flags, status, traits, NewFirm, BORN_BEFORE_START};
 
@@ -161,7 +164,8 @@ fn geometric(rng: &mut ChaCha8Rng, p: f64) -> u32 {
 /// Seed the start-ups alive at the first month: for each of the [`COHORT_MONTHS`] months
 /// before it, a cohort of the size the first month's founding rates give (expected founders,
 /// rounded stochastically), each member aged to the first month by [`Ctx::backdate`]; the
-/// survivors' founders leave their employers and run them from home. Returns how many were
+/// survivors, thinned to the births of the seeded world (whose founders found no more), are
+/// applied by [`apply`]. Returns how many were
 /// seeded. Cohorts are drawn in parallel, each from its own stream, and applied oldest first,
 /// so the result does not depend on the thread count.
 pub fn run(sim: &mut Simulation, fields: &FieldTables) -> usize {
@@ -216,10 +220,21 @@ pub fn run(sim: &mut Simulation, fields: &FieldTables) -> usize {
                 .collect()
         })
         .collect();
+    // The seeded founders found no more, so the seeded world's births are B − S·r, S the sum
+    // of the survivors' founders' probabilities and r the share of survivors kept; cohorts of
+    // that size keep r with r·B = B − r·S, r = B / (B + S) (each survivor kept independently).
+    let mut founders: Vec<u32> = cohorts.iter().flatten().map(|s| s.founder).collect();
+    founders.sort_unstable();
+    founders.dedup();
+    let taken: f64 = founders.iter().map(|&w| ctx.p[w as usize] as f64).sum();
+    let keep = births / (births + taken);
     drop(ctx);
+    let mut staff = Staffing::new(sim, fields);
     let mut seeded = 0;
     for s in cohorts.into_iter().flatten() {
-        seeded += apply(sim, &s) as usize;
+        if staff.rng.random::<f64>() < keep {
+            seeded += apply(sim, &s, &mut staff) as usize;
+        }
     }
     // The founders' old employers that closed are not exits of the first month.
     sim.metrics.begin_tick();
@@ -235,16 +250,137 @@ pub fn run(sim: &mut Simulation, fields: &FieldTables) -> usize {
     seeded
 }
 
+/// What placing the funded survivors in maker space with their staff needs: the workers who
+/// could join them, per travel zone of their home, and a stream.
+struct Staffing<'a> {
+    fields: &'a FieldTables,
+    /// Per travel zone, the workers living there employed by an established firm at the start.
+    by_zone: Vec<Vec<u32>>,
+    rng: ChaCha8Rng,
+}
+
+impl<'a> Staffing<'a> {
+    fn new(sim: &Simulation, fields: &'a FieldTables) -> Staffing<'a> {
+        let w = &sim.world;
+        let mut by_zone = vec![Vec::new(); w.travel.n_zones()];
+        for i in 0..w.workers.len() {
+            let e = w.workers.employer[i];
+            if w.workers.status[i] == status::EMPLOYED
+                && e != NONE
+                && w.firms.kind[e as usize] != FirmKind::Startup as u8
+            {
+                let z = w.travel.cell_zone[w.workers.home[i] as usize] as usize;
+                by_zone[z].push(i as u32);
+            }
+        }
+        Staffing {
+            fields,
+            by_zone,
+            rng: stream(sim.seed, 0, Stream::InitStartups, 0),
+        }
+    }
+
+    /// A cell with at least `need` m² (one real firm's) of free space of `use_` near `home`:
+    /// the home cell if it has room, else the best of `params.startups.location_candidates`
+    /// cells drawn in proportion to their free space of that use at the start, scored as a
+    /// founder scores maker space (§7.10).
+    fn place(&mut self, sim: &Simulation, use_: Use, home: usize, need: f64) -> Option<usize> {
+        let w = &sim.world;
+        let room = |c: usize| w.cells.free(use_, c) >= need / w.scale;
+        if room(home) {
+            return Some(home);
+        }
+        let cum = &self.fields.free_cum[use_ as usize];
+        let total = cum.total()?;
+        let mut best = (f64::NEG_INFINITY, None);
+        for _ in 0..sim.params.startups.location_candidates {
+            let c = cum.find(self.rng.random::<f64>() * total);
+            if !room(c) {
+                continue;
+            }
+            let u = -FOUNDER_COST_PER_KM * w.grid.dist_km(home, c)
+                + FOUNDER_KNOWLEDGE * self.fields.ln1p_knowledge[c]
+                + gumbel(&mut self.rng);
+            if u > best.0 {
+                best = (u, Some(c));
+            }
+        }
+        best.1
+    }
+
+    /// A worker living in `zone` who works for an established firm with others (so that it
+    /// stays open), if one is found in a few draws.
+    fn recruit(&mut self, sim: &Simulation, zone: usize) -> Option<usize> {
+        let w = &sim.world;
+        let list = &self.by_zone[zone];
+        if list.is_empty() {
+            return None;
+        }
+        for _ in 0..RECRUIT_TRIES {
+            let i = list[(self.rng.random::<f64>() * list.len() as f64) as usize % list.len()];
+            let i = i as usize;
+            let e = w.workers.employer[i];
+            if w.workers.status[i] == status::EMPLOYED
+                && e != NONE
+                && w.firms.alive(e as usize)
+                && w.firms.kind[e as usize] != FirmKind::Startup as u8
+                && w.firms.employees[e as usize] >= 2
+            {
+                return Some(i);
+            }
+        }
+        None
+    }
+}
+
+/// Draws for a recruit before giving up on a hire.
+const RECRUIT_TRIES: usize = 8;
+
 /// Make a survivor a firm of the world, its founder leaving their employer (as a founder does
-/// in matching). False if the founder already runs one (drawn twice).
-fn apply(sim: &mut Simulation, s: &Survivor) -> bool {
+/// in matching). A survivor that has raised a round takes maker space for its staff target,
+/// as far as its cash covers two months of their wages and desks (the start-up hiring rule),
+/// and hires that staff from established firms' workers living in its founder's zone;
+/// otherwise, or without space, it works from the founder's home. False if the founder
+/// already runs one (drawn twice).
+fn apply(sim: &mut Simulation, s: &Survivor, staff: &mut Staffing) -> bool {
     let wi = s.founder as usize;
     let w = &mut sim.world;
     if w.workers.status[wi] == status::FOUNDER || w.workers.status[wi] == status::RETIRED {
         return false;
     }
     leave_employer(w, &mut sim.metrics, wi);
-    let mut fl = flags::ALIVE | flags::HOME_BASED;
+    let home = w.workers.home[wi] as usize;
+    // Maker space before the growth stage, the sector's use after it (§7.9).
+    let use_ = if s.stage >= Stage::Growth {
+        s.sector.space_use()
+    } else {
+        Use::Maker
+    };
+    let desk = sim.params.firms.m2_per_worker.get(use_);
+    let per_head =
+        wage_of(&sim.params, s.sector, s.high_tech) + desk * w.cells.rent[[use_ as usize, home]];
+    let affordable = (s.cash / (STARTUP_HIRING_CASH_MONTHS * per_head)).floor() as u32;
+    let mut size = s.staff_target.min(affordable);
+    let place = if size > 1 {
+        staff.place(sim, use_, home, 2.0 * desk)
+    } else {
+        None
+    };
+    let w = &mut sim.world;
+    let mut fl = flags::ALIVE;
+    let (cell, space) = match place {
+        Some(c) => {
+            // As many desks as the cell has room for, up to the staff wanted.
+            let fit = (w.cells.free(use_, c) * w.scale / desk).floor() as u32;
+            size = size.min(fit);
+            w.cells.used[[use_ as usize, c]] += size as f64 * desk / w.scale;
+            (c as u32, (size as f64 * desk) as f32)
+        }
+        None => {
+            fl |= flags::HOME_BASED;
+            (home as u32, 0.0)
+        }
+    };
     if s.high_tech {
         fl |= flags::HIGH_TECH;
     }
@@ -253,14 +389,14 @@ fn apply(sim: &mut Simulation, s: &Survivor) -> bool {
     let idx = w.firms.push(
         id,
         NewFirm {
-            cell: w.workers.home[wi],
+            cell,
             sector: s.sector,
             kind: FirmKind::Startup as u8,
             stage: s.stage as u8,
             flags: fl,
-            space_use: Use::Maker as u8,
+            space_use: if place.is_some() { use_ } else { Use::Maker } as u8,
             employees: 1,
-            space: 0.0,
+            space,
             tfp: s.quality,
             cash: s.cash,
             knowledge: 0.0,
@@ -272,6 +408,18 @@ fn apply(sim: &mut Simulation, s: &Survivor) -> bool {
     w.firms.staff_target[idx] = s.staff_target;
     w.workers.employer[wi] = idx as u32;
     w.workers.status[wi] = status::FOUNDER;
+    if place.is_some() {
+        let zone = w.travel.cell_zone[home] as usize;
+        for _ in 1..size {
+            let Some(r) = staff.recruit(sim, zone) else {
+                break;
+            };
+            let w = &mut sim.world;
+            leave_employer(w, &mut sim.metrics, r);
+            w.workers.employer[r] = idx as u32;
+            w.firms.employees[idx] += 1;
+        }
+    }
     true
 }
 
@@ -318,7 +466,13 @@ mod tests {
         for &i in &seeded {
             assert_eq!(f.born[i], BORN_BEFORE_START);
             assert!(f.age[i] >= 1 && f.age[i] as u32 <= COHORT_MONTHS);
-            assert!(f.flags[i] & flags::HOME_BASED != 0 && f.employees[i] == 1);
+            let desk = params.firms.m2_per_worker.maker as f32;
+            if f.flags[i] & flags::HOME_BASED != 0 {
+                assert!(f.employees[i] == 1 && f.space[i] == 0.0);
+            } else {
+                assert!(f.employees[i] >= 1 && f.space[i] >= f.employees[i] as f32 * desk - 1e-3);
+                assert!(f.employees[i] <= f.staff_target[i]);
+            }
             assert!(f.cash[i] >= 0.0 && f.stage[i] <= Stage::Growth as u8);
         }
         let w = &sim.world.workers;
@@ -335,6 +489,10 @@ mod tests {
             .filter(|&i| w.status[i] == status::EMPLOYED || w.status[i] == status::FOUNDER)
             .count();
         assert_eq!(jobs as usize, working);
+        assert!(seeded
+            .iter()
+            .any(|&i| f.flags[i] & flags::HOME_BASED == 0 && f.employees[i] > 1));
+        crate::tick::invariants::check(&sim).unwrap();
         let other = build(2);
         assert_eq!(other.world.firms.cash, sim.world.firms.cash);
         assert_eq!(other.world.workers.employer, sim.world.workers.employer);

@@ -39,9 +39,9 @@ const NON_TECH_SECTOR_CUM: [f64; 2] = [0.85, 0.95];
 /// Probability that a non-technical founder's start-up is high-tech.
 const NON_TECH_HIGH_TECH: f64 = 0.05;
 /// A founder's cost per km between home and an incubator or maker space.
-const FOUNDER_COST_PER_KM: f64 = 0.15;
+pub(crate) const FOUNDER_COST_PER_KM: f64 = 0.15;
 /// Weight of local knowledge `ln(1 + K)` in a founder's choice of maker space.
-const FOUNDER_KNOWLEDGE: f64 = 0.3;
+pub(crate) const FOUNDER_KNOWLEDGE: f64 = 0.3;
 /// Utility of founding home-based (no maker space, no incubator): the fallback.
 const FOUNDER_HOME_BASED: f64 = -0.5;
 /// Commute (minutes) above which job search and moving rise
