@@ -16,6 +16,29 @@ fn zgc_without_a_command_runs_the_embedded_baseline() {
     {
         assert!(o.join(f).is_file(), "missing {f}");
     }
+    // Start-ups begin at their steady state (docs/ODD.md §5.8 step 8), not from none: the
+    // stock of January 2009 is within a factor 1.5 of every later December's.
+    let ts = std::fs::read_to_string(o.join("timeseries.csv")).unwrap();
+    let mut lines = ts.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let (date, alive) = (
+        header.iter().position(|&c| c == "date").unwrap(),
+        header.iter().position(|&c| c == "startups_alive").unwrap(),
+    );
+    let rows: Vec<(String, f64)> = lines
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (f[date].to_string(), f[alive].parse().unwrap())
+        })
+        .collect();
+    let first = rows[0].1;
+    for (d, a) in rows.iter().filter(|(d, _)| d.ends_with("-12")) {
+        assert!(
+            a / first < 1.5 && first / a < 1.5,
+            "start-ups alive {first} in {} but {a} in {d}",
+            rows[0].0
+        );
+    }
 }
 
 #[test]
