@@ -2,7 +2,8 @@
 use zgc::calendar::YearMonth;
 use zgc::params::Params;
 use zgc::tick::Simulation;
-use zgc::types::FirmKind;
+use zgc::types::{FirmKind, NONE};
+use zgc::world::agents::flags;
 use zgc::world::{beijing, World};
 
 fn main() {
@@ -10,6 +11,7 @@ fn main() {
     let ticks: u32 = std::env::args().nth(2).map_or(192, |s| s.parse().unwrap());
     let params = Params::default();
     let layers = beijing::layers(&params);
+    let industrialisation_age = params.startups.industrialisation_age as usize;
     let world = World::build(&layers, &params, scale, 42).unwrap();
     let mut sim = Simulation::new(
         world,
@@ -33,7 +35,7 @@ fn main() {
                     continue;
                 }
                 if w.firms.kind[f] != FirmKind::Startup as u8 {
-                    if (w.firms.age[f] as usize) < 84 {
+                    if (w.firms.age[f] as usize) < industrialisation_age {
                         smes_young += 1;
                     }
                     continue;
@@ -42,10 +44,10 @@ fn main() {
                 age_h[(w.firms.age[f] as usize / 12).min(11)] += 1;
                 stage_h[w.firms.stage[f] as usize] += 1;
                 emp += w.firms.employees[f] as u64;
-                if w.firms.flags[f] & 4 != 0 {
+                if w.firms.flags[f] & flags::HOME_BASED != 0 {
                     home += 1;
                 }
-                if w.firms.incubator[f] != u32::MAX {
+                if w.firms.incubator[f] != NONE {
                     inc += 1;
                 }
             }

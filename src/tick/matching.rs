@@ -317,6 +317,17 @@ pub(super) fn leave_employer(
     world.workers.employer[w] = NONE;
 }
 
+/// Add a founder's start-up `f` under the next firm id, its founder (who has left their
+/// employer) working for it; returns its index.
+pub(super) fn found_firm(w: &mut World, founder: usize, f: NewFirm) -> usize {
+    let id = w.next_firm_id;
+    w.next_firm_id += 1;
+    let idx = w.firms.push(id, f);
+    w.workers.employer[founder] = idx as u32;
+    w.workers.status[founder] = status::FOUNDER;
+    idx
+}
+
 /// Resolve the worker proposals in worker order: retirements, lay-offs, new start-ups, jobs
 /// and homes.
 pub fn resolve_workers(sim: &mut Simulation, proposals: &WorkerProposals) {
@@ -401,10 +412,9 @@ pub fn resolve_workers(sim: &mut Simulation, proposals: &WorkerProposals) {
                         + rng.random::<f64>()
                             * (sp.founder_cash_months[1] - sp.founder_cash_months[0]).max(0.0);
                     leave_employer(w, &mut sim.metrics, wi);
-                    let id = w.next_firm_id;
-                    w.next_firm_id += 1;
-                    let idx = w.firms.push(
-                        id,
+                    found_firm(
+                        w,
+                        wi,
                         NewFirm {
                             cell,
                             sector,
@@ -422,8 +432,6 @@ pub fn resolve_workers(sim: &mut Simulation, proposals: &WorkerProposals) {
                             incubator,
                         },
                     );
-                    w.workers.employer[wi] = idx as u32;
-                    w.workers.status[wi] = status::FOUNDER;
                     sim.metrics
                         .record_birth(tick as usize, cell, incubator != NONE);
                 }

@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use super::fields::FieldTables;
 use super::firms::productivity_with;
 use super::firms::STARTUP_HIRING_CASH_MONTHS;
-use super::matching::leave_employer;
+use super::matching::{found_firm, leave_employer};
 use super::startups::{base_hazard, funding_probability};
 use super::workers::{draw_venture, founding_probability};
 use super::workers::{FOUNDER_COST_PER_KM, FOUNDER_KNOWLEDGE};
@@ -43,7 +43,7 @@ struct Ctx<'a> {
     status: &'a [u8],
     traits: &'a [u8],
     age: &'a [u8],
-    knowledge: &'a [f64],
+    knowledge: &'a ndarray::Array1<f64>,
     maker_rent: &'a [f64],
     /// Each worker's monthly founding probability.
     p: Vec<f32>,
@@ -181,7 +181,7 @@ pub fn run(sim: &mut Simulation, fields: &FieldTables) -> usize {
         status: &w.workers.status,
         traits: &w.workers.traits,
         age: &w.workers.age,
-        knowledge: w.cells.knowledge.as_slice().unwrap_or(&[]),
+        knowledge: &w.cells.knowledge,
         maker_rent: &maker_rent,
         p: Vec::new(),
         p_max: 0.0,
@@ -384,10 +384,9 @@ fn apply(sim: &mut Simulation, s: &Survivor, staff: &mut Staffing) -> bool {
     if s.high_tech {
         fl |= flags::HIGH_TECH;
     }
-    let id = w.next_firm_id;
-    w.next_firm_id += 1;
-    let idx = w.firms.push(
-        id,
+    let idx = found_firm(
+        w,
+        wi,
         NewFirm {
             cell,
             sector: s.sector,
@@ -406,8 +405,6 @@ fn apply(sim: &mut Simulation, s: &Survivor, staff: &mut Staffing) -> bool {
         },
     );
     w.firms.staff_target[idx] = s.staff_target;
-    w.workers.employer[wi] = idx as u32;
-    w.workers.status[wi] = status::FOUNDER;
     if place.is_some() {
         let zone = w.travel.cell_zone[home] as usize;
         for _ in 1..size {
