@@ -547,3 +547,15 @@ speed_kmh = 300.0
         assert!(e.contains(key), "{to}: {e}");
     }
 }
+
+/// Cases the random search once failed on, kept so that they stay fixed.
+#[test]
+fn regression_cases() {
+    for (seed, nx, ny, ticks, n_policies) in
+        [(18154618665913127689u64, 10usize, 18usize, 15u32, 4usize)]
+    {
+        run_case(seed, nx, ny, ticks, n_policies).unwrap_or_else(|e| {
+            panic!("seed {seed} {nx}×{ny} {ticks} ticks {n_policies} policies: {e}")
+        });
+    }
+}

@@ -334,8 +334,7 @@ impl PolicyState {
             for (k, &c) in p.cells.iter().enumerate() {
                 let amount = (self.base_amount[pi][k] * share * frac)
                     .min(world.cells.capacity[[from as usize, c as usize]]);
-                convert(world, c as usize, from, to, amount);
-                moved += amount;
+                moved += convert(world, c as usize, from, to, amount);
             }
             if starts || ends {
                 return Some(format!(
@@ -444,8 +443,7 @@ impl PolicyState {
                         let c = c as usize;
                         let amount = (world.cells.capacity[[*from as usize, c]] * share)
                             .min(world.cells.free(*from, c));
-                        convert(world, c, *from, Use::Maker, amount);
-                        moved += amount;
+                        moved += convert(world, c, *from, Use::Maker, amount);
                     }
                     log.events.push(format!(
                         "{}: {} m² of vacant {} reused as maker space",
@@ -610,30 +608,26 @@ fn raise_max_floor(world: &mut World, c: usize) {
     }
 }
 
-/// Move `amount` m² of capacity from one use to another in a cell. Tenants of the `from` use
-/// that no longer fit are displaced (highest index first): their space is released and they
-/// must find new space.
-pub fn convert(world: &mut World, c: usize, from: Use, to: Use, amount: f64) {
+/// Move up to `amount` m² of capacity from one use to another in a cell; returns the m² moved.
+/// Tenants of the `from` use that no longer fit are displaced (highest index first): their
+/// space is released and they must find new space. Space nobody can be moved out of stays:
+/// occupied housing (not demolished here) and an incubator's own maker space.
+pub fn convert(world: &mut World, c: usize, from: Use, to: Use, amount: f64) -> f64 {
     if amount <= 0.0 {
-        return;
+        return 0.0;
     }
     let (fu, tu) = (from as usize, to as usize);
     world.cells.capacity[[fu, c]] -= amount;
     world.cells.capacity[[tu, c]] += amount;
     if world.cells.used[[fu, c]] <= world.cells.capacity[[fu, c]] + 1e-6 {
-        return;
-    }
-    if from == Use::Residential {
-        // Housing is not demolished here; keep the capacity at what is occupied.
-        let over = world.cells.used[[fu, c]] - world.cells.capacity[[fu, c]];
-        world.cells.capacity[[fu, c]] += over;
-        world.cells.capacity[[tu, c]] -= over;
-        return;
+        return amount;
     }
     let scale = world.scale;
     let firms = &mut world.firms;
+    // Housing is not demolished here: nobody is displaced from it.
+    let evicts = from != Use::Residential;
     for i in (0..firms.len()).rev() {
-        if world.cells.used[[fu, c]] <= world.cells.capacity[[fu, c]] + 1e-6 {
+        if !evicts || world.cells.used[[fu, c]] <= world.cells.capacity[[fu, c]] + 1e-6 {
             break;
         }
         if firms.cell[i] as usize == c
@@ -649,6 +643,11 @@ pub fn convert(world: &mut World, c: usize, from: Use, to: Use, amount: f64) {
     if world.cells.used[[fu, c]] < 0.0 {
         world.cells.used[[fu, c]] = 0.0;
     }
+    // What is still occupied (housing, incubators' own space) keeps its capacity.
+    let over = (world.cells.used[[fu, c]] - world.cells.capacity[[fu, c]]).max(0.0);
+    world.cells.capacity[[fu, c]] += over;
+    world.cells.capacity[[tu, c]] -= over;
+    amount - over
 }
 
 /// Cells of a disc around a point (helper for callers resolving regions).
