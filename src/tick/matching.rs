@@ -1,13 +1,14 @@
 //! Phase `matching`: contested resources resolved sequentially in a fixed order — firm exits,
 //! incubator exits, moves and space for hiring (firm order); then retirements, lay-offs, new
-//! start-ups, jobs and homes (worker order). Between the two, the vacancy table the workers
-//! search.
+//! start-ups, jobs and homes (workers in a random order drawn each month). Between the two,
+//! the vacancy table the workers search.
 
+use rand::seq::SliceRandom;
 use rand::Rng;
 
 use super::fields::FieldTables;
 use super::firms::{FirmAction, FirmProposals};
-use super::workers::{VacZone, Vacancy, WorkerAction, WorkerProposals};
+use super::workers::{VacZone, Vacancy, WorkerAction, WorkerProposal, WorkerProposals};
 use super::Simulation;
 use crate::rng::{stream, Stream};
 use crate::sampling::{prefetch, GravityTable};
@@ -328,8 +329,8 @@ pub(super) fn found_firm(w: &mut World, founder: usize, f: NewFirm) -> usize {
     idx
 }
 
-/// Resolve the worker proposals in worker order: retirements, lay-offs, new start-ups, jobs
-/// and homes.
+/// Resolve the worker proposals in a random order drawn each month: retirements, lay-offs,
+/// new start-ups, jobs and homes.
 pub fn resolve_workers(sim: &mut Simulation, proposals: &WorkerProposals) {
     let n_chunks = sim.world.workers.len().div_ceil(crate::rng::CHUNK);
     let scale = sim.world.scale;
@@ -337,155 +338,166 @@ pub fn resolve_workers(sim: &mut Simulation, proposals: &WorkerProposals) {
     let maker_m2 = sim.params.firms.m2_per_worker.maker;
     let tick = sim.tick;
     let mut rng = stream(sim.seed, tick, Stream::Matching, 0);
-    for chunk in &proposals.chunks[..n_chunks] {
-        for (j, p) in chunk.iter().enumerate() {
-            // Prefetch the firms a proposal a few places ahead will touch (a hint only): its
-            // worker's employer and a job proposal's first target.
-            if let Some(q) = chunk.get(j + 8) {
-                let f = &sim.world.firms;
-                let e = sim.world.workers.employer[q.worker as usize];
-                if e != NONE {
-                    prefetch(&f.employees[e as usize]);
-                    prefetch(&f.flags[e as usize]);
+    // A fresh random order each month (as NetLogo's `ask`): the worker index order would put
+    // the labour-force entrants, appended at the end, last in every month's contest for jobs.
+    // The chunks in a random order, each chunk's proposals in a random order: every proposal's
+    // rank is uniform, while a chunk's workers (neighbours in the zone order) stay in cache.
+    let mut order_rng = stream(sim.seed, tick, Stream::Matching, 1);
+    let mut chunk_order: Vec<u32> = (0..n_chunks as u32).collect();
+    chunk_order.shuffle(&mut order_rng);
+    let mut order: Vec<&WorkerProposal> =
+        Vec::with_capacity(proposals.chunks[..n_chunks].iter().map(Vec::len).sum());
+    for &c in &chunk_order {
+        let from = order.len();
+        order.extend(proposals.chunks[c as usize].iter());
+        order[from..].shuffle(&mut order_rng);
+    }
+    for (j, &p) in order.iter().enumerate() {
+        // Prefetch the firms a proposal a few places ahead will touch (a hint only): its
+        // worker's employer and a job proposal's first target.
+        if let Some(q) = order.get(j + 8) {
+            let f = &sim.world.firms;
+            let e = sim.world.workers.employer[q.worker as usize];
+            if e != NONE {
+                prefetch(&f.employees[e as usize]);
+                prefetch(&f.flags[e as usize]);
+            }
+            if q.action == WorkerAction::Job {
+                let t = q.targets[0] as usize;
+                prefetch(&f.vacancies[t]);
+                prefetch(&f.flags[t]);
+            }
+        }
+        let wi = p.worker as usize;
+        let w = &mut sim.world;
+        match p.action {
+            WorkerAction::Retire => {
+                leave_employer(w, &mut sim.metrics, wi);
+                w.workers.status[wi] = status::RETIRED;
+                let h = w.workers.home[wi] as usize;
+                w.cells.used[[Use::Residential as usize, h]] =
+                    (w.cells.used[[Use::Residential as usize, h]] - home_m2).max(0.0);
+                w.cells.residents[h] -= 1;
+                if w.workers.traits[wi] & traits::TECH != 0 {
+                    w.cells.tech_residents[h] -= 1;
                 }
-                if q.action == WorkerAction::Job {
-                    let t = q.targets[0] as usize;
-                    prefetch(&f.vacancies[t]);
-                    prefetch(&f.flags[t]);
+                sim.metrics.c.retired += 1;
+            }
+            WorkerAction::Quit => {
+                if w.workers.status[wi] == status::EMPLOYED {
+                    leave_employer(w, &mut sim.metrics, wi);
+                    w.workers.status[wi] = status::UNEMPLOYED;
                 }
             }
-            let wi = p.worker as usize;
-            let w = &mut sim.world;
-            match p.action {
-                WorkerAction::Retire => {
-                    leave_employer(w, &mut sim.metrics, wi);
-                    w.workers.status[wi] = status::RETIRED;
-                    let h = w.workers.home[wi] as usize;
-                    w.cells.used[[Use::Residential as usize, h]] =
-                        (w.cells.used[[Use::Residential as usize, h]] - home_m2).max(0.0);
-                    w.cells.residents[h] -= 1;
-                    if w.workers.traits[wi] & traits::TECH != 0 {
-                        w.cells.tech_residents[h] -= 1;
-                    }
-                    sim.metrics.c.retired += 1;
+            WorkerAction::Found => {
+                let h = w.workers.home[wi] as usize;
+                let sector = Sector::from_index((p.aux & 15) as usize);
+                let high_tech = p.aux & 16 != 0;
+                let seat = 1.0 / scale;
+                let (mut cell, mut incubator, mut space, mut fl) =
+                    (h as u32, NONE, 0.0f32, flags::ALIVE | flags::HOME_BASED);
+                let inc = p.targets[0];
+                if inc != NONE
+                    && w.incubators.used[inc as usize] + seat
+                        <= w.incubators.seats[inc as usize] + 1e-9
+                {
+                    w.incubators.used[inc as usize] += seat;
+                    incubator = inc;
+                    cell = w.incubators.cell[inc as usize];
+                    fl = flags::ALIVE;
+                } else if p.targets[1] != NONE
+                    && w.cells.free(Use::Maker, p.targets[1] as usize) >= maker_m2 / scale
+                {
+                    cell = p.targets[1];
+                    w.cells.used[[Use::Maker as usize, cell as usize]] += maker_m2 / scale;
+                    space = maker_m2 as f32;
+                    fl = flags::ALIVE;
+                } else if p.targets[1] != NONE {
+                    w.cells.unmet[[Use::Maker as usize, p.targets[1] as usize]] += maker_m2 / scale;
                 }
-                WorkerAction::Quit => {
-                    if w.workers.status[wi] == status::EMPLOYED {
+                if high_tech {
+                    fl |= flags::HIGH_TECH;
+                }
+                let sp = &sim.params.startups;
+                let monthly = sim.params.firms.wage.get(sector) * sim.economy.wages
+                    + maker_m2 * w.cells.rent[[Use::Maker as usize, cell as usize]];
+                let months = sp.founder_cash_months[0]
+                    + rng.random::<f64>()
+                        * (sp.founder_cash_months[1] - sp.founder_cash_months[0]).max(0.0);
+                leave_employer(w, &mut sim.metrics, wi);
+                found_firm(
+                    w,
+                    wi,
+                    NewFirm {
+                        cell,
+                        sector,
+                        kind: FirmKind::Startup as u8,
+                        stage: Stage::Idea as u8,
+                        flags: fl,
+                        space_use: Use::Maker as u8,
+                        employees: 1,
+                        space,
+                        tfp: p.quality,
+                        cash: months * monthly,
+                        knowledge: 0.0,
+                        age: 0,
+                        born: tick.min(BORN_BEFORE_START as u32 - 1) as u16,
+                        incubator,
+                    },
+                );
+                sim.metrics
+                    .record_birth(tick as usize, cell, incubator != NONE);
+            }
+            WorkerAction::Job => {
+                if w.workers.status[wi] == status::FOUNDER
+                    || w.workers.status[wi] == status::RETIRED
+                {
+                    continue;
+                }
+                for &t in &p.targets {
+                    if t == NONE {
+                        break;
+                    }
+                    let t = t as usize;
+                    if w.firms.alive(t)
+                        && w.firms.vacancies[t] > 0
+                        && w.workers.employer[wi] != t as u32
+                    {
+                        w.firms.vacancies[t] -= 1;
+                        w.firms.employees[t] += 1;
                         leave_employer(w, &mut sim.metrics, wi);
-                        w.workers.status[wi] = status::UNEMPLOYED;
+                        w.workers.employer[wi] = t as u32;
+                        w.workers.status[wi] = status::EMPLOYED;
+                        sim.metrics.c.hires += 1;
+                        break;
                     }
                 }
-                WorkerAction::Found => {
-                    let h = w.workers.home[wi] as usize;
-                    let sector = Sector::from_index((p.aux & 15) as usize);
-                    let high_tech = p.aux & 16 != 0;
-                    let seat = 1.0 / scale;
-                    let (mut cell, mut incubator, mut space, mut fl) =
-                        (h as u32, NONE, 0.0f32, flags::ALIVE | flags::HOME_BASED);
-                    let inc = p.targets[0];
-                    if inc != NONE
-                        && w.incubators.used[inc as usize] + seat
-                            <= w.incubators.seats[inc as usize] + 1e-9
-                    {
-                        w.incubators.used[inc as usize] += seat;
-                        incubator = inc;
-                        cell = w.incubators.cell[inc as usize];
-                        fl = flags::ALIVE;
-                    } else if p.targets[1] != NONE
-                        && w.cells.free(Use::Maker, p.targets[1] as usize) >= maker_m2 / scale
-                    {
-                        cell = p.targets[1];
-                        w.cells.used[[Use::Maker as usize, cell as usize]] += maker_m2 / scale;
-                        space = maker_m2 as f32;
-                        fl = flags::ALIVE;
-                    } else if p.targets[1] != NONE {
-                        w.cells.unmet[[Use::Maker as usize, p.targets[1] as usize]] +=
-                            maker_m2 / scale;
-                    }
-                    if high_tech {
-                        fl |= flags::HIGH_TECH;
-                    }
-                    let sp = &sim.params.startups;
-                    let monthly = sim.params.firms.wage.get(sector) * sim.economy.wages
-                        + maker_m2 * w.cells.rent[[Use::Maker as usize, cell as usize]];
-                    let months = sp.founder_cash_months[0]
-                        + rng.random::<f64>()
-                            * (sp.founder_cash_months[1] - sp.founder_cash_months[0]).max(0.0);
-                    leave_employer(w, &mut sim.metrics, wi);
-                    found_firm(
-                        w,
-                        wi,
-                        NewFirm {
-                            cell,
-                            sector,
-                            kind: FirmKind::Startup as u8,
-                            stage: Stage::Idea as u8,
-                            flags: fl,
-                            space_use: Use::Maker as u8,
-                            employees: 1,
-                            space,
-                            tfp: p.quality,
-                            cash: months * monthly,
-                            knowledge: 0.0,
-                            age: 0,
-                            born: tick.min(BORN_BEFORE_START as u32 - 1) as u16,
-                            incubator,
-                        },
-                    );
-                    sim.metrics
-                        .record_birth(tick as usize, cell, incubator != NONE);
+            }
+            WorkerAction::Home => {
+                if w.workers.status[wi] == status::RETIRED {
+                    continue;
                 }
-                WorkerAction::Job => {
-                    if w.workers.status[wi] == status::FOUNDER
-                        || w.workers.status[wi] == status::RETIRED
-                    {
-                        continue;
+                for &t in &p.targets {
+                    if t == NONE {
+                        break;
                     }
-                    for &t in &p.targets {
-                        if t == NONE {
-                            break;
+                    let c = t as usize;
+                    if w.cells.free(Use::Residential, c) >= home_m2 {
+                        let h = w.workers.home[wi] as usize;
+                        w.cells.used[[Use::Residential as usize, h]] =
+                            (w.cells.used[[Use::Residential as usize, h]] - home_m2).max(0.0);
+                        w.cells.used[[Use::Residential as usize, c]] += home_m2;
+                        w.cells.residents[h] -= 1;
+                        w.cells.residents[c] += 1;
+                        if w.workers.traits[wi] & traits::TECH != 0 {
+                            w.cells.tech_residents[h] -= 1;
+                            w.cells.tech_residents[c] += 1;
                         }
-                        let t = t as usize;
-                        if w.firms.alive(t)
-                            && w.firms.vacancies[t] > 0
-                            && w.workers.employer[wi] != t as u32
-                        {
-                            w.firms.vacancies[t] -= 1;
-                            w.firms.employees[t] += 1;
-                            leave_employer(w, &mut sim.metrics, wi);
-                            w.workers.employer[wi] = t as u32;
-                            w.workers.status[wi] = status::EMPLOYED;
-                            sim.metrics.c.hires += 1;
-                            break;
-                        }
+                        w.workers.home[wi] = c as u32;
+                        sim.metrics.c.home_moves += 1;
+                        break;
                     }
-                }
-                WorkerAction::Home => {
-                    if w.workers.status[wi] == status::RETIRED {
-                        continue;
-                    }
-                    for &t in &p.targets {
-                        if t == NONE {
-                            break;
-                        }
-                        let c = t as usize;
-                        if w.cells.free(Use::Residential, c) >= home_m2 {
-                            let h = w.workers.home[wi] as usize;
-                            w.cells.used[[Use::Residential as usize, h]] =
-                                (w.cells.used[[Use::Residential as usize, h]] - home_m2).max(0.0);
-                            w.cells.used[[Use::Residential as usize, c]] += home_m2;
-                            w.cells.residents[h] -= 1;
-                            w.cells.residents[c] += 1;
-                            if w.workers.traits[wi] & traits::TECH != 0 {
-                                w.cells.tech_residents[h] -= 1;
-                                w.cells.tech_residents[c] += 1;
-                            }
-                            w.workers.home[wi] = c as u32;
-                            sim.metrics.c.home_moves += 1;
-                            break;
-                        }
-                        w.cells.unmet[[Use::Residential as usize, c]] += home_m2;
-                    }
+                    w.cells.unmet[[Use::Residential as usize, c]] += home_m2;
                 }
             }
         }

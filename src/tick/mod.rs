@@ -11,7 +11,8 @@
 //!    labour-force entry;
 //! 8. `land`     — rents respond to demand, developers add floor space;
 //! 9. `commute`  — commute times with congestion, flows for next month's congestion (parallel);
-//! 10. `metrics` — indicators (`record`); each January the world is compacted.
+//! 10. `metrics` — indicators (`record`); each January the world is compacted and the workers
+//!     are ordered by home zone.
 //!
 //! The tables one phase makes and later phases read (`Tables`) are passed explicitly in
 //! `Simulation::step`.
@@ -289,6 +290,7 @@ impl Simulation {
         let mut t = Tables::default();
         fields::run(&mut sim, &mut t.fields);
         seed::run(&mut sim, &t.fields);
+        sim.world.order_workers();
         commute::run(&mut sim, &mut t.firm_zone);
         sim.tables = t;
         sim
@@ -394,12 +396,14 @@ impl Simulation {
             self.economy.unemployment = u;
         }
         self.tick += 1;
-        // Each January: retired workers and closed firms leave the tables.
+        // Each January: retired workers and closed firms leave the tables (timed with the
+        // metrics phase, as ODD's process overview lists it).
+        let t0 = Instant::now();
         if self.date().month == 1 {
             self.world.compact();
+            self.world.order_workers();
         }
         // After the compaction, where every caller read them before they moved here.
-        let t0 = Instant::now();
         let regions = record::region_rows(self);
         timings[Phase::Metrics as usize] += t0.elapsed();
         TickReport {

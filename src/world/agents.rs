@@ -81,6 +81,55 @@ impl Workers {
         filter(&mut self.age, keep);
         filter(&mut self.commute, keep);
     }
+    /// Order the workers by the travel zone of their home, stably, within each block of
+    /// `block` slots (a counting sort per block): a zone's workers then read its travel-time
+    /// and gravity rows one after another. Each worker's row moves whole; nothing refers to a
+    /// worker by index between months, so the order is free (matching draws its own).
+    pub fn order_by_zone(&mut self, cell_zone: &[u16], n_zones: usize, block: usize) {
+        let n = self.len();
+        let block = block.max(1);
+        // Block-sized buffers only (the columns are permuted in place, one block at a time).
+        let cap = block.min(n);
+        let mut perm: Vec<u32> = Vec::with_capacity(cap);
+        let (mut words, mut floats, mut bytes) = (
+            Vec::<u32>::with_capacity(cap),
+            Vec::<f32>::with_capacity(cap),
+            Vec::<u8>::with_capacity(cap),
+        );
+        let mut next = vec![0usize; n_zones + 1];
+        for start in (0..n).step_by(block) {
+            let end = (start + block).min(n);
+            next.fill(0);
+            for &h in &self.home[start..end] {
+                next[cell_zone[h as usize] as usize + 1] += 1;
+            }
+            for z in 0..n_zones {
+                next[z + 1] += next[z];
+            }
+            perm.clear();
+            perm.resize(end - start, 0);
+            for (k, &h) in self.home[start..end].iter().enumerate() {
+                let z = cell_zone[h as usize] as usize;
+                perm[next[z]] = k as u32;
+                next[z] += 1;
+            }
+            if perm.iter().enumerate().all(|(k, &i)| k == i as usize) {
+                continue;
+            }
+            fn permute<T: Copy>(v: &mut [T], perm: &[u32], buf: &mut Vec<T>) {
+                buf.clear();
+                buf.extend(perm.iter().map(|&i| v[i as usize]));
+                v.copy_from_slice(buf);
+            }
+            let r = start..end;
+            permute(&mut self.home[r.clone()], &perm, &mut words);
+            permute(&mut self.employer[r.clone()], &perm, &mut words);
+            permute(&mut self.commute[r.clone()], &perm, &mut floats);
+            permute(&mut self.status[r.clone()], &perm, &mut bytes);
+            permute(&mut self.traits[r.clone()], &perm, &mut bytes);
+            permute(&mut self.age[r], &perm, &mut bytes);
+        }
+    }
     /// Bytes held by the columns.
     pub fn bytes(&self) -> usize {
         self.home.capacity() * 4
@@ -386,5 +435,38 @@ mod tests {
         }
         w.retain(&[true, false, true, false, true]);
         assert_eq!(w.home, vec![0, 2, 4]);
+    }
+
+    #[test]
+    fn order_by_zone_sorts_each_block_stably_and_keeps_rows_whole() {
+        // Cells 0..6 in zones 2, 0, 1, 0, 2, 1.
+        let cell_zone = [2u16, 0, 1, 0, 2, 1];
+        let mut w = Workers::default();
+        let homes = [0u32, 1, 2, 3, 4, 5, 4, 3, 2, 1, 0];
+        for (k, &h) in homes.iter().enumerate() {
+            w.push(h, k as u8, k as u8);
+            w.employer[k] = 100 + k as u32;
+        }
+        w.order_by_zone(&cell_zone, 3, 4);
+        let zone = |w: &Workers, i: usize| cell_zone[w.home[i] as usize];
+        for block in [0..4, 4..8, 8..11] {
+            let b: Vec<usize> = block.clone().collect();
+            // Sorted by zone within the block, original order (the age column) within a zone.
+            for pair in b.windows(2) {
+                let (i, j) = (pair[0], pair[1]);
+                assert!((zone(&w, i), w.age[i]) < (zone(&w, j), w.age[j]));
+            }
+            // The block holds the same workers as before.
+            let mut ages: Vec<u8> = block.clone().map(|i| w.age[i]).collect();
+            ages.sort();
+            assert_eq!(ages, block.map(|i| i as u8).collect::<Vec<_>>());
+        }
+        for i in 0..homes.len() {
+            let k = w.age[i] as usize;
+            assert_eq!(
+                (w.home[i], w.traits[i], w.employer[i]),
+                (homes[k], k as u8, 100 + k as u32)
+            );
+        }
     }
 }

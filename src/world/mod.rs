@@ -22,6 +22,10 @@ use travel::Travel;
 /// Marker for "no park" in `Cells::park`.
 pub const NO_PARK: u16 = u16::MAX;
 
+/// Worker slots per block of the zone order (2^20: a block's columns fit in the caches that
+/// matter while the sort's counters stay small; BENCHMARKS.md, session 13).
+pub const WORKER_ORDER_BLOCK: usize = 1 << 20;
+
 /// Per-cell state. Floor quantities are m² at real size; counts are agents.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Cells {
@@ -174,6 +178,14 @@ impl World {
             + self.firms.bytes()
             + n * (Use::N * 8 * 4 + 64)
             + self.travel.base.len() * 4
+    }
+
+    /// Order the workers by home zone, in blocks of [`WORKER_ORDER_BLOCK`] slots
+    /// ([`agents::Workers::order_by_zone`]).
+    pub fn order_workers(&mut self) {
+        let nz = self.travel.n_zones();
+        self.workers
+            .order_by_zone(&self.travel.cell_zone, nz, WORKER_ORDER_BLOCK);
     }
 
     /// Yearly compaction: drop retired workers and closed firms, remapping employer indices.
