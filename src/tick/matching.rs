@@ -8,7 +8,7 @@ use rand::Rng;
 
 use super::fields::FieldTables;
 use super::firms::{FirmAction, FirmProposals};
-use super::workers::{VacZone, Vacancy, WorkerAction, WorkerProposal, WorkerProposals};
+use super::workers::{VacZone, Vacancy, WorkerAction, WorkerProposals};
 use super::Simulation;
 use crate::rng::{stream, Stream};
 use crate::sampling::{prefetch, GravityTable};
@@ -331,7 +331,7 @@ pub(super) fn found_firm(w: &mut World, founder: usize, f: NewFirm) -> usize {
 
 /// Resolve the worker proposals in a random order drawn each month: retirements, lay-offs,
 /// new start-ups, jobs and homes.
-pub fn resolve_workers(sim: &mut Simulation, proposals: &WorkerProposals) {
+pub fn resolve_workers(sim: &mut Simulation, proposals: &mut WorkerProposals) {
     let n_chunks = sim.world.workers.len().div_ceil(crate::rng::CHUNK);
     let scale = sim.world.scale;
     let home_m2 = sim.params.population.home_m2_per_worker / scale;
@@ -345,17 +345,20 @@ pub fn resolve_workers(sim: &mut Simulation, proposals: &WorkerProposals) {
     let mut order_rng = stream(sim.seed, tick, Stream::Matching, 1);
     let mut chunk_order: Vec<u32> = (0..n_chunks as u32).collect();
     chunk_order.shuffle(&mut order_rng);
-    let mut order: Vec<&WorkerProposal> =
-        Vec::with_capacity(proposals.chunks[..n_chunks].iter().map(Vec::len).sum());
+    let order = &mut proposals.order;
+    order.clear();
     for &c in &chunk_order {
         let from = order.len();
-        order.extend(proposals.chunks[c as usize].iter());
+        order.extend((0..proposals.chunks[c as usize].len() as u32).map(|k| (c, k)));
         order[from..].shuffle(&mut order_rng);
     }
-    for (j, &p) in order.iter().enumerate() {
+    let chunks = &proposals.chunks;
+    let at = |(c, k): (u32, u32)| &chunks[c as usize][k as usize];
+    for (j, &o) in order.iter().enumerate() {
+        let p = at(o);
         // Prefetch the firms a proposal a few places ahead will touch (a hint only): its
         // worker's employer and a job proposal's first target.
-        if let Some(q) = order.get(j + 8) {
+        if let Some(q) = order.get(j + 8).map(|&o| at(o)) {
             let f = &sim.world.firms;
             let e = sim.world.workers.employer[q.worker as usize];
             if e != NONE {

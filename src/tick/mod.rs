@@ -370,7 +370,7 @@ impl Simulation {
         });
         // Worker proposals resolved in worker order.
         timed(Phase::Matching, &mut || {
-            matching::resolve_workers(self, &t.workers)
+            matching::resolve_workers(self, &mut t.workers)
         });
         // Graduates and in-migrants enter the labour force near open jobs.
         timed(Phase::Matching, &mut || {

@@ -76,6 +76,8 @@ pub struct WorkerProposals {
     pub(super) view: Vec<FirmView>,
     /// Bit per firm: operating with no lay-offs this month (the phase's own).
     pub(super) steady: Vec<u64>,
+    /// The order matching resolves the proposals in, as (chunk, index) pairs (matching's own).
+    pub(super) order: Vec<(u32, u32)>,
 }
 
 /// A worker's proposal.
