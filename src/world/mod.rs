@@ -22,8 +22,8 @@ use travel::Travel;
 /// Marker for "no park" in `Cells::park`.
 pub const NO_PARK: u16 = u16::MAX;
 
-/// Worker slots per block of the zone order (2^20: a block's columns fit in the caches that
-/// matter while the sort's counters stay small; BENCHMARKS.md, session 13).
+/// Worker slots per block of the zone order (2^20; with blocks of 2^18 the workers phase
+/// gained nothing, BENCHMARKS.md, session 12). The sort's buffers are one block's.
 pub const WORKER_ORDER_BLOCK: usize = 1 << 20;
 
 /// Per-cell state. Floor quantities are m² at real size; counts are agents.
