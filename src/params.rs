@@ -214,6 +214,9 @@ pub struct FirmParams {
     pub exit_debt_months: f64,
     /// Baseline monthly exit hazard of SMEs (other causes).
     pub base_exit_hazard: f64,
+    /// Monthly chance that a member of the labour force sets up an ordinary firm (an SME that
+    /// is not an innovation start-up; docs/ODD.md §7.6).
+    pub entry_rate: f64,
     /// Rent burden (rent / value added) above which relocation becomes likely.
     pub relocation_threshold: f64,
     /// Steepness of the logistic relocation probability in the rent burden.
@@ -287,6 +290,7 @@ impl Default for FirmParams {
             initial_cash_months: 6.0,
             exit_debt_months: 3.0,
             base_exit_hazard: 0.002,
+            entry_rate: 0.003,
             relocation_threshold: 0.35,
             relocation_slope: 10.0,
             relocation_max: 0.04,

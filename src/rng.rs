@@ -34,6 +34,8 @@ pub enum Stream {
     Entrants = 14,
     /// Policy events.
     Policy = 15,
+    /// Entry of ordinary firms.
+    FirmEntry = 16,
 }
 
 #[inline]

@@ -256,6 +256,12 @@ pub const INDICATORS: &[Indicator] = &[
     ),
     ind("firm_exits", "firms/month", "firms that closed", Flow),
     ind(
+        "firm_entries",
+        "firms/month",
+        "ordinary firms set up (start-ups are counted in startups_born)",
+        Flow,
+    ),
+    ind(
         "rent_office_core",
         "yuan/m²/month",
         "office rent in the core, weighted by floor space",

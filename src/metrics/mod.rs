@@ -127,6 +127,9 @@ pub struct TickCounters {
     pub startups_died: u64,
     /// Firms closed.
     pub firm_exits: u64,
+    /// Ordinary firms set up (not start-ups).
+    #[serde(default)]
+    pub firm_entries: u64,
     /// Firms moved.
     pub firms_relocated: u64,
     /// Firms that left the core.

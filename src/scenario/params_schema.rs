@@ -113,6 +113,7 @@ pub const RULES: &[(&str, Rule)] = &[
     ("firms.initial_cash_months", Rule::NonNeg),
     ("firms.exit_debt_months", Rule::NonNeg),
     ("firms.base_exit_hazard", Rule::Prob),
+    ("firms.entry_rate", Rule::Prob),
     ("firms.relocation_threshold", Rule::NonNeg),
     ("firms.relocation_slope", Rule::NonNeg),
     ("firms.relocation_max", Rule::Prob),

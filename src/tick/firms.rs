@@ -80,7 +80,7 @@ pub struct FirmProposals {
     /// Per cell with jobs: `(1 + K)^e` for productivity and for innovation (the firm phase's
     /// own work buffer).
     k_factors: Vec<(f64, f64)>,
-    /// The month's per-cell location terms (the firm phase's own work buffer).
+    /// The month's per-cell location terms (made by the firm phase; firm entry reads them).
     loc_terms: LocationTerms,
 }
 
@@ -152,6 +152,13 @@ pub struct LocationTerms {
 /// Firms from which [`LocationTerms`] are computed each month (below, each utility computes
 /// its terms; the same numbers either way).
 const LOCATION_TERMS_MIN_FIRMS: usize = 1 << 17;
+
+impl FirmProposals {
+    /// The month's per-cell location terms, when the firm phase filled them.
+    pub fn location_terms(&self) -> Option<&LocationTerms> {
+        self.loc_terms.get()
+    }
+}
 
 impl LocationTerms {
     /// This month's terms, filled when there are `n_firms` ≥ [`LOCATION_TERMS_MIN_FIRMS`]

@@ -24,6 +24,7 @@
 pub mod commute;
 pub mod entrants;
 pub mod fields;
+pub mod firm_entry;
 pub mod firms;
 pub mod invariants;
 pub mod land;
@@ -375,6 +376,10 @@ impl Simulation {
         // Graduates and in-migrants enter the labour force near open jobs.
         timed(Phase::Matching, &mut || {
             entrants::run(self, &t.fields, &t.vacancies)
+        });
+        // Ordinary firms set up by members of the labour force.
+        timed(Phase::Matching, &mut || {
+            firm_entry::run(self, &t.fields, &t.firms)
         });
         // Rents and development.
         timed(Phase::Land, &mut || land::run(self));

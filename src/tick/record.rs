@@ -398,6 +398,7 @@ pub fn record(sim: &mut Simulation, proposals: &FirmProposals) -> Recorded {
         c.firms_left_core as f64 * inv,
         c.firms_to_partner as f64 * inv,
         c.firm_exits as f64 * inv,
+        c.firm_entries as f64 * inv,
         weighted_rent(w, Use::Office, &mut core.iter().copied()),
         weighted_rent(w, Use::Office, &mut per.iter().copied()),
         weighted_rent(w, Use::Residential, &mut core.iter().copied()),

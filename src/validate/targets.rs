@@ -350,6 +350,21 @@ fn dynamic_targets() -> Vec<Target> {
             compute: |o| mean_over(o, "startups_born_innovation_street", 2015..=2017) / 365.0,
         },
         Target {
+            id: "firm_stock_growth_2009_2019",
+            pattern: "firms",
+            what: "firms operating in December 2019 ÷ in December 2009 (start-ups included)",
+            source: "Beijing's employment grew over 2009–2019 (DOMAIN.md: about 12 million employed in 2015; the model's labour-force path, §8.2) and firm-size distributions are stationary (Axtell 2001, Science 293: 1818–1820), so the firm stock grows with employment",
+            observed: "≈ employment growth (> 1)",
+            observed_value: None,
+            lo: FIRM_STOCK_GROWTH.0,
+            hi: FIRM_STOCK_GROWTH.1,
+            band_reason: "the stock does not fall; the upper end leaves room for the registration boom after China's 2014 business-registration reform",
+            scenario: Scenario::Baseline,
+            split: Split::Calibration,
+            scale: Scale::Log,
+            compute: |o| o.get("firms", 2019) / o.get("firms", 2009),
+        },
+        Target {
             id: "value_added_growth_2010_2014",
             pattern: "VA",
             what: "growth of the parks' value added (nominal, as the model's price index) 2014 ÷ 2010",
@@ -388,6 +403,13 @@ pub const ZGC_GDP_SHARE: (f64, f64) = (0.185, 0.232);
 
 /// Zhongguancun's employees in the mid-2010s (DOMAIN.md, public figures: about 2 million).
 pub const ZGC_JOBS_MID_2010S: f64 = 2.0e6;
+
+/// Band of the firm stock's growth 2009–2019: it does not fall, and grows at most by half.
+const FIRM_STOCK_GROWTH: (f64, f64) = (1.0, 1.5);
+
+/// Yearly firm entry rates across industrial, transition and emerging economies: about
+/// 5–20 % of the firm stock (Bartelsman, Haltiwanger & Scarpetta 2009).
+const FIRM_ENTRY_RATE: (f64, f64) = (0.05, 0.20);
 
 /// Why a holdout figure has a [`FACTOR`] band.
 const FACTOR15: &str = "within a factor of 1.5 of the observed figure (issue 17's band for ratios)";
@@ -502,6 +524,25 @@ fn holdout_targets() -> Vec<Target> {
             split: Split::Holdout,
             scale: Scale::Log,
             compute: |o| o.get("value_added", 2014),
+        },
+        Target {
+            id: "firm_entry_rate",
+            pattern: "firms",
+            what: "new firms a year (ordinary firms and start-ups) ÷ the firm stock in December, mean of 2010–2014",
+            source: "Bartelsman, Haltiwanger & Scarpetta (2009), 'Measuring and analyzing cross-country differences in firm dynamics', in Producer Dynamics (NBER): yearly entry rates of about 5–20 % of firms",
+            observed: "0.05–0.20",
+            observed_value: None,
+            lo: FIRM_ENTRY_RATE.0,
+            hi: FIRM_ENTRY_RATE.1,
+            band_reason: "the cross-country range as reported",
+            scenario: Scenario::Baseline,
+            split: Split::Holdout,
+            scale: Scale::Linear,
+            compute: |o| {
+                let rate =
+                    |y| (o.get("firm_entries", y) + o.get("startups_born", y)) / o.get("firms", y);
+                (2010..=2014).map(rate).sum::<f64>() / 5.0
+            },
         },
         Target {
             id: "parks_high_tech_jobs",
