@@ -296,7 +296,7 @@ impl Default for FirmParams {
             relocation_max: 0.04,
             relocation_base: 0.001,
             relocation_space_constrained: 0.05,
-            productivity_growth: 0.09,
+            productivity_growth: 0.093,
             location_candidates: 12,
             beta_knowledge: 0.6,
             beta_rent: 1.5,
