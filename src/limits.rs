@@ -19,6 +19,8 @@ use crate::world::layers::WorldLayers;
 pub const BYTES_PER_WORKER: f64 = 24.0;
 /// Bytes per firm agent: 21 columns (67 bytes) plus proposals and growth slack.
 pub const BYTES_PER_FIRM: f64 = 96.0;
+/// Bytes per would-be firm entrant of a month (`tick::firm_entry::Entrant`).
+pub const BYTES_PER_ENTRANT: f64 = 40.0;
 /// Bytes per grid cell: the world's fields, the input layers and the per-tick tables.
 pub const BYTES_PER_CELL: f64 = 500.0;
 /// Bytes per zone pair: free-flow minutes (f32), gravity weights (f32) and the cumulative
@@ -137,7 +139,10 @@ pub fn estimate_memory(
     let jobs: f64 = layers.jobs.iter().filter(|v| v.is_finite()).sum::<f64>() * scale;
     let firms0 = jobs / mean_firm_size(pop.firm_size_exponent, pop.firm_size_max);
     // Start-ups add firms as the labour force grows; dead firms stay until the yearly compaction.
-    let firms = (firms0 + workers0 * 0.01) * growth * 1.3;
+    // Ordinary firms enter at `entry_rate` per worker and month; a year's entrants hold slots
+    // until the compaction, dead or alive.
+    let entry = params.firms.entry_rate.clamp(0.0, 1.0);
+    let firms = (firms0 + workers0 * (0.01 + 12.0 * entry)) * growth * 1.3;
     let n = layers.grid.n_cells() as f64;
     let zc = params.commute.zone_cells.max(1) as usize;
     let zones = layers.grid.nx.div_ceil(zc) * layers.grid.ny.div_ceil(zc);
@@ -150,6 +155,7 @@ pub fn estimate_memory(
     };
     let mut parts = vec![
         ("workers", sat(workers * BYTES_PER_WORKER)),
+        ("firm entrants", sat(workers * entry * BYTES_PER_ENTRANT)),
         ("firms", sat(firms * BYTES_PER_FIRM)),
         ("grid", sat(n * BYTES_PER_CELL)),
         (

@@ -231,6 +231,8 @@ pub struct Tables {
     pub workers: workers::WorkerProposals,
     /// The commute phase's own work buffer: each firm's zone.
     pub firm_zone: Vec<u16>,
+    /// Firm entry's own work buffer: the month's would-be entrants.
+    pub entrants: firm_entry::Entrants,
 }
 
 impl Simulation {
@@ -379,7 +381,7 @@ impl Simulation {
         });
         // Ordinary firms set up by members of the labour force.
         timed(Phase::Matching, &mut || {
-            firm_entry::run(self, &t.fields, &t.firms)
+            firm_entry::run(self, &t.fields, &t.firms, &mut t.entrants)
         });
         // Rents and development.
         timed(Phase::Land, &mut || land::run(self));
