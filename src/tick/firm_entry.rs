@@ -8,11 +8,12 @@ use rayon::prelude::*;
 
 use super::fields::FieldTables;
 use super::firms::{FirmAction, FirmProposals, LocationCtx};
-use super::matching::leave_employer;
+use super::matching::{found_firm, leave_employer};
 use super::Simulation;
 use crate::rng::{stream, Stream};
 use crate::types::{FirmKind, Sector, Stage, NONE};
 use crate::world::agents::{flags, status, NewFirm};
+use crate::world::build::{initial_tfp, INIT_CASH_LOW};
 
 // Entry's fixed numbers (docs/ODD.md §7.18: not parameters; listed so that calibration knows
 // they exist).
@@ -20,9 +21,6 @@ use crate::world::agents::{flags, status, NewFirm};
 /// Draws of a random firm slot to find an operating established firm whose sector and
 /// high-tech status an entrant takes; after that many misses the entrant does not enter.
 const SECTOR_DRAWS: usize = 16;
-/// An entrant's starting cash: `initial_cash_months` of value added times a uniform draw in
-/// [this, this + 1), as the initial firms'.
-const CASH_LOW: f64 = 0.5;
 /// Entrants per random stream in the parallel location choice (a fixed number: the streams
 /// never depend on the thread count).
 const ENTRANT_CHUNK: usize = 256;
@@ -124,13 +122,14 @@ fn draw(sim: &Simulation, rate: f64, out: &mut Vec<Entrant>) {
         .map(|b| b.sample(&mut rng))
         .unwrap_or(0);
     for _ in 0..n {
-        let wi = rng.random_range(0..n_slots);
+        // Indices drawn as u32 (ARCHITECTURE invariant 1: no sampling of `usize`).
+        let wi = rng.random_range(0..n_slots as u32) as usize;
         let st = w.workers.status[wi];
         if st != status::EMPLOYED && st != status::UNEMPLOYED {
             continue;
         }
         let Some(model) = (0..SECTOR_DRAWS)
-            .map(|_| rng.random_range(0..n_firms))
+            .map(|_| rng.random_range(0..n_firms as u32) as usize)
             .find(|&f| w.firms.alive(f) && w.firms.kind[f] != FirmKind::Startup as u8)
         else {
             continue;
@@ -224,8 +223,7 @@ fn place(sim: &mut Simulation, entrants: &[Entrant], zone_sector: &[(u32, u32)])
             local => local,
         };
         let high_tech = n > 0 && e.h < ht as f64 / n as f64;
-        let sigma = fp.tfp_sigma;
-        let tfp = (sigma * e.z - 0.5 * sigma * sigma).exp();
+        let tfp = initial_tfp(fp.tfp_sigma, e.z);
         let va = prod_index
             * super::firms::productivity(params, e.sector, tfp, high_tech, 0.0, 1.0, false)
             * fp.value_added_share.get(e.sector);
@@ -233,12 +231,11 @@ fn place(sim: &mut Simulation, entrants: &[Entrant], zone_sector: &[(u32, u32)])
         if high_tech {
             fl |= flags::HIGH_TECH;
         }
-        let cash = fp.initial_cash_months * va * (CASH_LOW + e.u);
+        let cash = fp.initial_cash_months * va * (INIT_CASH_LOW + e.u);
         leave_employer(w, &mut sim.metrics, wi);
-        let id = w.next_firm_id;
-        w.next_firm_id += 1;
-        let idx = w.firms.push(
-            id,
+        found_firm(
+            w,
+            wi,
             NewFirm {
                 cell: cell as u32,
                 sector: e.sector,
@@ -255,11 +252,10 @@ fn place(sim: &mut Simulation, entrants: &[Entrant], zone_sector: &[(u32, u32)])
                 born: u16::MAX,
                 incubator: NONE,
             },
+            status::EMPLOYED,
         );
         w.cells.used[[use_ as usize, cell]] += need;
         w.cells.jobs[cell] += 1;
-        w.workers.employer[wi] = idx as u32;
-        w.workers.status[wi] = status::EMPLOYED;
         sim.metrics.c.firm_entries += 1;
     }
 }

@@ -318,14 +318,15 @@ pub(super) fn leave_employer(
     world.workers.employer[w] = NONE;
 }
 
-/// Add a founder's start-up `f` under the next firm id, its founder (who has left their
-/// employer) working for it; returns its index.
-pub(super) fn found_firm(w: &mut World, founder: usize, f: NewFirm) -> usize {
+/// Add a new firm `f` under the next firm id, its founder (who has left their employer)
+/// working for it with `status` (a start-up's founder, or the employee of an ordinary firm
+/// they set up); returns its index.
+pub(super) fn found_firm(w: &mut World, founder: usize, f: NewFirm, status: u8) -> usize {
     let id = w.next_firm_id;
     w.next_firm_id += 1;
     let idx = w.firms.push(id, f);
     w.workers.employer[founder] = idx as u32;
-    w.workers.status[founder] = status::FOUNDER;
+    w.workers.status[founder] = status;
     idx
 }
 
@@ -447,6 +448,7 @@ pub fn resolve_workers(sim: &mut Simulation, proposals: &mut WorkerProposals) {
                         born: tick.min(BORN_BEFORE_START as u32 - 1) as u16,
                         incubator,
                     },
+                    status::FOUNDER,
                 );
                 sim.metrics
                     .record_birth(tick as usize, cell, incubator != NONE);

@@ -403,6 +403,7 @@ fn apply(sim: &mut Simulation, s: &Survivor, staff: &mut Staffing) -> bool {
             born: BORN_BEFORE_START,
             incubator: NONE,
         },
+        status::FOUNDER,
     );
     w.firms.staff_target[idx] = s.staff_target;
     if place.is_some() {

@@ -72,7 +72,7 @@ const HIGH_TECH_SERVICES: f64 = 0.35;
 const INIT_OTHER_INNOVATION: f64 = 0.3;
 /// A firm's starting cash: `initial_cash_months` of value added times a uniform draw in
 /// [this, this + 1).
-const INIT_CASH_LOW: f64 = 0.5;
+pub(crate) const INIT_CASH_LOW: f64 = 0.5;
 /// A firm's starting age in months: uniform in [12, 240) (one to twenty years).
 const INIT_FIRM_AGE: (f64, f64) = (12.0, 240.0);
 /// Occupancy at which the starting agents fill a cell's floor space where they need more
@@ -443,7 +443,7 @@ fn plan_firms(
                 let high_tech = rng.random::<f64>() < ht_p;
                 let z: f64 = StandardNormal.sample(&mut rng);
                 let sigma = fp.tfp_sigma;
-                let tfp = (sigma * z - 0.5 * sigma * sigma).exp() as f32;
+                let tfp = initial_tfp(sigma, z) as f32;
                 plans.push(FirmPlan {
                     cell: cell as u32,
                     sector: s,
@@ -455,6 +455,12 @@ fn plan_firms(
         }
     }
     plans
+}
+
+/// A firm's TFP from a standard-normal draw `z`: log-normal with standard deviation `sigma`
+/// and mean 1 (the initial firms' and the entrants' law, docs/ODD.md §5.8, §7.6).
+pub(crate) fn initial_tfp(sigma: f64, z: f64) -> f64 {
+    (sigma * z - 0.5 * sigma * sigma).exp()
 }
 
 /// Incumbents: the largest firms (by staff assigned) holding the share of jobs that firms of
