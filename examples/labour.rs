@@ -22,7 +22,10 @@ fn main() {
         let vac: u32 = sim.world.firms.vacancies.iter().sum();
         let lay: f64 = (0..sim.world.firms.len())
             .filter(|&i| sim.world.firms.alive(i))
-            .map(|i| sim.world.firms.layoff[i] as f64 * sim.world.firms.employees[i] as f64)
+            .map(|i| {
+                sim.tables.view.get(i).map_or(0.0, |v| v.layoff as f64)
+                    * sim.world.firms.employees[i] as f64
+            })
             .sum();
         let c = &sim.metrics.c;
         if r.row.tick % 3 == 0 {

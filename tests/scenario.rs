@@ -127,7 +127,11 @@ share = 0.5
     let (a, b) = (&with.world.firms, &without.world.firms);
     let (mut target, mut others) = (0, 0);
     for i in 0..n0 {
-        assert_eq!(a.id[i], b.id[i]);
+        // The same firm in both (indices change only at January's compaction).
+        assert_eq!(
+            (a.sector[i], a.tfp[i].to_bits()),
+            (b.sector[i], b.tfp[i].to_bits())
+        );
         if a.incubator[i] != zgc::types::NONE || a.kind[i] == FirmKind::Startup as u8 {
             continue;
         }

@@ -28,8 +28,10 @@ use crate::world::agents::status;
 pub const MAGIC: &[u8; 8] = b"ZGCSTATE";
 /// The format version this zgc writes and reads. Bump it whenever anything in the body's
 /// types changes (a column, a field, an order). 2: the indicator rows of the history gained
-/// seven values (rent gradients, commute distances, the firm-size tail).
-pub const FORMAT: u32 = 2;
+/// seven values (rent gradients, commute distances, the firm-size tail). 3: the firms lost
+/// their `id` column (never read) and their `layoff` column (the month's lay-off probability
+/// now lives only in `tick::Tables::view`).
+pub const FORMAT: u32 = 3;
 /// The largest header accepted (it is a few kilobytes).
 const MAX_HEADER: usize = 16 << 20;
 const NOT_A_STATE: &str =
@@ -317,9 +319,8 @@ fn check_body(header: &Header, b: &Body) -> Result<(), String> {
         len(&format!("workers' {what}"), got, nw)?;
     }
     let f = &w.firms;
-    let nf = f.id.len();
+    let nf = f.cell.len();
     for (what, got) in [
-        ("cell", f.cell.len()),
         ("sector", f.sector.len()),
         ("kind", f.kind.len()),
         ("stage", f.stage.len()),
@@ -338,7 +339,6 @@ fn check_body(header: &Header, b: &Body) -> Result<(), String> {
         ("incubator_months", f.incubator_months.len()),
         ("revenue", f.revenue.len()),
         ("value_added", f.value_added.len()),
-        ("layoff", f.layoff.len()),
     ] {
         len(&format!("firms' {what}"), got, nf)?;
     }

@@ -7,6 +7,7 @@ use rand_distr::{Distribution, Poisson};
 use rayon::prelude::*;
 
 use super::fields::FieldTables;
+use super::workers::FirmView;
 use super::{wage_of, Simulation};
 use crate::params::Params;
 use crate::rng::{stochastic_round, stream, Stream, CHUNK};
@@ -560,16 +561,32 @@ impl LocationCtx<'_> {
     }
 }
 
+impl FirmProposals {
+    /// Size the month's buffers for `n` firms (and `view`, whose lay-off probabilities the
+    /// phase writes); returns the number of chunks.
+    fn prepare(&mut self, n: usize, view: &mut Vec<FirmView>) -> usize {
+        let n_chunks = n.div_ceil(CHUNK);
+        self.chunks
+            .resize_with(n_chunks.max(self.chunks.len()), Vec::new);
+        self.sums
+            .resize(n_chunks.max(self.sums.len()), FirmSums::default());
+        view.resize(n, FirmView::default());
+        n_chunks
+    }
+}
+
 /// Run the phase: firms act on their own columns and propose (into `out`) what contests
 /// others' — exits, moves, floor space; draws locations from `fields`' free-space tables.
-pub fn run(sim: &mut Simulation, fields: &FieldTables, out: &mut FirmProposals) {
+/// Each firm's lay-off probability for the month goes into `view` (`workers::FirmView`).
+pub fn run(
+    sim: &mut Simulation,
+    fields: &FieldTables,
+    out: &mut FirmProposals,
+    view: &mut Vec<FirmView>,
+) {
     knowledge_factors(sim, &mut out.k_factors);
     let n = sim.world.firms.len();
-    let n_chunks = n.div_ceil(CHUNK);
-    out.chunks
-        .resize_with(n_chunks.max(out.chunks.len()), Vec::new);
-    out.sums
-        .resize(n_chunks.max(out.sums.len()), FirmSums::default());
+    let n_chunks = out.prepare(n, view);
     let params = &sim.params;
     let (seed, tick) = (sim.seed, sim.tick);
     let world = &mut sim.world;
@@ -606,7 +623,6 @@ pub fn run(sim: &mut Simulation, fields: &FieldTables, out: &mut FirmProposals) 
         incubator,
         revenue,
         value_added,
-        layoff,
         staff_target,
         ..
     } = &mut world.firms;
@@ -635,7 +651,7 @@ pub fn run(sim: &mut Simulation, fields: &FieldTables, out: &mut FirmProposals) 
         age.par_chunks_mut(CHUNK),
         revenue.par_chunks_mut(CHUNK),
         value_added.par_chunks_mut(CHUNK),
-        layoff.par_chunks_mut(CHUNK),
+        view[..n].par_chunks_mut(CHUNK),
         out.chunks[..n_chunks].par_iter_mut(),
         out.sums[..n_chunks].par_iter_mut(),
     )
@@ -643,11 +659,11 @@ pub fn run(sim: &mut Simulation, fields: &FieldTables, out: &mut FirmProposals) 
         .enumerate()
         .for_each(|(ci, (cash, know, age, rev, va_out, lay, props, sums))| {
             let mut rng = stream(seed, tick, Stream::Firms, ci as u64);
-            props.clear();
+            super::recycle(props);
             *sums = FirmSums::default();
             for j in 0..cash.len() {
                 let i = ci * CHUNK + j;
-                lay[j] = 0.0;
+                lay[j].layoff = 0.0;
                 if fl[i] & flags::ALIVE == 0 {
                     continue;
                 }
@@ -736,7 +752,7 @@ pub fn run(sim: &mut Simulation, fields: &FieldTables, out: &mut FirmProposals) 
                 } else {
                     growth(fp, &mut rng, employees[i], margin, slack)
                 };
-                lay[j] = layoff;
+                lay[j].layoff = layoff;
 
                 // Relocation.
                 let action = ctx.relocation(

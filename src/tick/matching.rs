@@ -318,13 +318,10 @@ pub(super) fn leave_employer(
     world.workers.employer[w] = NONE;
 }
 
-/// Add a new firm `f` under the next firm id, its founder (who has left their employer)
-/// working for it with `status` (a start-up's founder, or the employee of an ordinary firm
-/// they set up); returns its index.
+/// Add a new firm `f`, its founder (who has left their employer) working for it with `status`
+/// (a start-up's founder, or the employee of an ordinary firm they set up); returns its index.
 pub(super) fn found_firm(w: &mut World, founder: usize, f: NewFirm, status: u8) -> usize {
-    let id = w.next_firm_id;
-    w.next_firm_id += 1;
-    let idx = w.firms.push(id, f);
+    let idx = w.firms.push(f);
     w.workers.employer[founder] = idx as u32;
     w.workers.status[founder] = status;
     idx

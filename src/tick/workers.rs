@@ -72,8 +72,6 @@ pub enum WorkerAction {
 pub struct WorkerProposals {
     /// Proposals per chunk.
     pub chunks: Vec<Vec<WorkerProposal>>,
-    /// Packed per-firm data the workers read (the phase's own, remade each month).
-    pub(super) view: Vec<FirmView>,
     /// Bit per firm: operating with no lay-offs this month (the phase's own).
     pub(super) steady: Vec<u64>,
     /// The order matching resolves the proposals in, as (chunk, index) pairs (matching's own).
@@ -565,8 +563,9 @@ pub struct VacZone {
     pub span: u64,
 }
 
-/// Rebuild the packed firm view and the bitmap of steady firms (operating, no lay-offs),
-/// in parallel over firms.
+/// Complete the packed firm view (the firm phase wrote the lay-off probabilities; firms set up
+/// since have none) and build the bitmap of steady firms (operating, no lay-offs), in parallel
+/// over firms.
 fn build_view(world: &crate::world::World, out: &mut Vec<FirmView>, steady: &mut Vec<u64>) {
     let f = &world.firms;
     let zone = &world.travel.cell_zone;
@@ -580,7 +579,7 @@ fn build_view(world: &crate::world::World, out: &mut Vec<FirmView>, steady: &mut
             for (j, v) in chunk.iter_mut().enumerate() {
                 let i = ci * CHUNK + j;
                 *v = FirmView {
-                    layoff: f.layoff[i],
+                    layoff: v.layoff,
                     zone: zone[f.cell[i] as usize],
                     flags: f.flags[i],
                     class: f.sector[i].min(Sector::N as u8 - 1) * 2 + f.high_tech(i) as u8,
@@ -601,13 +600,15 @@ pub fn run(
     sim: &mut Simulation,
     fields: &FieldTables,
     vacancies: &VacancyTable,
+    view: &mut Vec<FirmView>,
     out: &mut WorkerProposals,
 ) {
     let n = sim.world.workers.len();
     let n_chunks = n.div_ceil(CHUNK);
     out.chunks
         .resize_with(n_chunks.max(out.chunks.len()), Vec::new);
-    build_view(&sim.world, &mut out.view, &mut out.steady);
+    build_view(&sim.world, view, &mut out.steady);
+    let view: &[FirmView] = view;
     let params = &sim.params;
     let wage = WageTable::new(params);
     let (seed, tick) = (sim.seed, sim.tick);
@@ -618,7 +619,7 @@ pub fn run(
         grid: &world.grid,
         cells: &world.cells,
         travel: &world.travel,
-        view: &out.view,
+        view,
         incs: &world.incubators,
         open_incubators: &fields.open_incubators,
         vac_urn: &vacancies.urn,
@@ -636,7 +637,6 @@ pub fn run(
         policy: &sim.policy,
         scale: world.scale,
     };
-    let view = &out.view[..];
     let steady = &out.steady[..];
     let wp = &params.workers;
     let wage_index = sim.economy.wages;
@@ -662,7 +662,7 @@ pub fn run(
         .with_max_len(1)
         .for_each(|(ci, (employer, st, age, props))| {
             let mut rng = stream(seed, tick, Stream::Workers, ci as u64);
-            props.clear();
+            super::recycle(props);
             let len = employer.len();
             // Whether firm `f` operates and lays nobody off (a bit in a small, cached bitmap,
             // which spares most workers a read of their employer's view).

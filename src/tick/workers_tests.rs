@@ -28,11 +28,11 @@ fn pipelined_job_search_equals_sequential() {
     }
     let mut t = std::mem::take(&mut sim.tables);
     fields::run(&mut sim, &mut t.fields);
-    firms::run(&mut sim, &t.fields, &mut t.firms);
+    firms::run(&mut sim, &t.fields, &mut t.firms, &mut t.view);
     startups::run(&mut sim, &mut t.firms);
     matching::resolve_firms(&mut sim, &t.firms);
     matching::vacancy_table(&mut sim, &t.fields, &mut t.vacancies);
-    build_view(&sim.world, &mut t.workers.view, &mut t.workers.steady);
+    build_view(&sim.world, &mut t.view, &mut t.workers.steady);
     for broken in [false, true] {
         if broken {
             // A zone that the gravity rows weigh but whose vacancies are gone: the case
@@ -49,7 +49,7 @@ fn pipelined_job_search_equals_sequential() {
             grid: &w.grid,
             cells: &w.cells,
             travel: &w.travel,
-            view: &t.workers.view,
+            view: &t.view,
             incs: &w.incubators,
             open_incubators: &fl.open_incubators,
             vac_urn: &vac.urn,

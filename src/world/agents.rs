@@ -164,8 +164,6 @@ pub mod flags {
 /// Firms, including start-ups.
 #[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Firms {
-    /// Persistent id (only grows).
-    pub id: Vec<u32>,
     /// Cell.
     pub cell: Vec<u32>,
     /// `Sector as u8`.
@@ -206,8 +204,6 @@ pub struct Firms {
     pub revenue: Vec<f32>,
     /// Value added last month (yuan, one real firm).
     pub value_added: Vec<f32>,
-    /// Probability that each employee is laid off this tick.
-    pub layoff: Vec<f32>,
 }
 
 /// A new firm's attributes.
@@ -246,11 +242,11 @@ pub struct NewFirm {
 impl Firms {
     /// Number of firm slots (dead ones included until compaction).
     pub fn len(&self) -> usize {
-        self.id.len()
+        self.cell.len()
     }
     /// Whether there are no firm slots.
     pub fn is_empty(&self) -> bool {
-        self.id.is_empty()
+        self.cell.is_empty()
     }
     /// Whether firm `i` is operating.
     #[inline]
@@ -262,9 +258,8 @@ impl Firms {
     pub fn high_tech(&self, i: usize) -> bool {
         self.flags[i] & flags::HIGH_TECH != 0
     }
-    /// Append a firm with the given persistent id; returns its index.
-    pub fn push(&mut self, id: u32, f: NewFirm) -> usize {
-        self.id.push(id);
+    /// Append a firm; returns its index.
+    pub fn push(&mut self, f: NewFirm) -> usize {
         self.cell.push(f.cell);
         self.sector.push(f.sector as u8);
         self.kind.push(f.kind);
@@ -284,8 +279,7 @@ impl Firms {
         self.incubator_months.push(0);
         self.revenue.push(0.0);
         self.value_added.push(0.0);
-        self.layoff.push(0.0);
-        self.id.len() - 1
+        self.cell.len() - 1
     }
     /// Keep only firms for which `keep` is true, preserving order; returns the old→new index map
     /// (`NONE` for removed firms).
@@ -308,7 +302,6 @@ impl Firms {
             }
             v.truncate(j);
         }
-        filter(&mut self.id, keep);
         filter(&mut self.cell, keep);
         filter(&mut self.sector, keep);
         filter(&mut self.kind, keep);
@@ -328,12 +321,11 @@ impl Firms {
         filter(&mut self.incubator_months, keep);
         filter(&mut self.revenue, keep);
         filter(&mut self.value_added, keep);
-        filter(&mut self.layoff, keep);
         map
     }
-    /// Bytes held by the columns.
+    /// Bytes held by the columns (19 columns, 59 bytes a firm).
     pub fn bytes(&self) -> usize {
-        self.id.capacity() * 63
+        self.cell.capacity() * 59
     }
 }
 

@@ -227,7 +227,6 @@ impl World {
             })
             .collect();
 
-        let next_firm_id = firms.len() as u32;
         Ok(World {
             name: layers.name.clone(),
             grid,
@@ -244,7 +243,6 @@ impl World {
             districts: layers.districts.clone(),
             areas: layers.areas.clone(),
             partner_sites: Vec::new(),
-            next_firm_id,
             tracked_regions: layers.tracked_regions.clone(),
             widened_m2,
         })
@@ -530,30 +528,27 @@ fn create_firms(
         if p.high_tech {
             fl |= flags::HIGH_TECH;
         }
-        let idx = firms.push(
-            firms.len() as u32,
-            NewFirm {
-                cell: p.cell,
-                sector: p.sector,
-                kind: if incumbent[i] {
-                    FirmKind::Incumbent
-                } else {
-                    FirmKind::Sme
-                } as u8,
-                stage: Stage::Industrialisation as u8,
-                flags: fl,
-                space_use: use_ as u8,
-                employees: assigned[i],
-                space: space as f32,
-                tfp: p.tfp,
-                cash: fp.initial_cash_months * va * (INIT_CASH_LOW + rng.random::<f64>()),
-                knowledge,
-                age: (INIT_FIRM_AGE.0 + rng.random::<f64>() * (INIT_FIRM_AGE.1 - INIT_FIRM_AGE.0))
-                    as u16,
-                born: u16::MAX,
-                incubator: NONE,
-            },
-        );
+        let idx = firms.push(NewFirm {
+            cell: p.cell,
+            sector: p.sector,
+            kind: if incumbent[i] {
+                FirmKind::Incumbent
+            } else {
+                FirmKind::Sme
+            } as u8,
+            stage: Stage::Industrialisation as u8,
+            flags: fl,
+            space_use: use_ as u8,
+            employees: assigned[i],
+            space: space as f32,
+            tfp: p.tfp,
+            cash: fp.initial_cash_months * va * (INIT_CASH_LOW + rng.random::<f64>()),
+            knowledge,
+            age: (INIT_FIRM_AGE.0 + rng.random::<f64>() * (INIT_FIRM_AGE.1 - INIT_FIRM_AGE.0))
+                as u16,
+            born: u16::MAX,
+            incubator: NONE,
+        });
         plan_firm[i] = idx as u32;
         cells.used[[use_ as usize, cell]] += space / scale;
         cells.jobs[cell] += assigned[i];

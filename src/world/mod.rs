@@ -125,8 +125,6 @@ pub struct World {
     pub areas: Vec<Area>,
     /// Partner sites added by policies.
     pub partner_sites: Vec<PartnerSite>,
-    /// Next persistent firm id.
-    pub next_firm_id: u32,
     /// Regions tracked besides the parks ([`WorldLayers::tracked_regions`]). Not saved with a
     /// state: the cells they resolved to are saved with the indicator accumulators.
     #[serde(skip)]
