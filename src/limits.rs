@@ -17,8 +17,9 @@ use crate::world::layers::WorldLayers;
 
 /// Bytes per worker agent: six columns (15 bytes) plus proposals, sampling and growth slack.
 pub const BYTES_PER_WORKER: f64 = 24.0;
-/// Bytes per firm agent: 21 columns (67 bytes) plus proposals and growth slack.
-pub const BYTES_PER_FIRM: f64 = 96.0;
+/// Bytes per firm agent: 19 columns (59 bytes), the packed view the workers read (8), the
+/// commute phase's zone (2), and proposals and growth slack.
+pub const BYTES_PER_FIRM: f64 = 88.0;
 /// Bytes per would-be firm entrant of a month (`tick::firm_entry::Entrant`).
 pub const BYTES_PER_ENTRANT: f64 = 40.0;
 /// Bytes per grid cell: the world's fields, the input layers and the per-tick tables.
