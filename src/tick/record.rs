@@ -9,7 +9,7 @@ use super::firms::FirmProposals;
 use super::Simulation;
 use crate::metrics::{CommuteSums, ParkRow, RegionRow, TickRow, INDICATORS};
 use crate::types::{FirmKind, Generation, Sector, Use, NONE};
-use crate::world::agents::status;
+use crate::world::agents::{flags, status};
 use crate::world::World;
 
 /// What the metrics phase hands back: the month's row, the parks' rows when a year closes or
@@ -54,11 +54,16 @@ fn worker_counts(world: &World) -> [u64; 4] {
         .status
         .par_chunks(1 << 16)
         .map(|chunk| {
-            let mut n = [0u64; 4];
+            // Compare and add rather than index a counter: the loop vectorises, where
+            // `n[s] += 1` waits on the previous store of the same counter.
+            let (mut e, mut u, mut f) = (0u32, 0u32, 0u32);
             for &s in chunk {
-                n[(s as usize).min(3)] += 1;
+                e += (s == status::EMPLOYED) as u32;
+                u += (s == status::UNEMPLOYED) as u32;
+                f += (s == status::FOUNDER) as u32;
             }
-            n
+            let (e, u, f) = (e as u64, u as u64, f as u64);
+            [e, u, f, chunk.len() as u64 - e - u - f]
         })
         .reduce(
             || [0; 4],
@@ -104,40 +109,51 @@ impl FirmCounts {
     }
 }
 
+/// Firms per counting chunk of [`firm_counts`].
+const COUNT_CHUNK: usize = 1 << 15;
+
 fn firm_counts(w: &World) -> FirmCounts {
     let f = &w.firms;
     let n_parks = w.parks.len();
-    (0..f.len())
+    let (park, generation) = (&w.cells.park, &w.incubators.generation);
+    // One pass per chunk over the columns it reads (integer counts: the same whatever the
+    // split, ARCHITECTURE invariant 1).
+    (
+        f.flags.par_chunks(COUNT_CHUNK),
+        f.kind.par_chunks(COUNT_CHUNK),
+        f.incubator.par_chunks(COUNT_CHUNK),
+        f.cell.par_chunks(COUNT_CHUNK),
+        f.sector.par_chunks(COUNT_CHUNK),
+    )
         .into_par_iter()
-        .with_min_len(1 << 14)
-        .fold(
-            || FirmCounts::zero(n_parks),
-            |mut n, i| {
-                if f.alive(i) {
-                    n.firms += 1;
-                    let high = f.high_tech(i) as u64;
-                    let startup = (f.kind[i] == FirmKind::Startup as u8) as u64;
-                    n.ht += high;
-                    n.startups += startup;
-                    if f.incubator[i] != NONE {
-                        let g = w.incubators.generation[f.incubator[i] as usize];
-                        n.tenants[g as usize] += 1;
-                    }
-                    let p = w.cells.park[f.cell[i] as usize];
-                    if p != crate::world::NO_PARK {
-                        let q = &mut n.park[p as usize];
-                        q[0] += 1;
-                        q[1] += high;
-                        q[2] += startup;
-                        if f.sector[i] <= Sector::SmartManufacturing as u8 {
-                            q[3] += 1;
-                            q[4] += high;
-                        }
+        .map(|(fl, kind, inc, cell, sector)| {
+            let mut n = FirmCounts::zero(n_parks);
+            for j in 0..fl.len() {
+                if fl[j] & flags::ALIVE == 0 {
+                    continue;
+                }
+                n.firms += 1;
+                let high = (fl[j] & flags::HIGH_TECH != 0) as u64;
+                let startup = (kind[j] == FirmKind::Startup as u8) as u64;
+                n.ht += high;
+                n.startups += startup;
+                if inc[j] != NONE {
+                    n.tenants[generation[inc[j] as usize] as usize] += 1;
+                }
+                let p = park[cell[j] as usize];
+                if p != crate::world::NO_PARK {
+                    let q = &mut n.park[p as usize];
+                    q[0] += 1;
+                    q[1] += high;
+                    q[2] += startup;
+                    if sector[j] <= Sector::SmartManufacturing as u8 {
+                        q[3] += 1;
+                        q[4] += high;
                     }
                 }
-                n
-            },
-        )
+            }
+            n
+        })
         .reduce(|| FirmCounts::zero(n_parks), FirmCounts::add)
 }
 
