@@ -232,7 +232,7 @@ pub fn summary_json(
         "final": finals,
         "events": events,
         "warnings": if o.sim.world.widened_m2 > 0.0 {
-            vec![format!("{:.0} m² of floor space were added at the start where agents (each standing for {:.0} real ones) needed more room than the layers held", o.sim.world.widened_m2, 1.0 / o.scale)]
+            vec![widened_warning(o.sim.world.widened_m2, o.scale)]
         } else { Vec::new() },
         "performance": {
             "threads": threads,
@@ -248,4 +248,31 @@ pub fn summary_json(
             "peak_rss_bytes": super::peak_rss_bytes(),
         },
     })
+}
+
+/// The summary's warning that the start added floor space (`World::widened_m2`).
+fn widened_warning(m2: f64, scale: f64) -> String {
+    let who = if scale < 1.0 {
+        format!("agents (each standing for {:.0} real ones)", 1.0 / scale)
+    } else {
+        "firms".to_string()
+    };
+    format!("{m2:.0} m² of floor space were added at the start where {who} needed more room than the layers held")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_widening_warning_names_agents_only_below_real_size() {
+        let small = super::widened_warning(79_908_582.4, 0.01);
+        assert!(
+            small.starts_with("79908582 m²") && small.contains("each standing for 100 real ones"),
+            "{small}"
+        );
+        let real = super::widened_warning(18_181_047.0, 1.0);
+        assert!(
+            real.contains("where firms needed more room") && !real.contains("real ones"),
+            "{real}"
+        );
+    }
 }
