@@ -255,7 +255,7 @@ fn widened_warning(m2: f64, scale: f64) -> String {
     let who = if scale < 1.0 {
         format!("agents (each standing for {:.0} real ones)", 1.0 / scale)
     } else {
-        "firms".to_string()
+        "the starting firms and homes".to_string()
     };
     format!("{m2:.0} m² of floor space were added at the start where {who} needed more room than the layers held")
 }
