@@ -271,7 +271,8 @@ mod tests {
         );
         let real = super::widened_warning(18_181_047.0, 1.0);
         assert!(
-            real.contains("where firms needed more room") && !real.contains("real ones"),
+            real.contains("where the starting firms and homes needed more room")
+                && !real.contains("real ones"),
             "{real}"
         );
     }
