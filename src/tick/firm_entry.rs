@@ -18,8 +18,8 @@ use crate::world::build::{initial_tfp, INIT_CASH_LOW};
 // Entry's fixed numbers (docs/ODD.md §7.18: not parameters; listed so that calibration knows
 // they exist).
 
-/// Draws of a random firm slot to find an operating established firm whose sector and
-/// high-tech status an entrant takes; after that many misses the entrant does not enter.
+/// Draws of a random firm slot to find an operating established firm whose sector an entrant
+/// takes; after that many misses the entrant does not enter.
 const SECTOR_DRAWS: usize = 16;
 /// Entrants per random stream in the parallel location choice (a fixed number: the streams
 /// never depend on the thread count).

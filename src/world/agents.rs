@@ -130,15 +130,6 @@ impl Workers {
             permute(&mut self.age[r], &perm, &mut bytes);
         }
     }
-    /// Bytes held by the columns.
-    pub fn bytes(&self) -> usize {
-        self.home.capacity() * 4
-            + self.employer.capacity() * 4
-            + self.status.capacity()
-            + self.traits.capacity()
-            + self.age.capacity()
-            + self.commute.capacity() * 4
-    }
 }
 
 /// Firm flag bits.
@@ -322,10 +313,6 @@ impl Firms {
         filter(&mut self.revenue, keep);
         filter(&mut self.value_added, keep);
         map
-    }
-    /// Bytes held by the columns (19 columns, 59 bytes a firm).
-    pub fn bytes(&self) -> usize {
-        self.cell.capacity() * 59
     }
 }
 

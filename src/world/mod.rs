@@ -169,15 +169,6 @@ impl World {
             .find(|p| p.name == name)
             .map(|p| p.cells(&self.grid))
     }
-    /// Approximate bytes held by the world's state.
-    pub fn bytes(&self) -> usize {
-        let n = self.grid.n_cells();
-        self.workers.bytes()
-            + self.firms.bytes()
-            + n * (Use::N * 8 * 4 + 64)
-            + self.travel.base.len() * 4
-    }
-
     /// Order the workers by home zone, in blocks of [`WORKER_ORDER_BLOCK`] slots
     /// ([`agents::Workers::order_by_zone`]).
     pub fn order_workers(&mut self) {
