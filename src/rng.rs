@@ -28,7 +28,8 @@ pub enum Stream {
     Startups = 11,
     /// Worker phase.
     Workers = 12,
-    /// Matching (new firms' draws).
+    /// Matching (0: new firms' draws; 1: the workers' order; 2: the fraction of a worker's
+    /// floor space in a hiring firm's room).
     Matching = 13,
     /// Labour-force entry.
     Entrants = 14,

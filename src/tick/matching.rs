@@ -170,6 +170,7 @@ pub fn resolve_firms(sim: &mut Simulation, proposals: &FirmProposals) {
         }
     }
     // 3. Space for hiring, in firm order.
+    let mut room_rng = stream(sim.seed, sim.tick, Stream::Matching, 2);
     for p in props() {
         let i = p.firm as usize;
         let w = &mut sim.world;
@@ -201,9 +202,29 @@ pub fn resolve_firms(sim: &mut Simulation, proposals: &FirmProposals) {
                     sim.params.land.unmet_demand_weight * (extra - grant) / scale;
             }
         }
-        let room = ((f.space[i] as f64 / m2).floor() as i64 - f.employees[i] as i64).max(0) as u32;
+        let room = room_for(
+            f.space[i] as f64 / m2 - f.employees[i] as f64,
+            p.hires,
+            &mut room_rng,
+        );
         f.vacancies[i] = p.hires.min(room);
     }
+}
+
+/// The workers a firm's floor space has room for, `r` (space ÷ m² per worker − employees),
+/// as a whole number for `hires` wanted: ⌊r⌋, and one more with probability r − ⌊r⌋ when that
+/// one is wanted (one draw from `rng`, only then). A firm agent stands for `1/scale` real
+/// firms; a fraction of a worker's floor space each lets that fraction of them hire, in
+/// expectation, where rounding down would let none (docs/ODD.md §7.7).
+fn room_for(r: f64, hires: u32, rng: &mut rand_chacha::ChaCha8Rng) -> u32 {
+    if r <= 0.0 {
+        return 0;
+    }
+    let whole = r.floor();
+    if whole >= hires as f64 || r == whole {
+        return whole as u32;
+    }
+    whole as u32 + u32::from(rng.random::<f64>() < r - whole)
 }
 
 /// Release space well beyond need, then build this tick's vacancy table for the worker phase:
@@ -503,5 +524,36 @@ pub fn resolve_workers(sim: &mut Simulation, proposals: &mut WorkerProposals) {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::room_for;
+    use rand::SeedableRng;
+    use rand_chacha::ChaCha8Rng;
+
+    #[test]
+    fn room_is_whole_without_a_draw_unless_the_fraction_is_wanted() {
+        let mut rng = ChaCha8Rng::seed_from_u64(7);
+        let pos = rng.get_word_pos();
+        assert_eq!(room_for(-0.4, 3, &mut rng), 0);
+        assert_eq!(room_for(0.0, 3, &mut rng), 0);
+        assert_eq!(room_for(2.0, 5, &mut rng), 2);
+        // Room for more than is wanted: no draw (vacancies are min(hires, room)).
+        assert_eq!(room_for(2.6, 2, &mut rng), 2);
+        assert_eq!(rng.get_word_pos(), pos);
+    }
+
+    #[test]
+    fn a_fraction_of_room_gives_that_fraction_of_a_worker_on_average() {
+        let mut rng = ChaCha8Rng::seed_from_u64(11);
+        let n = 200_000;
+        let total: u64 = (0..n).map(|_| room_for(2.3, 4, &mut rng) as u64).sum();
+        let mean = total as f64 / n as f64;
+        // 2 or 3, mean 2.3 (sd of the mean ≈ 0.001).
+        assert!((mean - 2.3).abs() < 0.005, "mean {mean}");
+        let small: u64 = (0..n).map(|_| room_for(0.25, 1, &mut rng) as u64).sum();
+        assert!((small as f64 / n as f64 - 0.25).abs() < 0.005);
     }
 }
