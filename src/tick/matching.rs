@@ -224,7 +224,7 @@ fn room_for(r: f64, hires: u32, rng: &mut rand_chacha::ChaCha8Rng) -> u32 {
     if whole >= hires as f64 || r == whole {
         return whole as u32;
     }
-    whole as u32 + u32::from(rng.random::<f64>() < r - whole)
+    crate::rng::stochastic_round(r, rng.random())
 }
 
 /// Release space well beyond need, then build this tick's vacancy table for the worker phase:
