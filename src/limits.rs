@@ -15,10 +15,10 @@ use std::fmt;
 use crate::params::Params;
 use crate::world::layers::WorldLayers;
 
-/// Bytes per worker agent: six columns (15 bytes) plus proposals, sampling and growth slack.
+/// Bytes per worker agent: six columns (13 bytes) plus proposals, sampling and growth slack.
 pub const BYTES_PER_WORKER: f64 = 24.0;
-/// Bytes per firm agent: 19 columns (59 bytes), the packed view the workers read (8), the
-/// commute phase's zone (2), and proposals and growth slack.
+/// Bytes per firm agent: 19 columns (55 bytes), the packed view the workers and the commute
+/// phase read (8), and proposals and growth slack.
 pub const BYTES_PER_FIRM: f64 = 88.0;
 /// Bytes per would-be firm entrant of a month (`tick::firm_entry::Entrant`).
 pub const BYTES_PER_ENTRANT: f64 = 40.0;
@@ -47,6 +47,21 @@ pub fn bytes_per_tick() -> f64 {
 pub const BASE_BYTES: f64 = 8.0 * 1048576.0;
 /// Most travel zones a world may have (zones are indexed by `u16`).
 pub const MAX_ZONES: usize = u16::MAX as usize;
+/// Most incubators a run may have, at the start and opened by policies (a firm's incubator
+/// is a `u16`, whose largest value means none).
+pub const MAX_INCUBATORS: usize = u16::MAX as usize;
+
+/// Whether a run's incubators fit the model's index: `at_start` in the world and `opened` by
+/// policies.
+pub fn check_incubators(at_start: usize, opened: usize) -> Result<(), String> {
+    if at_start + opened > MAX_INCUBATORS {
+        return Err(format!(
+            "the run would have {} incubators ({at_start} at the start, {opened} opened by policies), more than the {MAX_INCUBATORS} the model can index",
+            at_start + opened
+        ));
+    }
+    Ok(())
+}
 
 /// The flags a user can pass to change the memory check (named in its messages).
 pub const OVERRIDE_FLAGS: &str = "--max-memory SIZE or --ignore-memory-check";
@@ -471,6 +486,16 @@ mod tests {
         assert!(e.to_string().contains("travel zones"), "{e}");
         let long = estimate_memory(&l, &p, 0.002, u32::MAX);
         assert!(long.total > 100 << 30, "{long}");
+    }
+
+    #[test]
+    fn incubators_beyond_the_index_are_refused() {
+        assert!(check_incubators(MAX_INCUBATORS - 3, 3).is_ok());
+        let msg = check_incubators(MAX_INCUBATORS - 3, 4).unwrap_err();
+        assert!(
+            msg.contains("65536 incubators") && msg.contains("4 opened"),
+            "{msg}"
+        );
     }
 
     #[test]

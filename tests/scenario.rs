@@ -132,7 +132,9 @@ share = 0.5
             (a.sector[i], a.tfp[i].to_bits()),
             (b.sector[i], b.tfp[i].to_bits())
         );
-        if a.incubator[i] != zgc::types::NONE || a.kind[i] == FirmKind::Startup as u8 {
+        if a.incubator[i] != zgc::world::agents::NO_INCUBATOR
+            || a.kind[i] == FirmKind::Startup as u8
+        {
             continue;
         }
         let gain = a.cash[i] - b.cash[i];

@@ -95,7 +95,8 @@ pub fn commute_by_home(world: &World) -> Vec<f64> {
             && (w.status[i] == status::EMPLOYED || w.status[i] == status::FOUNDER);
         if working {
             let h = w.home[i] as usize;
-            sum[h] += w.commute[i] as f64;
+            let hz = world.travel.cell_zone[h] as usize;
+            sum[h] += world.travel.last_time(hz, w.work_zone[i] as usize) as f64;
             count[h] += 1;
         }
     }

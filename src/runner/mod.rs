@@ -160,6 +160,14 @@ fn check_resources(
 ) -> Result<(), RunError> {
     let est = crate::limits::estimate_memory(layers, &scenario.file.params, scale, ticks);
     crate::limits::check_structure(&est).map_err(|m| ScenarioError::at(file, "", m))?;
+    let opened = scenario
+        .file
+        .policies
+        .iter()
+        .filter(|p| p.kind == "incubator")
+        .count();
+    crate::limits::check_incubators(layers.incubators.len(), opened)
+        .map_err(|m| ScenarioError::at(file, "world.incubator", m))?;
     if let Some(limit) = &o.memory_limit {
         crate::limits::check_memory(&est, limit).map_err(|m| ScenarioError::at(file, "", m))?;
     }

@@ -143,7 +143,7 @@ pub const RULES: &[(&str, Rule)] = &[
     ("startups.revenue_ramp_months", Rule::Pos),
     ("startups.funding_rate[]", Rule::Prob),
     ("startups.round_size[]", Rule::NonNeg),
-    ("startups.staff_after_round[]", Rule::NonNeg),
+    ("startups.staff_after_round[]", Rule::Between(0.0, 65535.0)),
     ("startups.investor_gain", Rule::NonNeg),
     ("startups.base_hazard", Rule::Prob),
     ("startups.graduation_size", Rule::Count),

@@ -22,7 +22,7 @@ use anyhow::{Context, Result};
 
 use super::{Body, BodyRef, Header, State};
 use crate::types::{FirmKind, Sector, Stage, Use, NONE};
-use crate::world::agents::status;
+use crate::world::agents::{status, NO_INCUBATOR, NO_ZONE};
 
 /// The file's first bytes.
 pub const MAGIC: &[u8; 8] = b"ZGCSTATE";
@@ -30,8 +30,10 @@ pub const MAGIC: &[u8; 8] = b"ZGCSTATE";
 /// types changes (a column, a field, an order). 2: the indicator rows of the history gained
 /// seven values (rent gradients, commute distances, the firm-size tail). 3: the firms lost
 /// their `id` column (never read) and their `layoff` column (the month's lay-off probability
-/// now lives only in `tick::Tables::view`).
-pub const FORMAT: u32 = 3;
+/// now lives only in `tick::Tables::view`). 4: the workers' `commute` (minutes) became
+/// `work_zone` (the zone of the workplace at the last commute phase), and the travel model
+/// keeps that phase's congestion (`Travel::last`).
+pub const FORMAT: u32 = 4;
 /// The largest header accepted (it is a few kilobytes).
 const MAX_HEADER: usize = 16 << 20;
 const NOT_A_STATE: &str =
@@ -303,6 +305,12 @@ fn check_body(header: &Header, b: &Body) -> Result<(), String> {
     len("cong_origin", w.travel.cong_origin.len(), nz)?;
     len("cong_dest", w.travel.cong_dest.len(), nz)?;
     len("zone capacity", w.travel.capacity.len(), nz)?;
+    let last = &w.travel.last;
+    len("last congestion as origin", last.cong_origin.len(), nz)?;
+    len("last congestion as destination", last.cong_dest.len(), nz)?;
+    if let Some(base) = &last.base {
+        len("last travel times", base.len(), nz * nz)?;
+    }
     if w.travel.cell_zone.iter().any(|&z| z as usize >= nz) {
         return Err("a cell lies in a travel zone that does not exist".into());
     }
@@ -314,7 +322,7 @@ fn check_body(header: &Header, b: &Body) -> Result<(), String> {
         ("status", wk.status.len()),
         ("traits", wk.traits.len()),
         ("age", wk.age.len()),
-        ("commute", wk.commute.len()),
+        ("work_zone", wk.work_zone.len()),
     ] {
         len(&format!("workers' {what}"), got, nw)?;
     }
@@ -355,6 +363,13 @@ fn check_body(header: &Header, b: &Body) -> Result<(), String> {
     if wk.employer.iter().any(|&e| e != NONE && e as usize >= nf) {
         return Err("a worker's employer does not exist".into());
     }
+    if wk
+        .work_zone
+        .iter()
+        .any(|&z| z != NO_ZONE && z as usize >= nz)
+    {
+        return Err("a worker's workplace lies in a travel zone that does not exist".into());
+    }
     let inc = &w.incubators;
     let ni = inc.cell.len();
     for (what, got) in [
@@ -372,7 +387,10 @@ fn check_body(header: &Header, b: &Body) -> Result<(), String> {
     if w.universities.iter().any(|u| u.cell as usize >= n) {
         return Err("a university lies outside the grid".into());
     }
-    if f.incubator.iter().any(|&i| i != NONE && i as usize >= ni) {
+    if f.incubator
+        .iter()
+        .any(|&i| i != NO_INCUBATOR && i as usize >= ni)
+    {
         return Err("a firm's incubator does not exist".into());
     }
     if f.sector.iter().any(|&s| s as usize >= Sector::N)

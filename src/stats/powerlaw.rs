@@ -108,6 +108,14 @@ pub fn fit_tail(sorted: &[u32]) -> Option<TailFit> {
             _ => values.push((x, 1)),
         }
     }
+    fit_tail_counts(&values)
+}
+
+/// [`fit_tail`] from the sample's distinct values (all ≥ 1, strictly ascending) with their
+/// counts (each ≥ 1): the same fit, without the sample itself.
+pub fn fit_tail_counts(values: &[(u32, usize)]) -> Option<TailFit> {
+    debug_assert!(values.windows(2).all(|w| w[0].0 < w[1].0));
+    debug_assert!(values.iter().all(|&(x, c)| x >= 1 && c >= 1));
     if values.len() < 2 {
         return None;
     }
@@ -237,6 +245,21 @@ mod tests {
         let f = fit_tail(&x).unwrap();
         assert!((8..=14).contains(&f.x_min), "{f:?}");
         assert!((f.alpha - 2.2).abs() < 0.1, "{f:?}");
+    }
+
+    #[test]
+    fn the_counts_give_the_fit_of_the_sample() {
+        let x = sample(2.3, 3, 5_000, 9);
+        let mut counts: Vec<(u32, usize)> = Vec::new();
+        for &v in &x {
+            match counts.last_mut() {
+                Some((u, c)) if *u == v => *c += 1,
+                _ => counts.push((v, 1)),
+            }
+        }
+        assert!(counts.len() > 20);
+        assert_eq!(fit_tail_counts(&counts), fit_tail(&x));
+        assert!(fit_tail(&x).is_some());
     }
 
     #[test]

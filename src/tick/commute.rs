@@ -4,11 +4,12 @@
 
 use rayon::prelude::*;
 
+use super::workers::FirmView;
 use super::Simulation;
 use crate::metrics::CommuteSums;
 use crate::sampling::prefetch;
 use crate::types::NONE;
-use crate::world::agents::{status, Workers};
+use crate::world::agents::{status, Workers, NO_ZONE};
 
 /// Workers per commute chunk (fixed: float sums are added per chunk in order).
 pub const COMMUTE_CHUNK: usize = 16_384;
@@ -17,36 +18,35 @@ const PREFETCH: usize = 16;
 /// Histogram bins (minutes; the last bin takes everything longer).
 pub const HIST_BINS: usize = 241;
 
-/// Run the phase; stores the city-wide result in `sim.metrics.commute`. `firm_zone` is the
-/// phase's own work buffer (each firm's zone), kept to reuse its memory.
-pub fn run(sim: &mut Simulation, firm_zone: &mut Vec<u16>) {
+/// Run the phase; stores the city-wide result in `sim.metrics.commute`. Each firm's zone comes
+/// from the packed firm view the workers phase built this month (`view`, 8 bytes a firm, one
+/// random read each); the firms set up since, which it does not hold, are added to it with
+/// their zone only (the next month's firm and workers phases rewrite every entry).
+pub fn run(sim: &mut Simulation, view: &mut Vec<FirmView>) {
     let world = &mut sim.world;
+    world.travel.begin_commute();
     let nz = world.travel.n_zones();
     let long_min = sim.params.commute.long_commute_min as f32;
     let travel = &world.travel;
-    // Each firm's zone, packed (2 bytes a firm) for the random reads below.
     let firm_cell = &world.firms.cell;
-    let zone = &mut *firm_zone;
-    zone.resize(firm_cell.len(), 0);
-    zone.par_chunks_mut(COMMUTE_CHUNK)
-        .zip(firm_cell.par_chunks(COMMUTE_CHUNK))
-        .for_each(|(z, c)| {
-            for (z, &c) in z.iter_mut().zip(c) {
-                *z = travel.cell_zone[c as usize];
-            }
-        });
-    let firm_zone = &firm_zone[..];
+    debug_assert!(view.len() <= firm_cell.len());
+    let built = view.len();
+    view.extend(firm_cell[built..].iter().map(|&c| FirmView {
+        zone: travel.cell_zone[c as usize],
+        ..FirmView::default()
+    }));
+    let view = &view[..];
     let region_mask = &sim.metrics.home_region_mask;
     let n_regions = sim.metrics.n_home_regions();
     let Workers {
         home,
         employer,
         status: st,
-        commute,
+        work_zone,
         ..
     } = &mut world.workers;
     let (home, employer, st) = (&*home, &*employer, &*st);
-    let sums: Vec<CommuteSums> = commute
+    let sums: Vec<CommuteSums> = work_zone
         .par_chunks_mut(COMMUTE_CHUNK)
         .enumerate()
         .map(|(ci, out)| {
@@ -65,26 +65,26 @@ pub fn run(sim: &mut Simulation, firm_zone: &mut Vec<u16>) {
                 if j + 2 * PREFETCH < n {
                     let e = employer[w + 2 * PREFETCH];
                     if e != NONE {
-                        prefetch(&firm_zone[e as usize]);
+                        prefetch(&view[e as usize]);
                     }
                 }
                 if j + PREFETCH < n {
                     let e = employer[w + PREFETCH];
                     if e != NONE {
                         let hz = travel.cell_zone[home[w + PREFETCH] as usize] as usize;
-                        prefetch(&travel.base[hz * nz + firm_zone[e as usize] as usize]);
+                        prefetch(&travel.base[hz * nz + view[e as usize].zone as usize]);
                     }
                 }
                 let e = employer[w];
                 if e == NONE || st[w] == status::RETIRED || st[w] == status::UNEMPLOYED {
-                    *o = 0.0;
+                    *o = NO_ZONE;
                     continue;
                 }
                 let h = home[w] as usize;
                 let hz = travel.cell_zone[h] as usize;
-                let wz = firm_zone[e as usize] as usize;
+                let wz = view[e as usize].zone as usize;
                 let t = travel.time(hz, wz);
-                *o = t;
+                *o = wz as u16;
                 s.minutes += t as f64;
                 s.count += 1;
                 if t > long_min {

@@ -12,8 +12,8 @@ use super::{wage_of, Simulation};
 use crate::params::Params;
 use crate::rng::{stochastic_round, stream, Stream, CHUNK};
 use crate::sampling::gumbel;
-use crate::types::{FirmKind, Generation, Sector, Stage, Use, NONE};
-use crate::world::agents::{flags, Firms, Incubators};
+use crate::types::{FirmKind, Generation, Sector, Stage, Use};
+use crate::world::agents::{flags, Firms, Incubators, NO_INCUBATOR};
 use crate::world::grid::GridSpec;
 use crate::world::{Cells, PartnerSite};
 
@@ -387,8 +387,8 @@ pub fn relocation_probability(p: &Params, burden: f64) -> f64 {
 
 /// The generation of service a firm receives from its incubator, if any.
 #[inline]
-pub fn service_of(inc: &Incubators, incubator: u32, sector: Sector) -> Option<Generation> {
-    (incubator != NONE).then(|| inc.service_generation(incubator as usize, sector))
+pub fn service_of(inc: &Incubators, incubator: u16, sector: Sector) -> Option<Generation> {
+    (incubator != NO_INCUBATOR).then(|| inc.service_generation(incubator as usize, sector))
 }
 
 /// Rent a firm pays this month (yuan): its floor space at its cell's rent (an incubator
@@ -746,7 +746,7 @@ pub fn run(
                 let margin = if va > 0.0 { profit / va } else { -1.0 };
                 let (hires, layoff) = if startup {
                     (
-                        startup_hires(staff_target[i], employees[i], cash[j], costs),
+                        startup_hires(staff_target[i] as u32, employees[i], cash[j], costs),
                         0.0,
                     )
                 } else {
@@ -764,7 +764,7 @@ pub fn run(
                         hires,
                         maker: startup && stage[i] < Stage::Growth as u8,
                         flags: fl[i],
-                        in_incubator: incubator[i] != NONE,
+                        in_incubator: incubator[i] != NO_INCUBATOR,
                         burden: if va > 0.0 { rent_paid / va } else { 1.0 },
                     },
                 );

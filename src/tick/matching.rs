@@ -13,7 +13,7 @@ use super::Simulation;
 use crate::rng::{stream, Stream};
 use crate::sampling::{prefetch, GravityTable};
 use crate::types::{FirmKind, Sector, Stage, Use, NONE};
-use crate::world::agents::{flags, status, traits, NewFirm, BORN_BEFORE_START};
+use crate::world::agents::{flags, status, traits, NewFirm, BORN_BEFORE_START, NO_INCUBATOR};
 use crate::world::World;
 
 // Matching's fixed numbers (docs/ODD.md §7.18: not parameters; listed so that calibration
@@ -42,10 +42,10 @@ fn close_firm(
     let u = f.space_use[i] as usize;
     world.cells.used[[u, c]] = (world.cells.used[[u, c]] - f.space[i] as f64 / scale).max(0.0);
     f.space[i] = 0.0;
-    if f.incubator[i] != NONE {
+    if f.incubator[i] != NO_INCUBATOR {
         let inc = f.incubator[i] as usize;
         world.incubators.used[inc] = (world.incubators.used[inc] - 1.0 / scale).max(0.0);
-        f.incubator[i] = NONE;
+        f.incubator[i] = NO_INCUBATOR;
     }
     if !left_region {
         sim_metrics.c.firm_exits += 1;
@@ -99,10 +99,10 @@ pub fn resolve_firms(sim: &mut Simulation, proposals: &FirmProposals) {
             FirmAction::Exit => close_firm(&mut sim.world, &mut sim.metrics, i, false),
             FirmAction::LeaveIncubator => {
                 let w = &mut sim.world;
-                if w.firms.alive(i) && w.firms.incubator[i] != NONE {
+                if w.firms.alive(i) && w.firms.incubator[i] != NO_INCUBATOR {
                     let inc = w.firms.incubator[i] as usize;
                     w.incubators.used[inc] = (w.incubators.used[inc] - 1.0 / scale).max(0.0);
-                    w.firms.incubator[i] = NONE;
+                    w.firms.incubator[i] = NO_INCUBATOR;
                     w.firms.incubator_months[i] = 0;
                     w.firms.flags[i] |= flags::MUST_MOVE | flags::HOME_BASED;
                 }
@@ -133,10 +133,10 @@ pub fn resolve_firms(sim: &mut Simulation, proposals: &FirmProposals) {
                     let (old_c, old_u) = (w.firms.cell[i] as usize, w.firms.space_use[i] as usize);
                     w.cells.used[[old_u, old_c]] =
                         (w.cells.used[[old_u, old_c]] - w.firms.space[i] as f64 / scale).max(0.0);
-                    if w.firms.incubator[i] != NONE {
+                    if w.firms.incubator[i] != NO_INCUBATOR {
                         let inc = w.firms.incubator[i] as usize;
                         w.incubators.used[inc] = (w.incubators.used[inc] - 1.0 / scale).max(0.0);
-                        w.firms.incubator[i] = NONE;
+                        w.firms.incubator[i] = NO_INCUBATOR;
                     }
                     w.cells.used[[use_ as usize, dest]] += need / scale;
                     w.firms.space[i] = need as f32;
@@ -178,7 +178,7 @@ pub fn resolve_firms(sim: &mut Simulation, proposals: &FirmProposals) {
             continue;
         }
         let f = &mut w.firms;
-        if f.incubator[i] != NONE {
+        if f.incubator[i] != NO_INCUBATOR {
             f.vacancies[i] = p.hires;
             continue;
         }
@@ -245,7 +245,7 @@ pub fn vacancy_table(sim: &mut Simulation, fields: &FieldTables, sc: &mut Vacanc
             continue;
         }
         let f = &mut w.firms;
-        if f.incubator[i] == NONE && f.flags[i] & flags::HOME_BASED == 0 {
+        if f.incubator[i] == NO_INCUBATOR && f.flags[i] & flags::HOME_BASED == 0 {
             let u = f.space_use[i] as usize;
             let need = (f.employees[i] + f.vacancies[i]).max(1) as f64
                 * fp.m2_per_worker.get(Use::from_index(u));

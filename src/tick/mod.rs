@@ -230,10 +230,9 @@ pub struct Tables {
     /// Made by `workers`: proposals per chunk of workers.
     pub workers: workers::WorkerProposals,
     /// The packed firm view the workers read: `firms` writes each firm's lay-off probability
-    /// (it lives nowhere else), `workers` the rest (zone, flags, wage class).
+    /// (it lives nowhere else), `workers` the rest (zone, flags, wage class); `commute` reads
+    /// the zones, adding those of the firms set up since `workers`.
     pub view: Vec<workers::FirmView>,
-    /// The commute phase's own work buffer: each firm's zone.
-    pub firm_zone: Vec<u16>,
     /// Firm entry's own work buffer: the month's would-be entrants.
     pub entrants: firm_entry::Entrants,
 }
@@ -297,7 +296,7 @@ impl Simulation {
         fields::run(&mut sim, &mut t.fields);
         seed::run(&mut sim, &t.fields);
         sim.world.order_workers();
-        commute::run(&mut sim, &mut t.firm_zone);
+        commute::run(&mut sim, &mut t.view);
         sim.tables = t;
         sim
     }
@@ -389,7 +388,7 @@ impl Simulation {
         // Rents and development.
         timed(Phase::Land, &mut || land::run(self));
         // Commutes and congestion (into the metrics' commute sums).
-        timed(Phase::Commute, &mut || commute::run(self, &mut t.firm_zone));
+        timed(Phase::Commute, &mut || commute::run(self, &mut t.view));
         // Indicators: this month's row, park rows at a year's end, the unemployment rate
         // that sets next month's wages.
         let mut recorded = None;

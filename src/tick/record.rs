@@ -9,7 +9,7 @@ use super::firms::FirmProposals;
 use super::Simulation;
 use crate::metrics::{CommuteSums, ParkRow, RegionRow, TickRow, INDICATORS};
 use crate::types::{FirmKind, Generation, Sector, Use, NONE};
-use crate::world::agents::{flags, status};
+use crate::world::agents::{flags, status, NO_INCUBATOR};
 use crate::world::World;
 
 /// What the metrics phase hands back: the month's row, the parks' rows when a year closes or
@@ -137,7 +137,7 @@ fn firm_counts(w: &World) -> FirmCounts {
                 let startup = (kind[j] == FirmKind::Startup as u8) as u64;
                 n.ht += high;
                 n.startups += startup;
-                if inc[j] != NONE {
+                if inc[j] != NO_INCUBATOR {
                     n.tenants[generation[inc[j] as usize] as usize] += 1;
                 }
                 let p = park[cell[j] as usize];
@@ -297,18 +297,53 @@ pub fn commute_km(w: &World) -> [f64; 2] {
 
 /// The power law fitted to the upper tail of operating firms' sizes (employees).
 pub fn firm_size_tail(w: &World) -> Option<crate::stats::powerlaw::TailFit> {
-    let mut sizes = firm_sizes(w);
-    sizes.sort_unstable();
-    crate::stats::powerlaw::fit_tail(&sizes)
+    crate::stats::powerlaw::fit_tail_counts(&firm_size_counts(w))
 }
 
-/// Employees of every operating firm with at least one, in firm order.
-pub fn firm_sizes(w: &World) -> Vec<u32> {
+/// Sizes below this are counted in a dense array, larger ones listed and sorted.
+const DENSE_SIZES: usize = 1024;
+
+/// The sizes (employees) of operating firms with at least one, each with the number of firms
+/// of that size, ascending. Counted in parallel without a list of every firm's size (at real
+/// size that list was the largest block of a December, when the year's tail is fitted).
+pub fn firm_size_counts(w: &World) -> Vec<(u32, usize)> {
     let f = &w.firms;
-    (0..f.len())
-        .filter(|&i| f.alive(i) && f.employees[i] > 0)
-        .map(|i| f.employees[i])
-        .collect()
+    let (dense, mut large) = (0..f.len())
+        .into_par_iter()
+        .with_min_len(1 << 16)
+        .fold(
+            || (vec![0usize; DENSE_SIZES], Vec::new()),
+            |(mut dense, mut large), i| {
+                let e = f.employees[i];
+                if e > 0 && f.alive(i) {
+                    match dense.get_mut(e as usize) {
+                        Some(c) => *c += 1,
+                        None => large.push(e),
+                    }
+                }
+                (dense, large)
+            },
+        )
+        .reduce(
+            || (vec![0usize; DENSE_SIZES], Vec::new()),
+            |(mut d, mut l), (d2, l2)| {
+                d.iter_mut().zip(&d2).for_each(|(a, b)| *a += b);
+                l.extend(l2);
+                (d, l)
+            },
+        );
+    let mut counts: Vec<(u32, usize)> = (1..DENSE_SIZES)
+        .filter(|&x| dense[x] > 0)
+        .map(|x| (x as u32, dense[x]))
+        .collect();
+    large.sort_unstable();
+    for x in large {
+        match counts.last_mut() {
+            Some((v, c)) if *v == x => *c += 1,
+            _ => counts.push((x, 1)),
+        }
+    }
+    counts
 }
 
 /// Compute this month's row (and park rows when a year closes or the run ends); the firm and

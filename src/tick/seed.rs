@@ -32,7 +32,7 @@ struct Survivor {
     age: u16,
     stage: Stage,
     cash: f64,
-    staff_target: u32,
+    staff_target: u16,
 }
 
 /// Read-only inputs of the backdating.
@@ -104,7 +104,7 @@ impl Ctx<'_> {
         let full = productivity_with(p, sector, quality as f64, high_tech, spill, 1.0, true)
             * fp.value_added_share.get(sector)
             * (1.0 - fp.capital_share);
-        let (mut stage, mut staff_target) = (Stage::Idea, 1u32);
+        let (mut stage, mut staff_target) = (Stage::Idea, 1u16);
         // The month of the hazard exit and of the next round are geometric: the same law as a
         // draw each month, with two draws (and one per round) instead of two a month.
         let hazard_month = geometric(rng, hazard);
@@ -121,7 +121,7 @@ impl Ctx<'_> {
             if r < 3 && age == next_round {
                 cash += sp.round_size[r];
                 stage = Stage::from_u8((r + 1) as u8);
-                staff_target = (sp.staff_after_round[r].round() as u32).max(staff_target);
+                staff_target = (sp.staff_after_round[r].round() as u16).max(staff_target);
                 if r + 1 < 3 {
                     next_round = age + geometric(rng, fund[r + 1]);
                 }
@@ -360,7 +360,7 @@ fn apply(sim: &mut Simulation, s: &Survivor, staff: &mut Staffing) -> bool {
     let per_head =
         wage_of(&sim.params, s.sector, s.high_tech) + desk * w.cells.rent[[use_ as usize, home]];
     let affordable = (s.cash / (STARTUP_HIRING_CASH_MONTHS * per_head)).floor() as u32;
-    let mut size = s.staff_target.min(affordable);
+    let mut size = (s.staff_target as u32).min(affordable);
     let place = if size > 1 {
         staff.place(sim, use_, home, 2.0 * desk)
     } else {
@@ -469,7 +469,7 @@ mod tests {
                 assert!(f.employees[i] == 1 && f.space[i] == 0.0);
             } else {
                 assert!(f.employees[i] >= 1 && f.space[i] >= f.employees[i] as f32 * desk - 1e-3);
-                assert!(f.employees[i] <= f.staff_target[i]);
+                assert!(f.employees[i] <= f.staff_target[i] as u32);
             }
             assert!(f.cash[i] >= 0.0 && f.stage[i] <= Stage::Growth as u8);
         }

@@ -8,8 +8,8 @@ use super::firms::{service_of, FirmAction, FirmProposal, FirmProposals};
 use super::Simulation;
 use crate::params::Params;
 use crate::rng::{stream, Stream, CHUNK};
-use crate::types::{FirmKind, Generation, Sector, Stage, NONE};
-use crate::world::agents::{flags, Firms};
+use crate::types::{FirmKind, Generation, Sector, Stage};
+use crate::world::agents::{flags, Firms, NO_INCUBATOR};
 
 /// Funding probability of a home-based start-up relative to one with space (investors see a
 /// kitchen-table firm as riskier; docs/ODD.md §7.18).
@@ -132,7 +132,7 @@ pub fn run(sim: &mut Simulation, out: &mut FirmProposals) {
                         cash[j] += sp.round_size[r] * prices;
                         sums.funding += sp.round_size[r] * prices;
                         stage[j] = (r + 1) as u8;
-                        target[j] = (sp.staff_after_round[r].round() as u32).max(target[j]);
+                        target[j] = (sp.staff_after_round[r].round() as u16).max(target[j]);
                         if stage[j] == Stage::Growth as u8 {
                             sums.graduated += 1;
                         }
@@ -140,7 +140,7 @@ pub fn run(sim: &mut Simulation, out: &mut FirmProposals) {
                         stage[j] = Stage::Growth as u8;
                         sums.graduated += 1;
                     }
-                    if incubator[i] != NONE {
+                    if incubator[i] != NO_INCUBATOR {
                         months[j] = months[j].saturating_add(1);
                         if stage[j] >= Stage::Growth as u8 || months[j] as u32 >= max_stay {
                             props.push(FirmProposal {

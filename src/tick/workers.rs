@@ -14,7 +14,7 @@ use crate::rng::{stream, Stream, CHUNK};
 use crate::sampling::GravityTable;
 use crate::sampling::{gumbel, gumbel_of, prefetch};
 use crate::types::{Sector, Use, NONE};
-use crate::world::agents::{flags, status, traits, Incubators, Workers};
+use crate::world::agents::{flags, status, traits, Incubators, Workers, NO_ZONE};
 use crate::world::grid::GridSpec;
 use crate::world::travel::Travel;
 use crate::world::Cells;
@@ -647,9 +647,9 @@ pub fn run(
         status: st,
         traits: tr,
         age,
-        commute,
+        work_zone,
     } = &mut world.workers;
-    let (home, tr, commute) = (&*home, &*tr, &*commute);
+    let (home, tr, work_zone) = (&*home, &*tr, &*work_zone);
     (
         employer.par_chunks_mut(CHUNK),
         st.par_chunks_mut(CHUNK),
@@ -734,7 +734,14 @@ pub fn run(
                     }
                     u -= p_found;
                 }
-                let long = (commute[w] as f64 - LONG_COMMUTE_MIN).max(0.0) / 60.0;
+                // The commute at the end of last month (0 when not working then).
+                let commute = match work_zone[w] {
+                    NO_ZONE => 0.0,
+                    z => ctx
+                        .travel
+                        .last_time(ctx.travel.cell_zone[h] as usize, z as usize),
+                };
+                let long = (commute as f64 - LONG_COMMUTE_MIN).max(0.0) / 60.0;
                 let p_search = match st[j] {
                     status::UNEMPLOYED => 1.0,
                     status::FOUNDER => 0.0,
@@ -759,8 +766,7 @@ pub fn run(
                 if search {
                     let current = (st[j] == status::EMPLOYED).then(|| {
                         let v = emp_view.expect("employed workers have an employer");
-                        wp.beta_wage * (income / wage_index).ln()
-                            - wp.beta_commute * commute[w] as f64
+                        wp.beta_wage * (income / wage_index).ln() - wp.beta_commute * commute as f64
                             + skill_fit(tech, v.high_tech())
                     });
                     if let Some((targets, zone)) = ctx.job_search(&mut rng, h, tech, current) {

@@ -27,6 +27,12 @@ pub mod traits {
     pub const COLLEGE: u8 = 2;
 }
 
+/// `Workers::work_zone` of a worker who was not working at the last commute phase.
+pub const NO_ZONE: u16 = u16::MAX;
+
+/// `Firms::incubator` of a firm in no incubator.
+pub const NO_INCUBATOR: u16 = u16::MAX;
+
 /// Workers / residents.
 #[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Workers {
@@ -40,8 +46,11 @@ pub struct Workers {
     pub traits: Vec<u8>,
     /// Age in years.
     pub age: Vec<u8>,
-    /// One-way commute (minutes) at the end of the last tick; 0 when not working.
-    pub commute: Vec<f32>,
+    /// Travel zone of the workplace at the last commute phase, [`NO_ZONE`] when not working
+    /// then. With the home and the travel times that phase used (`Travel::last_time`) it
+    /// gives the one-way commute a worker weighs in the next month (2 bytes where the minutes
+    /// took 4).
+    pub work_zone: Vec<u16>,
 }
 
 impl Workers {
@@ -60,7 +69,7 @@ impl Workers {
         self.status.push(status::UNEMPLOYED);
         self.traits.push(traits);
         self.age.push(age);
-        self.commute.push(0.0);
+        self.work_zone.push(NO_ZONE);
     }
     /// Keep only the workers for which `keep` is true, preserving order.
     pub fn retain(&mut self, keep: &[bool]) {
@@ -79,7 +88,7 @@ impl Workers {
         filter(&mut self.status, keep);
         filter(&mut self.traits, keep);
         filter(&mut self.age, keep);
-        filter(&mut self.commute, keep);
+        filter(&mut self.work_zone, keep);
     }
     /// Order the workers by the travel zone of their home, stably, within each block of
     /// `block` slots (a counting sort per block): a zone's workers then read its travel-time
@@ -91,9 +100,9 @@ impl Workers {
         // Block-sized buffers only (the columns are permuted in place, one block at a time).
         let cap = block.min(n);
         let mut perm: Vec<u32> = Vec::with_capacity(cap);
-        let (mut words, mut floats, mut bytes) = (
+        let (mut words, mut halves, mut bytes) = (
             Vec::<u32>::with_capacity(cap),
-            Vec::<f32>::with_capacity(cap),
+            Vec::<u16>::with_capacity(cap),
             Vec::<u8>::with_capacity(cap),
         );
         let mut next = vec![0usize; n_zones + 1];
@@ -124,7 +133,7 @@ impl Workers {
             let r = start..end;
             permute(&mut self.home[r.clone()], &perm, &mut words);
             permute(&mut self.employer[r.clone()], &perm, &mut words);
-            permute(&mut self.commute[r.clone()], &perm, &mut floats);
+            permute(&mut self.work_zone[r.clone()], &perm, &mut halves);
             permute(&mut self.status[r.clone()], &perm, &mut bytes);
             permute(&mut self.traits[r.clone()], &perm, &mut bytes);
             permute(&mut self.age[r], &perm, &mut bytes);
@@ -171,8 +180,9 @@ pub struct Firms {
     pub employees: Vec<u32>,
     /// Open positions this tick.
     pub vacancies: Vec<u32>,
-    /// Staff target of a start-up after its last funding round.
-    pub staff_target: Vec<u32>,
+    /// Staff target of a start-up after its last funding round (at most 65,535: the
+    /// parameter `startups.staff_after_round` is bounded so; meaningless for other firms).
+    pub staff_target: Vec<u16>,
     /// Floor space held (m², one real firm).
     pub space: Vec<f32>,
     /// Productivity multiplier (TFP; a start-up's quality).
@@ -187,8 +197,8 @@ pub struct Firms {
     /// seeded at the start (`tick::seed`), `u16::MAX` for the other firms of the initial
     /// population.
     pub born: Vec<u16>,
-    /// Incubator index or `NONE`.
-    pub incubator: Vec<u32>,
+    /// Incubator index or [`NO_INCUBATOR`] (at most `limits::MAX_INCUBATORS` incubators).
+    pub incubator: Vec<u16>,
     /// Months spent in the current incubator.
     pub incubator_months: Vec<u16>,
     /// Revenue last month (yuan, one real firm).
@@ -259,14 +269,18 @@ impl Firms {
         self.space_use.push(f.space_use);
         self.employees.push(f.employees);
         self.vacancies.push(0);
-        self.staff_target.push(f.employees);
+        self.staff_target
+            .push(f.employees.min(u16::MAX as u32) as u16);
         self.space.push(f.space);
         self.tfp.push(f.tfp);
         self.cash.push(f.cash);
         self.knowledge.push(f.knowledge);
         self.age.push(f.age);
         self.born.push(f.born);
-        self.incubator.push(f.incubator);
+        self.incubator.push(match f.incubator {
+            NONE => NO_INCUBATOR,
+            i => u16::try_from(i).expect("incubator indices fit u16 (limits::MAX_INCUBATORS)"),
+        });
         self.incubator_months.push(0);
         self.revenue.push(0.0);
         self.value_added.push(0.0);

@@ -38,6 +38,22 @@ pub struct Travel {
     pub version: u32,
     /// Terminal minutes (not subject to congestion).
     pub terminal: f32,
+    /// The travel times the last commute phase used (`last_time`).
+    pub last: LastTimes,
+}
+
+/// What the last commute phase computed its times from, kept so that a worker's commute can
+/// be recomputed from the zone of their workplace then (`Workers::work_zone`) instead of kept
+/// per worker: that phase's congestion factors, and its free-flow matrix when a network change
+/// has replaced the matrix since.
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct LastTimes {
+    /// Congestion factors as origins.
+    pub cong_origin: Vec<f32>,
+    /// Congestion factors as destinations.
+    pub cong_dest: Vec<f32>,
+    /// The free-flow matrix, when it has been rebuilt since (else `Travel::base`).
+    pub base: Option<Vec<f32>>,
 }
 
 #[derive(Copy, Clone, PartialEq)]
@@ -83,6 +99,7 @@ impl Travel {
             links,
             version: 0,
             terminal: p.terminal_minutes as f32,
+            last: LastTimes::default(),
         };
         t.rebuild(grid, p);
         t
@@ -207,7 +224,10 @@ impl Travel {
                 *out = (p.terminal_minutes + intrazonal.max(d)) as f32;
             }
         });
-        self.base = base;
+        let old = std::mem::replace(&mut self.base, base);
+        if self.last.base.is_none() && !self.last.cong_origin.is_empty() {
+            self.last.base = Some(old);
+        }
         self.version += 1;
         let area = size_km * size_km;
         self.capacity = (0..nz)
@@ -220,8 +240,36 @@ impl Travel {
     pub fn time(&self, from_zone: usize, to_zone: usize) -> f32 {
         let nz = self.n_zones();
         let b = self.base[from_zone * nz + to_zone];
-        let moving = (b - self.terminal).max(0.0);
-        self.terminal + moving * 0.5 * (self.cong_origin[from_zone] + self.cong_dest[to_zone])
+        congested(
+            b,
+            self.terminal,
+            self.cong_origin[from_zone],
+            self.cong_dest[to_zone],
+        )
+    }
+
+    /// Remember the times this commute phase uses (its congestion factors; the free-flow
+    /// matrix is the current one), for `last_time` until the next commute phase.
+    pub fn begin_commute(&mut self) {
+        self.last.cong_origin.clone_from(&self.cong_origin);
+        self.last.cong_dest.clone_from(&self.cong_dest);
+        self.last.base = None;
+    }
+
+    /// The travel time between two zones as the last commute phase computed it (the same
+    /// number, bit for bit, as its `time` then).
+    #[inline]
+    pub fn last_time(&self, from_zone: usize, to_zone: usize) -> f32 {
+        let nz = self.n_zones();
+        let base = self.last.base.as_deref().unwrap_or(&self.base);
+        let b = base[from_zone * nz + to_zone];
+        let l = &self.last;
+        congested(
+            b,
+            self.terminal,
+            l.cong_origin[from_zone],
+            l.cong_dest[to_zone],
+        )
     }
 
     /// Update the BPR congestion factors from the zones' commuter outflows and inflows (agents),
@@ -244,6 +292,14 @@ impl Travel {
             self.cong_dest[z] = bpr(inflow[z], self.capacity[z]);
         }
     }
+}
+
+/// A congested time from a free-flow time (minutes): the moving part scaled by the mean of the
+/// origin's and the destination's congestion factors.
+#[inline]
+fn congested(base: f32, terminal: f32, origin: f32, dest: f32) -> f32 {
+    let moving = (base - terminal).max(0.0);
+    terminal + moving * 0.5 * (origin + dest)
 }
 
 #[cfg(test)]
