@@ -164,7 +164,7 @@ fn check_resources(
         .file
         .policies
         .iter()
-        .filter(|p| p.kind == "incubator")
+        .filter(|p| p.kind == "incubator" && p.upgrade != Some(true))
         .count();
     crate::limits::check_incubators(layers.incubators.len(), opened)
         .map_err(|m| ScenarioError::at(file, "world.incubator", m))?;

@@ -673,6 +673,13 @@ pub fn run(
                     if e != NONE && !steady(e) {
                         prefetch(&view[e as usize]);
                     }
+                    // The travel time of last month's commute, read further down.
+                    let ahead = ci * CHUNK + j + PREFETCH;
+                    let z = work_zone[ahead];
+                    if z != NO_ZONE {
+                        let hz = ctx.travel.cell_zone[home[ahead] as usize] as usize;
+                        prefetch(ctx.travel.last_entry(hz, z as usize));
+                    }
                 }
                 let w = ci * CHUNK + j;
                 if st[j] == status::RETIRED {

@@ -256,6 +256,13 @@ impl Travel {
         self.last.base = None;
     }
 
+    /// The free-flow entry `last_time` reads (for a prefetch).
+    #[inline]
+    pub fn last_entry(&self, from_zone: usize, to_zone: usize) -> &f32 {
+        let base = self.last.base.as_deref().unwrap_or(&self.base);
+        &base[from_zone * self.n_zones() + to_zone]
+    }
+
     /// The travel time between two zones as the last commute phase computed it (the same
     /// number, bit for bit, as its `time` then).
     #[inline]
