@@ -33,7 +33,7 @@ fn main() {
                 if !w.firms.alive(f) || !w.cells.core[w.firms.cell[f] as usize] {
                     continue;
                 }
-                if w.firms.incubator[f] != u32::MAX {
+                if w.firms.incubator[f] != zgc::world::agents::NO_INCUBATOR {
                     inc += w.firms.employees[f];
                 } else if w.firms.flags[f] & 4 != 0 {
                     home += w.firms.employees[f];

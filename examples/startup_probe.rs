@@ -2,7 +2,7 @@
 use zgc::calendar::YearMonth;
 use zgc::params::Params;
 use zgc::tick::Simulation;
-use zgc::types::{FirmKind, NONE};
+use zgc::types::FirmKind;
 use zgc::world::agents::flags;
 use zgc::world::{beijing, World};
 
@@ -47,7 +47,7 @@ fn main() {
                 if w.firms.flags[f] & flags::HOME_BASED != 0 {
                     home += 1;
                 }
-                if w.firms.incubator[f] != NONE {
+                if w.firms.incubator[f] != zgc::world::agents::NO_INCUBATOR {
                     inc += 1;
                 }
             }

@@ -705,7 +705,7 @@ pub fn run(
                     props.push(blank);
                     continue;
                 }
-                let tech = tr[j] & traits::TECH != 0;
+                let tech = tr[w] & traits::TECH != 0;
                 let h = home[w] as usize;
                 let mut u: f64 = rng.random();
                 let p_lay = if st[j] == status::EMPLOYED && !emp_steady {
@@ -727,7 +727,7 @@ pub fn run(
                     } else {
                         ctx.found_other[h]
                     } as f64;
-                    let p_found = founding_probability(params, base, tr[j], age[j]);
+                    let p_found = founding_probability(params, base, tr[w], age[j]);
                     if u < p_found {
                         let (aux, targets, quality) = ctx.found(&mut rng, h, tech);
                         props.push(WorkerProposal {
