@@ -568,8 +568,9 @@ impl FirmProposals {
         let n_chunks = n.div_ceil(CHUNK);
         self.chunks
             .resize_with(n_chunks.max(self.chunks.len()), Vec::new);
-        self.sums
-            .resize(n_chunks.max(self.sums.len()), FirmSums::default());
+        // Exactly this month's chunks: the metrics phase adds them all, and firms set up later
+        // in the month must not bring in a stale sum of an earlier month's chunk.
+        self.sums.resize(n_chunks, FirmSums::default());
         view.resize(n, FirmView::default());
         n_chunks
     }

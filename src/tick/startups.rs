@@ -63,8 +63,8 @@ pub fn base_hazard(p: &Params, service: Option<Generation>, home_based: bool) ->
 pub fn run(sim: &mut Simulation, out: &mut FirmProposals) {
     let n = sim.world.firms.len();
     let n_chunks = n.div_ceil(CHUNK);
-    out.startup_sums
-        .resize(n_chunks.max(out.startup_sums.len()), StartupSums::default());
+    // Exactly this month's chunks (as the firm phase's sums).
+    out.startup_sums.resize(n_chunks, StartupSums::default());
     let params = &sim.params;
     let (seed, tick) = (sim.seed, sim.tick);
     let world = &mut sim.world;
