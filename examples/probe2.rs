@@ -25,7 +25,7 @@ fn main() {
             let (mut base, mut cong, mut dist, mut n) = (0.0, 0.0, 0.0, 0.0);
             for i in 0..w.workers.len() {
                 let e = w.workers.employer[i];
-                if e == u32::MAX || w.workers.status[i] == 3 {
+                if e == u32::MAX || w.workers.state[i] & 3 == 3 {
                     continue;
                 }
                 let h = w.workers.home[i] as usize;

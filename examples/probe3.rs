@@ -37,7 +37,7 @@ fn main() {
             let mut a = [[0.0f64; 7]; 2];
             for i in 0..w.workers.len() {
                 let e = w.workers.employer[i];
-                if e == u32::MAX || w.workers.status[i] == 3 || w.workers.status[i] == 1 {
+                if e == u32::MAX || w.workers.state[i] & 3 == 3 || w.workers.state[i] & 3 == 1 {
                     continue;
                 }
                 let h = w.workers.home[i] as usize;

@@ -92,11 +92,11 @@ pub fn commute_by_home(world: &World) -> Vec<f64> {
     let w = &world.workers;
     for i in 0..w.len() {
         let working = w.employer[i] != NONE
-            && (w.status[i] == status::EMPLOYED || w.status[i] == status::FOUNDER);
+            && (status::of(w.state[i]) == status::EMPLOYED
+                || status::of(w.state[i]) == status::FOUNDER);
         if working {
             let h = w.home[i] as usize;
-            let hz = world.travel.cell_zone[h] as usize;
-            sum[h] += world.travel.last_time(hz, w.work_zone[i] as usize) as f64;
+            sum[h] += world.travel.last_commute(h, w.work_zone[i]) as f64;
             count[h] += 1;
         }
     }

@@ -157,7 +157,7 @@ pub const RULES: &[(&str, Rule)] = &[
     ("incubators.funding_multiplier.*", Rule::NonNeg),
     ("incubators.hazard_multiplier.*", Rule::NonNeg),
     ("incubators.innovation_multiplier.*", Rule::NonNeg),
-    ("incubators.max_stay_months", Rule::Count),
+    ("incubators.max_stay_months", Rule::Between(1.0, 255.0)),
     ("incubators.reach_km", Rule::NonNeg),
     ("incubators.m2_per_seat", Rule::Pos),
     // workers

@@ -22,7 +22,7 @@ use anyhow::{Context, Result};
 
 use super::{Body, BodyRef, Header, State};
 use crate::types::{FirmKind, Sector, Stage, Use, NONE};
-use crate::world::agents::{status, NO_INCUBATOR, NO_ZONE};
+use crate::world::agents::{status, traits, NO_INCUBATOR, NO_ZONE};
 
 /// The file's first bytes.
 pub const MAGIC: &[u8; 8] = b"ZGCSTATE";
@@ -319,8 +319,7 @@ fn check_body(header: &Header, b: &Body) -> Result<(), String> {
     let nw = wk.home.len();
     for (what, got) in [
         ("employer", wk.employer.len()),
-        ("status", wk.status.len()),
-        ("traits", wk.traits.len()),
+        ("state", wk.state.len()),
         ("age", wk.age.len()),
         ("work_zone", wk.work_zone.len()),
     ] {
@@ -400,8 +399,12 @@ fn check_body(header: &Header, b: &Body) -> Result<(), String> {
     {
         return Err("a firm has an unknown sector, use, kind or stage".into());
     }
-    if wk.status.iter().any(|&s| s > status::RETIRED) {
-        return Err("a worker has an unknown status".into());
+    if wk
+        .state
+        .iter()
+        .any(|&s| s & !(status::MASK | traits::MASK) != 0)
+    {
+        return Err("a worker has an unknown status or trait".into());
     }
     b.metrics.check_shape(n_parks, b.tick)?;
     if b.tick != header.tick || b.history.len() != b.tick as usize {

@@ -41,7 +41,7 @@ pub fn run(sim: &mut Simulation, view: &mut Vec<FirmView>) {
     let Workers {
         home,
         employer,
-        status: st,
+        state: st,
         work_zone,
         ..
     } = &mut world.workers;
@@ -76,7 +76,8 @@ pub fn run(sim: &mut Simulation, view: &mut Vec<FirmView>) {
                     }
                 }
                 let e = employer[w];
-                if e == NONE || st[w] == status::RETIRED || st[w] == status::UNEMPLOYED {
+                let sw = status::of(st[w]);
+                if e == NONE || sw == status::RETIRED || sw == status::UNEMPLOYED {
                     *o = NO_ZONE;
                     continue;
                 }

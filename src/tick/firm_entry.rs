@@ -124,7 +124,7 @@ fn draw(sim: &Simulation, rate: f64, out: &mut Vec<Entrant>) {
     for _ in 0..n {
         // Indices drawn as u32 (ARCHITECTURE invariant 1: no sampling of `usize`).
         let wi = rng.random_range(0..n_slots as u32) as usize;
-        let st = w.workers.status[wi];
+        let st = status::of(w.workers.state[wi]);
         if st != status::EMPLOYED && st != status::UNEMPLOYED {
             continue;
         }

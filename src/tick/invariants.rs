@@ -12,7 +12,7 @@ pub fn check(sim: &Simulation) -> Result<(), String> {
     let mut employees = vec![0u32; w.firms.len()];
     let mut residents = vec![0u32; n];
     for i in 0..w.workers.len() {
-        let s = w.workers.status[i];
+        let s = status::of(w.workers.state[i]);
         let e = w.workers.employer[i];
         match s {
             status::RETIRED => continue,

@@ -344,7 +344,7 @@ pub(super) fn leave_employer(
 pub(super) fn found_firm(w: &mut World, founder: usize, f: NewFirm, status: u8) -> usize {
     let idx = w.firms.push(f);
     w.workers.employer[founder] = idx as u32;
-    w.workers.status[founder] = status;
+    status::set(&mut w.workers.state[founder], status);
     idx
 }
 
@@ -395,20 +395,20 @@ pub fn resolve_workers(sim: &mut Simulation, proposals: &mut WorkerProposals) {
         match p.action {
             WorkerAction::Retire => {
                 leave_employer(w, &mut sim.metrics, wi);
-                w.workers.status[wi] = status::RETIRED;
+                status::set(&mut w.workers.state[wi], status::RETIRED);
                 let h = w.workers.home[wi] as usize;
                 w.cells.used[[Use::Residential as usize, h]] =
                     (w.cells.used[[Use::Residential as usize, h]] - home_m2).max(0.0);
                 w.cells.residents[h] -= 1;
-                if w.workers.traits[wi] & traits::TECH != 0 {
+                if w.workers.state[wi] & traits::TECH != 0 {
                     w.cells.tech_residents[h] -= 1;
                 }
                 sim.metrics.c.retired += 1;
             }
             WorkerAction::Quit => {
-                if w.workers.status[wi] == status::EMPLOYED {
+                if status::of(w.workers.state[wi]) == status::EMPLOYED {
                     leave_employer(w, &mut sim.metrics, wi);
-                    w.workers.status[wi] = status::UNEMPLOYED;
+                    status::set(&mut w.workers.state[wi], status::UNEMPLOYED);
                 }
             }
             WorkerAction::Found => {
@@ -472,8 +472,8 @@ pub fn resolve_workers(sim: &mut Simulation, proposals: &mut WorkerProposals) {
                     .record_birth(tick as usize, cell, incubator != NONE);
             }
             WorkerAction::Job => {
-                if w.workers.status[wi] == status::FOUNDER
-                    || w.workers.status[wi] == status::RETIRED
+                if status::of(w.workers.state[wi]) == status::FOUNDER
+                    || status::of(w.workers.state[wi]) == status::RETIRED
                 {
                     continue;
                 }
@@ -490,14 +490,14 @@ pub fn resolve_workers(sim: &mut Simulation, proposals: &mut WorkerProposals) {
                         w.firms.employees[t] += 1;
                         leave_employer(w, &mut sim.metrics, wi);
                         w.workers.employer[wi] = t as u32;
-                        w.workers.status[wi] = status::EMPLOYED;
+                        status::set(&mut w.workers.state[wi], status::EMPLOYED);
                         sim.metrics.c.hires += 1;
                         break;
                     }
                 }
             }
             WorkerAction::Home => {
-                if w.workers.status[wi] == status::RETIRED {
+                if status::of(w.workers.state[wi]) == status::RETIRED {
                     continue;
                 }
                 for &t in &p.targets {
@@ -512,7 +512,7 @@ pub fn resolve_workers(sim: &mut Simulation, proposals: &mut WorkerProposals) {
                         w.cells.used[[Use::Residential as usize, c]] += home_m2;
                         w.cells.residents[h] -= 1;
                         w.cells.residents[c] += 1;
-                        if w.workers.traits[wi] & traits::TECH != 0 {
+                        if w.workers.state[wi] & traits::TECH != 0 {
                             w.cells.tech_residents[h] -= 1;
                             w.cells.tech_residents[c] += 1;
                         }

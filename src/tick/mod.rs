@@ -250,9 +250,11 @@ impl Simulation {
         let labour_start = world.n_workers_active() as f64;
         let unemployed0 = world
             .workers
-            .status
+            .state
             .iter()
-            .filter(|&&s| s == crate::world::agents::status::UNEMPLOYED)
+            .filter(|&&s| {
+                crate::world::agents::status::of(s) == crate::world::agents::status::UNEMPLOYED
+            })
             .count() as f64;
         let n_parks = world.parks.len();
         let land_use0 = world.cells.land_use.clone();

@@ -51,13 +51,14 @@ fn ratio(a: f64, b: f64) -> f64 {
 fn worker_counts(world: &World) -> [u64; 4] {
     world
         .workers
-        .status
+        .state
         .par_chunks(1 << 16)
         .map(|chunk| {
             // Compare and add rather than index a counter: the loop vectorises, where
             // `n[s] += 1` waits on the previous store of the same counter.
             let (mut e, mut u, mut f) = (0u32, 0u32, 0u32);
             for &s in chunk {
+                let s = status::of(s);
                 e += (s == status::EMPLOYED) as u32;
                 u += (s == status::UNEMPLOYED) as u32;
                 f += (s == status::FOUNDER) as u32;

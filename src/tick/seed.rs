@@ -40,8 +40,7 @@ struct Ctx<'a> {
     params: &'a Params,
     fields: &'a FieldTables,
     home: &'a [u32],
-    status: &'a [u8],
-    traits: &'a [u8],
+    state: &'a [u8],
     age: &'a [u8],
     knowledge: &'a ndarray::Array1<f64>,
     maker_rent: &'a [f64],
@@ -54,17 +53,19 @@ struct Ctx<'a> {
 impl Ctx<'_> {
     /// Monthly founding probability of worker `w` (0 for founders and the retired).
     fn p_found(&self, w: usize) -> f64 {
-        if self.status[w] == status::FOUNDER || self.status[w] == status::RETIRED {
+        if status::of(self.state[w]) == status::FOUNDER
+            || status::of(self.state[w]) == status::RETIRED
+        {
             return 0.0;
         }
         let h = self.home[w] as usize;
-        let tech = self.traits[w] & traits::TECH != 0;
+        let tech = self.state[w] & traits::TECH != 0;
         let rate = if tech {
             self.fields.found_tech[h]
         } else {
             self.fields.found_other[h]
         } as f64;
-        founding_probability(self.params, rate, self.traits[w], self.age[w])
+        founding_probability(self.params, rate, self.state[w], self.age[w])
     }
 
     /// A founder drawn in proportion to the founding probabilities (rejection sampling).
@@ -85,7 +86,7 @@ impl Ctx<'_> {
     fn backdate(&self, rng: &mut ChaCha8Rng, months: u32) -> Option<Survivor> {
         let (p, sp, fp) = (self.params, &self.params.startups, &self.params.firms);
         let w = self.draw_founder(rng);
-        let tech = self.traits[w] & traits::TECH != 0;
+        let tech = self.state[w] & traits::TECH != 0;
         let (sector, high_tech, quality) = draw_venture(p, rng, tech);
         let h = self.home[w] as usize;
         let k = self.knowledge[h];
@@ -178,8 +179,7 @@ pub fn run(sim: &mut Simulation, fields: &FieldTables) -> usize {
         params: &sim.params,
         fields,
         home: &w.workers.home,
-        status: &w.workers.status,
-        traits: &w.workers.traits,
+        state: &w.workers.state,
         age: &w.workers.age,
         knowledge: &w.cells.knowledge,
         maker_rent: &maker_rent,
@@ -242,9 +242,9 @@ pub fn run(sim: &mut Simulation, fields: &FieldTables) -> usize {
     let unemployed = sim
         .world
         .workers
-        .status
+        .state
         .iter()
-        .filter(|&&s| s == status::UNEMPLOYED)
+        .filter(|&&s| status::of(s) == status::UNEMPLOYED)
         .count();
     sim.economy.unemployment = unemployed as f64 / labour;
     seeded
@@ -265,7 +265,7 @@ impl<'a> Staffing<'a> {
         let mut by_zone = vec![Vec::new(); w.travel.n_zones()];
         for i in 0..w.workers.len() {
             let e = w.workers.employer[i];
-            if w.workers.status[i] == status::EMPLOYED
+            if status::of(w.workers.state[i]) == status::EMPLOYED
                 && e != NONE
                 && w.firms.kind[e as usize] != FirmKind::Startup as u8
             {
@@ -320,7 +320,7 @@ impl<'a> Staffing<'a> {
             let i = list[(self.rng.random::<f64>() * list.len() as f64) as usize % list.len()];
             let i = i as usize;
             let e = w.workers.employer[i];
-            if w.workers.status[i] == status::EMPLOYED
+            if status::of(w.workers.state[i]) == status::EMPLOYED
                 && e != NONE
                 && w.firms.alive(e as usize)
                 && w.firms.kind[e as usize] != FirmKind::Startup as u8
@@ -345,7 +345,9 @@ const RECRUIT_TRIES: usize = 8;
 fn apply(sim: &mut Simulation, s: &Survivor, staff: &mut Staffing) -> bool {
     let wi = s.founder as usize;
     let w = &mut sim.world;
-    if w.workers.status[wi] == status::FOUNDER || w.workers.status[wi] == status::RETIRED {
+    if status::of(w.workers.state[wi]) == status::FOUNDER
+        || status::of(w.workers.state[wi]) == status::RETIRED
+    {
         return false;
     }
     leave_employer(w, &mut sim.metrics, wi);
@@ -475,7 +477,7 @@ mod tests {
         }
         let w = &sim.world.workers;
         let founders = (0..w.len())
-            .filter(|&i| w.status[i] == status::FOUNDER)
+            .filter(|&i| status::of(w.state[i]) == status::FOUNDER)
             .inspect(|&i| assert_eq!(f.kind[w.employer[i] as usize], FirmKind::Startup as u8))
             .count();
         assert_eq!(founders, seeded.len());
@@ -484,7 +486,10 @@ mod tests {
             .map(|i| f.employees[i])
             .sum();
         let working = (0..w.len())
-            .filter(|&i| w.status[i] == status::EMPLOYED || w.status[i] == status::FOUNDER)
+            .filter(|&i| {
+                status::of(w.state[i]) == status::EMPLOYED
+                    || status::of(w.state[i]) == status::FOUNDER
+            })
             .count();
         assert_eq!(jobs as usize, working);
         assert!(seeded

@@ -14,7 +14,7 @@ use crate::rng::{stream, Stream, CHUNK};
 use crate::sampling::GravityTable;
 use crate::sampling::{gumbel, gumbel_of, prefetch};
 use crate::types::{Sector, Use, NONE};
-use crate::world::agents::{flags, status, traits, Incubators, Workers, NO_ZONE};
+use crate::world::agents::{flags, status, traits, Incubators, Workers};
 use crate::world::grid::GridSpec;
 use crate::world::travel::Travel;
 use crate::world::Cells;
@@ -644,12 +644,11 @@ pub fn run(
     let Workers {
         home,
         employer,
-        status: st,
-        traits: tr,
+        state: st,
         age,
         work_zone,
     } = &mut world.workers;
-    let (home, tr, work_zone) = (&*home, &*tr, &*work_zone);
+    let (home, work_zone) = (&*home, &*work_zone);
     (
         employer.par_chunks_mut(CHUNK),
         st.par_chunks_mut(CHUNK),
@@ -673,23 +672,20 @@ pub fn run(
                     if e != NONE && !steady(e) {
                         prefetch(&view[e as usize]);
                     }
-                    // The travel time of last month's commute, read further down.
+                    // Last month's commute, read further down.
                     let ahead = ci * CHUNK + j + PREFETCH;
-                    let z = work_zone[ahead];
-                    if z != NO_ZONE {
-                        let hz = ctx.travel.cell_zone[home[ahead] as usize] as usize;
-                        prefetch(ctx.travel.last_entry(hz, z as usize));
-                    }
+                    ctx.travel
+                        .prefetch_last_commute(home[ahead] as usize, work_zone[ahead]);
                 }
                 let w = ci * CHUNK + j;
-                if st[j] == status::RETIRED {
+                if status::of(st[j]) == status::RETIRED {
                     continue;
                 }
                 let emp = employer[j];
                 let emp_steady = emp != NONE && steady(emp);
                 if emp != NONE && !emp_steady && !view[emp as usize].alive() {
                     employer[j] = NONE;
-                    st[j] = status::UNEMPLOYED;
+                    status::set(&mut st[j], status::UNEMPLOYED);
                 }
                 if w % 12 == month {
                     age[j] = age[j].saturating_add(1);
@@ -705,10 +701,12 @@ pub fn run(
                     props.push(blank);
                     continue;
                 }
-                let tech = tr[w] & traits::TECH != 0;
+                // The status and the traits (one byte).
+                let (s, tr) = (status::of(st[j]), st[j]);
+                let tech = tr & traits::TECH != 0;
                 let h = home[w] as usize;
                 let mut u: f64 = rng.random();
-                let p_lay = if st[j] == status::EMPLOYED && !emp_steady {
+                let p_lay = if s == status::EMPLOYED && !emp_steady {
                     view[employer[j] as usize].layoff as f64
                 } else {
                     0.0
@@ -721,13 +719,13 @@ pub fn run(
                     continue;
                 }
                 u -= p_lay;
-                if st[j] != status::FOUNDER {
+                if s != status::FOUNDER {
                     let base = if tech {
                         ctx.found_tech[h]
                     } else {
                         ctx.found_other[h]
                     } as f64;
-                    let p_found = founding_probability(params, base, tr[w], age[j]);
+                    let p_found = founding_probability(params, base, tr, age[j]);
                     if u < p_found {
                         let (aux, targets, quality) = ctx.found(&mut rng, h, tech);
                         props.push(WorkerProposal {
@@ -742,20 +740,15 @@ pub fn run(
                     u -= p_found;
                 }
                 // The commute at the end of last month (0 when not working then).
-                let commute = match work_zone[w] {
-                    NO_ZONE => 0.0,
-                    z => ctx
-                        .travel
-                        .last_time(ctx.travel.cell_zone[h] as usize, z as usize),
-                };
+                let commute = ctx.travel.last_commute(h, work_zone[w]);
                 let long = (commute as f64 - LONG_COMMUTE_MIN).max(0.0) / 60.0;
-                let p_search = match st[j] {
+                let p_search = match s {
                     status::UNEMPLOYED => 1.0,
                     status::FOUNDER => 0.0,
                     _ => wp.on_the_job_search + wp.commute_search_gain * long,
                 };
                 let search = u < p_search;
-                let u2 = if st[j] == status::UNEMPLOYED || search {
+                let u2 = if s == status::UNEMPLOYED || search {
                     None
                 } else {
                     Some((u - p_search) / (1.0 - p_search).max(1e-9))
@@ -771,7 +764,7 @@ pub fn run(
                 let income = wage_index
                     * emp_view.map_or(UNEMPLOYED_INCOME, |v| wage.wage[v.class as usize]);
                 if search {
-                    let current = (st[j] == status::EMPLOYED).then(|| {
+                    let current = (s == status::EMPLOYED).then(|| {
                         let v = emp_view.expect("employed workers have an employer");
                         wp.beta_wage * (income / wage_index).ln() - wp.beta_commute * commute as f64
                             + skill_fit(tech, v.high_tech())
@@ -787,7 +780,7 @@ pub fn run(
                 }
                 let u2 = u2.unwrap_or_else(|| rng.random::<f64>());
                 if u2 < p_move {
-                    let maker = st[j] == status::FOUNDER;
+                    let maker = s == status::FOUNDER;
                     if let Some(targets) = ctx.home_search(&mut rng, h, work_zone, income, maker) {
                         props.push(WorkerProposal {
                             action: WorkerAction::Home,

@@ -69,11 +69,11 @@ fn pipelined_job_search_equals_sequential() {
         };
         let (mut found, mut fell_back) = (0, 0);
         for i in (0..w.workers.len()).step_by(7) {
-            if w.workers.status[i] == status::RETIRED {
+            if status::of(w.workers.state[i]) == status::RETIRED {
                 continue;
             }
             let home = w.workers.home[i] as usize;
-            let tech = w.workers.traits[i] & traits::TECH != 0;
+            let tech = w.workers.state[i] & traits::TECH != 0;
             let current = (i % 3 != 0).then_some(9.0 + (i % 5) as f64 * 0.5);
             let mut a = stream(1, 0, Stream::Workers, i as u64);
             let mut b = a.clone();

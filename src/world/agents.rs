@@ -17,14 +17,30 @@ pub mod status {
     pub const FOUNDER: u8 = 2;
     /// Left the labour force (retired); the slot is reclaimed at the next compaction.
     pub const RETIRED: u8 = 3;
+    /// The bits of a worker's `state` byte that hold the status (the traits hold others).
+    pub const MASK: u8 = 0b11;
+
+    /// The status in a worker's `state` byte.
+    #[inline]
+    pub fn of(state: u8) -> u8 {
+        state & MASK
+    }
+
+    /// Set the status in a worker's `state` byte, keeping the traits.
+    #[inline]
+    pub fn set(state: &mut u8, s: u8) {
+        *state = (*state & !MASK) | s;
+    }
 }
 
-/// Worker trait bits.
+/// Worker trait bits, above the status in a worker's `state` byte.
 pub mod traits {
     /// Technical skills (engineer, scientist).
-    pub const TECH: u8 = 1;
+    pub const TECH: u8 = 1 << 2;
     /// College degree.
-    pub const COLLEGE: u8 = 2;
+    pub const COLLEGE: u8 = 1 << 3;
+    /// All trait bits.
+    pub const MASK: u8 = TECH | COLLEGE;
 }
 
 /// `Workers::work_zone` of a worker who was not working at the last commute phase.
@@ -40,10 +56,9 @@ pub struct Workers {
     pub home: Vec<u32>,
     /// Employer (firm index) or `NONE`.
     pub employer: Vec<u32>,
-    /// `status::*`.
-    pub status: Vec<u8>,
-    /// `traits::*` bits.
-    pub traits: Vec<u8>,
+    /// The status (`status::of`, one of `status::*`) and the traits (`traits::*` bits) in one
+    /// byte.
+    pub state: Vec<u8>,
     /// Age in years.
     pub age: Vec<u8>,
     /// Travel zone of the workplace at the last commute phase, [`NO_ZONE`] when not working
@@ -66,8 +81,8 @@ impl Workers {
     pub fn push(&mut self, home: u32, traits: u8, age: u8) {
         self.home.push(home);
         self.employer.push(NONE);
-        self.status.push(status::UNEMPLOYED);
-        self.traits.push(traits);
+        debug_assert_eq!(traits & !traits::MASK, 0);
+        self.state.push(status::UNEMPLOYED | traits);
         self.age.push(age);
         self.work_zone.push(NO_ZONE);
     }
@@ -85,8 +100,7 @@ impl Workers {
         }
         filter(&mut self.home, keep);
         filter(&mut self.employer, keep);
-        filter(&mut self.status, keep);
-        filter(&mut self.traits, keep);
+        filter(&mut self.state, keep);
         filter(&mut self.age, keep);
         filter(&mut self.work_zone, keep);
     }
@@ -134,8 +148,7 @@ impl Workers {
             permute(&mut self.home[r.clone()], &perm, &mut words);
             permute(&mut self.employer[r.clone()], &perm, &mut words);
             permute(&mut self.work_zone[r.clone()], &perm, &mut halves);
-            permute(&mut self.status[r.clone()], &perm, &mut bytes);
-            permute(&mut self.traits[r.clone()], &perm, &mut bytes);
+            permute(&mut self.state[r.clone()], &perm, &mut bytes);
             permute(&mut self.age[r], &perm, &mut bytes);
         }
     }
@@ -199,8 +212,9 @@ pub struct Firms {
     pub born: Vec<u16>,
     /// Incubator index or [`NO_INCUBATOR`] (at most `limits::MAX_INCUBATORS` incubators).
     pub incubator: Vec<u16>,
-    /// Months spent in the current incubator.
-    pub incubator_months: Vec<u16>,
+    /// Months spent in the current incubator, saturating at 255 (`incubators.max_stay_months`
+    /// is at most 255, so a stay ends before the count could tell a longer one apart).
+    pub incubator_months: Vec<u8>,
     /// Revenue last month (yuan, one real firm).
     pub revenue: Vec<f32>,
     /// Value added last month (yuan, one real firm).
@@ -437,8 +451,9 @@ mod tests {
         let mut w = Workers::default();
         let homes = [0u32, 1, 2, 3, 4, 5, 4, 3, 2, 1, 0];
         for (k, &h) in homes.iter().enumerate() {
-            w.push(h, k as u8, k as u8);
+            w.push(h, (k as u8 % 4) << 2, k as u8);
             w.employer[k] = 100 + k as u32;
+            w.work_zone[k] = k as u16;
         }
         w.order_by_zone(&cell_zone, 3, 4);
         let zone = |w: &Workers, i: usize| cell_zone[w.home[i] as usize];
@@ -457,8 +472,13 @@ mod tests {
         for i in 0..homes.len() {
             let k = w.age[i] as usize;
             assert_eq!(
-                (w.home[i], w.traits[i], w.employer[i]),
-                (homes[k], k as u8, 100 + k as u32)
+                (w.home[i], w.state[i], w.employer[i], w.work_zone[i]),
+                (
+                    homes[k],
+                    status::UNEMPLOYED | (k as u8 % 4) << 2,
+                    100 + k as u32,
+                    k as u16
+                )
             );
         }
     }

@@ -120,7 +120,7 @@ fn assign_initial_jobs(
     }
     for w in 0..n {
         let hz = travel.cell_zone[workers.home[w] as usize] as usize;
-        let tech = workers.traits[w] & traits::TECH != 0;
+        let tech = workers.state[w] & traits::TECH != 0;
         let mut best = (f64::NEG_INFINITY, 0usize);
         let len = n_slots - w;
         debug_assert_eq!(len, slots.len());
@@ -202,7 +202,7 @@ impl World {
         for w in 0..n_workers {
             if employer_plan[w] != NONE {
                 workers.employer[w] = plan_firm[employer_plan[w] as usize];
-                workers.status[w] = status::EMPLOYED;
+                status::set(&mut workers.state[w], status::EMPLOYED);
             }
         }
         let widened_m2 = widen_capacity(&mut cells);
@@ -599,9 +599,9 @@ mod tests {
         assert_eq!(w.workers.len(), (12_400_000.0f64 * 0.002).round() as usize);
         let employed = w
             .workers
-            .status
+            .state
             .iter()
-            .filter(|&&s| s == status::EMPLOYED)
+            .filter(|&&s| status::of(s) == status::EMPLOYED)
             .count();
         let jobs: u32 = w.firms.employees.iter().sum();
         assert_eq!(employed as u32, jobs);

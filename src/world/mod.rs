@@ -148,9 +148,13 @@ impl World {
     pub fn n_workers_active(&self) -> usize {
         use rayon::prelude::*;
         self.workers
-            .status
+            .state
             .par_chunks(1 << 16)
-            .map(|c| c.iter().filter(|&&s| s != agents::status::RETIRED).count())
+            .map(|c| {
+                c.iter()
+                    .filter(|&&s| agents::status::of(s) != agents::status::RETIRED)
+                    .count()
+            })
             .sum()
     }
     /// A region (park, district, area or place) by name.
@@ -182,9 +186,9 @@ impl World {
         let w = self;
         let keep_w: Vec<bool> = w
             .workers
-            .status
+            .state
             .iter()
-            .map(|&s| s != status::RETIRED)
+            .map(|&s| status::of(s) != status::RETIRED)
             .collect();
         w.workers.retain(&keep_w);
         let keep_f: Vec<bool> = (0..w.firms.len()).map(|i| w.firms.alive(i)).collect();
@@ -193,12 +197,12 @@ impl World {
             .workers
             .employer
             .iter_mut()
-            .zip(w.workers.status.iter_mut())
+            .zip(w.workers.state.iter_mut())
         {
             if *e != NONE {
                 *e = map[*e as usize];
                 if *e == NONE {
-                    *s = status::UNEMPLOYED;
+                    status::set(s, status::UNEMPLOYED);
                 }
             }
         }
@@ -206,7 +210,7 @@ impl World {
             .workers
             .employer
             .iter()
-            .zip(&w.workers.status)
-            .all(|(&e, &s)| (e == NONE) == (s == status::UNEMPLOYED)));
+            .zip(&w.workers.state)
+            .all(|(&e, &s)| (e == NONE) == (status::of(s) == status::UNEMPLOYED)));
     }
 }

@@ -14,6 +14,7 @@ use rayon::prelude::*;
 use super::grid::GridSpec;
 use super::layers::{Link, LinkKind};
 use crate::params::CommuteParams;
+use crate::world::agents::NO_ZONE;
 
 /// The travel-time model.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
@@ -256,11 +257,24 @@ impl Travel {
         self.last.base = None;
     }
 
-    /// The free-flow entry `last_time` reads (for a prefetch).
+    /// The one-way commute from a home cell to a workplace zone as the last commute phase
+    /// computed it (`Workers::work_zone`; 0 for [`NO_ZONE`], not working then).
     #[inline]
-    pub fn last_entry(&self, from_zone: usize, to_zone: usize) -> &f32 {
-        let base = self.last.base.as_deref().unwrap_or(&self.base);
-        &base[from_zone * self.n_zones() + to_zone]
+    pub fn last_commute(&self, home_cell: usize, work_zone: u16) -> f32 {
+        match work_zone {
+            NO_ZONE => 0.0,
+            z => self.last_time(self.cell_zone[home_cell] as usize, z as usize),
+        }
+    }
+
+    /// Prefetch what `last_commute` reads of the travel times.
+    #[inline]
+    pub fn prefetch_last_commute(&self, home_cell: usize, work_zone: u16) {
+        if work_zone != NO_ZONE {
+            let base = self.last.base.as_deref().unwrap_or(&self.base);
+            let from = self.cell_zone[home_cell] as usize;
+            crate::sampling::prefetch(&base[from * self.n_zones() + work_zone as usize]);
+        }
     }
 
     /// The travel time between two zones as the last commute phase computed it (the same
