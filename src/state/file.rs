@@ -31,8 +31,10 @@ pub const MAGIC: &[u8; 8] = b"ZGCSTATE";
 /// seven values (rent gradients, commute distances, the firm-size tail). 3: the firms lost
 /// their `id` column (never read) and their `layoff` column (the month's lay-off probability
 /// now lives only in `tick::Tables::view`). 4: the workers' `commute` (minutes) became
-/// `work_zone` (the zone of the workplace at the last commute phase), and the travel model
-/// keeps that phase's congestion (`Travel::last`).
+/// `work_zone` (the zone of the workplace at the last commute phase), the travel model keeps
+/// that phase's congestion (`Travel::last`), the workers' `status` and `traits` became one
+/// `state` byte, and the firms' `staff_target` and `incubator` are `u16`, `incubator_months`
+/// a `u8`.
 pub const FORMAT: u32 = 4;
 /// The largest header accepted (it is a few kilobytes).
 const MAX_HEADER: usize = 16 << 20;
