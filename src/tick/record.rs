@@ -338,12 +338,7 @@ pub fn firm_size_counts(w: &World) -> Vec<(u32, usize)> {
         .map(|x| (x as u32, dense[x]))
         .collect();
     large.sort_unstable();
-    for x in large {
-        match counts.last_mut() {
-            Some((v, c)) if *v == x => *c += 1,
-            _ => counts.push((x, 1)),
-        }
-    }
+    crate::stats::powerlaw::count_runs(&mut counts, large);
     counts
 }
 
@@ -585,4 +580,38 @@ pub fn region_rows(sim: &Simulation) -> Vec<RegionRow> {
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::params::Params;
+    use crate::world::beijing;
+
+    #[test]
+    fn firm_size_counts_match_a_count_of_every_operating_firm() {
+        let params = Params::default();
+        let layers = beijing::layers(&params);
+        let mut w = World::build(&layers, &params, 0.002, 3).unwrap();
+        // Sizes above the dense array, repeated, and a closed firm that must not count.
+        let f = &mut w.firms;
+        for i in 0..3 {
+            f.flags[i] |= flags::ALIVE;
+        }
+        f.employees[0] = 5_000;
+        f.employees[1] = DENSE_SIZES as u32;
+        f.employees[2] = DENSE_SIZES as u32;
+        f.employees[3] = 70_000;
+        f.flags[3] &= !flags::ALIVE;
+        let mut direct = std::collections::BTreeMap::new();
+        for i in 0..f.len() {
+            if f.alive(i) && f.employees[i] > 0 {
+                *direct.entry(f.employees[i]).or_insert(0usize) += 1;
+            }
+        }
+        let direct: Vec<(u32, usize)> = direct.into_iter().collect();
+        assert!(direct.len() > 20);
+        assert_eq!(firm_size_counts(&w), direct);
+        assert!(direct.contains(&(DENSE_SIZES as u32, 2)) && direct.contains(&(5_000, 1)));
+    }
 }

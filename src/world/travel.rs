@@ -271,10 +271,17 @@ impl Travel {
     #[inline]
     pub fn prefetch_last_commute(&self, home_cell: usize, work_zone: u16) {
         if work_zone != NO_ZONE {
-            let base = self.last.base.as_deref().unwrap_or(&self.base);
             let from = self.cell_zone[home_cell] as usize;
-            crate::sampling::prefetch(&base[from * self.n_zones() + work_zone as usize]);
+            crate::sampling::prefetch(
+                &self.last_base()[from * self.n_zones() + work_zone as usize],
+            );
         }
+    }
+
+    /// The free-flow matrix the last commute phase used.
+    #[inline]
+    fn last_base(&self) -> &[f32] {
+        self.last.base.as_deref().unwrap_or(&self.base)
     }
 
     /// The travel time between two zones as the last commute phase computed it (the same
@@ -282,8 +289,7 @@ impl Travel {
     #[inline]
     pub fn last_time(&self, from_zone: usize, to_zone: usize) -> f32 {
         let nz = self.n_zones();
-        let base = self.last.base.as_deref().unwrap_or(&self.base);
-        let b = base[from_zone * nz + to_zone];
+        let b = self.last_base()[from_zone * nz + to_zone];
         let l = &self.last;
         congested(
             b,
