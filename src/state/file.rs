@@ -34,8 +34,9 @@ pub const MAGIC: &[u8; 8] = b"ZGCSTATE";
 /// `work_zone` (the zone of the workplace at the last commute phase), the travel model keeps
 /// that phase's congestion (`Travel::last`), the workers' `status` and `traits` became one
 /// `state` byte, and the firms' `staff_target` and `incubator` are `u16`, `incubator_months`
-/// a `u8`.
-pub const FORMAT: u32 = 4;
+/// a `u8`. 5: the firms lost their `revenue` and `value_added` columns (the month's money is
+/// summed in the firm phase), and `vacancies` became `u16`.
+pub const FORMAT: u32 = 5;
 /// The largest header accepted (it is a few kilobytes).
 const MAX_HEADER: usize = 16 << 20;
 const NOT_A_STATE: &str =
@@ -346,8 +347,6 @@ fn check_body(header: &Header, b: &Body) -> Result<(), String> {
         ("born", f.born.len()),
         ("incubator", f.incubator.len()),
         ("incubator_months", f.incubator_months.len()),
-        ("revenue", f.revenue.len()),
-        ("value_added", f.value_added.len()),
     ] {
         len(&format!("firms' {what}"), got, nf)?;
     }

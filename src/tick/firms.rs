@@ -7,6 +7,7 @@ use rand_distr::{Distribution, Poisson};
 use rayon::prelude::*;
 
 use super::fields::FieldTables;
+pub use super::firm_sums::FirmSums;
 use super::workers::FirmView;
 use super::{wage_of, Simulation};
 use crate::params::Params;
@@ -41,6 +42,11 @@ const PARTNER_KNOWLEDGE: f64 = 0.5;
 /// Distance (km) beyond which a partner site's distance costs no more: a move, not a commute.
 const PARTNER_DISTANCE_CAP_KM: f64 = 30.0;
 
+/// The most workers a firm agent hires in a month (its vacancies are kept as `u16`). At real
+/// size the largest firm's growth posts a few thousand; the cap binds only with extreme
+/// parameters.
+pub const MAX_HIRES: u32 = u16::MAX as u32;
+
 /// What a firm proposes this tick.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FirmAction {
@@ -63,7 +69,7 @@ pub struct FirmProposal {
     pub firm: u32,
     /// Action.
     pub action: FirmAction,
-    /// Workers it wants to hire.
+    /// Workers it wants to hire (at most [`MAX_HIRES`]).
     pub hires: u32,
 }
 
@@ -76,6 +82,9 @@ pub struct FirmProposals {
     pub chunks: Vec<Vec<FirmProposal>>,
     /// Per-chunk sums of the firm phase.
     pub sums: Vec<FirmSums>,
+    /// Per chunk, per park: revenue and value added of the chunk's firms in the park (yuan,
+    /// agent sums; `park_stride()` entries a chunk).
+    pub park_money: Vec<[f64; 2]>,
     /// Per-chunk sums of the start-up phase.
     pub startup_sums: Vec<super::startups::StartupSums>,
     /// Per cell with jobs: `(1 + K)^e` for productivity and for innovation (the firm phase's
@@ -83,34 +92,6 @@ pub struct FirmProposals {
     k_factors: Vec<(f64, f64)>,
     /// The month's per-cell location terms (made by the firm phase; firm entry reads them).
     loc_terms: LocationTerms,
-}
-
-/// Per-chunk sums of the firm phase (added in chunk order).
-#[derive(Clone, Copy, Debug, Default)]
-pub struct FirmSums {
-    /// Revenue (yuan, agent sum).
-    pub revenue: f64,
-    /// Value added (yuan, agent sum).
-    pub value_added: f64,
-    /// Patents.
-    pub patents: f64,
-    /// Patents of start-ups.
-    pub patents_startups: f64,
-    /// Patents of incumbents.
-    pub patents_incumbents: f64,
-}
-
-impl FirmSums {
-    /// Count a firm's patents, among start-ups' or incumbents' where it is one.
-    #[inline]
-    fn add_patents(&mut self, patents: f64, startup: bool, incumbent: bool) {
-        self.patents += patents;
-        if startup {
-            self.patents_startups += patents;
-        } else if incumbent {
-            self.patents_incumbents += patents;
-        }
-    }
 }
 
 /// Read-only context of a location choice.
@@ -155,6 +136,10 @@ pub struct LocationTerms {
 const LOCATION_TERMS_MIN_FIRMS: usize = 1 << 17;
 
 impl FirmProposals {
+    /// Entries of `park_money` per chunk (one per park, at least one).
+    pub fn park_stride(n_parks: usize) -> usize {
+        n_parks.max(1)
+    }
     /// The month's per-cell location terms, when the firm phase filled them.
     pub fn location_terms(&self) -> Option<&LocationTerms> {
         self.loc_terms.get()
@@ -459,7 +444,8 @@ fn closes(
     broke || other || (home_based && rng.random::<f64>() < DISPLACED_EXIT_HAZARD)
 }
 
-/// Hires of a start-up this month: toward its staff target (at most half again its staff)
+/// Hires of a start-up this month: toward its staff target (at most half again its staff; the
+/// target is a `u16`, so at most [`MAX_HIRES`])
 /// when its cash covers `STARTUP_HIRING_CASH_MONTHS` of costs.
 #[inline]
 fn startup_hires(target: u32, employees: u32, cash: f64, costs: f64) -> u32 {
@@ -471,7 +457,7 @@ fn startup_hires(target: u32, employees: u32, cash: f64, costs: f64) -> u32 {
 }
 
 /// Growth of an established firm this month: hires in proportion to its margin above the
-/// target margin (scaled by the labour market's slack), or a lay-off probability per employee
+/// target margin (scaled by the labour market's slack; at most [`MAX_HIRES`]), or a lay-off probability per employee
 /// below `LAYOFF_MARGIN`. Draws one number only when it hires.
 #[inline]
 fn growth(
@@ -487,7 +473,7 @@ fn growth(
             e * fp.growth_rate * slack * (margin - fp.target_margin),
             rng.random(),
         );
-        (hires, 0.0)
+        (hires.min(MAX_HIRES), 0.0)
     } else if margin < LAYOFF_MARGIN && employees > 1 {
         (0, (fp.shrink_rate * -margin).min(MAX_LAYOFF) as f32)
     } else {
@@ -564,13 +550,16 @@ impl LocationCtx<'_> {
 impl FirmProposals {
     /// Size the month's buffers for `n` firms (and `view`, whose lay-off probabilities the
     /// phase writes); returns the number of chunks.
-    fn prepare(&mut self, n: usize, view: &mut Vec<FirmView>) -> usize {
+    fn prepare(&mut self, n: usize, n_parks: usize, view: &mut Vec<FirmView>) -> usize {
         let n_chunks = n.div_ceil(CHUNK);
         self.chunks
             .resize_with(n_chunks.max(self.chunks.len()), Vec::new);
         // Exactly this month's chunks: the metrics phase adds them all, and firms set up later
         // in the month must not bring in a stale sum of an earlier month's chunk.
         self.sums.resize(n_chunks, FirmSums::default());
+        self.park_money.clear();
+        self.park_money
+            .resize(n_chunks * Self::park_stride(n_parks), [0.0; 2]);
         view.resize(n, FirmView::default());
         n_chunks
     }
@@ -587,7 +576,8 @@ pub fn run(
 ) {
     knowledge_factors(sim, &mut out.k_factors);
     let n = sim.world.firms.len();
-    let n_chunks = out.prepare(n, view);
+    let n_parks = sim.world.parks.len();
+    let n_chunks = out.prepare(n, n_parks, view);
     let params = &sim.params;
     let (seed, tick) = (sim.seed, sim.tick);
     let world = &mut sim.world;
@@ -622,8 +612,6 @@ pub fn run(
         knowledge,
         age,
         incubator,
-        revenue,
-        value_added,
         staff_target,
         ..
     } = &mut world.firms;
@@ -650,15 +638,15 @@ pub fn run(
         cash.par_chunks_mut(CHUNK),
         knowledge.par_chunks_mut(CHUNK),
         age.par_chunks_mut(CHUNK),
-        revenue.par_chunks_mut(CHUNK),
-        value_added.par_chunks_mut(CHUNK),
         view[..n].par_chunks_mut(CHUNK),
         out.chunks[..n_chunks].par_iter_mut(),
         out.sums[..n_chunks].par_iter_mut(),
+        out.park_money
+            .par_chunks_mut(FirmProposals::park_stride(n_parks)),
     )
         .into_par_iter()
         .enumerate()
-        .for_each(|(ci, (cash, know, age, rev, va_out, lay, props, sums))| {
+        .for_each(|(ci, (cash, know, age, lay, props, sums, park_money))| {
             let mut rng = stream(seed, tick, Stream::Firms, ci as u64);
             super::recycle(props);
             *sums = FirmSums::default();
@@ -716,10 +704,7 @@ pub fn run(
                     (wages + rent_paid) * (1.0 - gen.map_or(0.0, |g| ip.burn_reduction.get(g)));
                 let profit = va * (1.0 - fp.capital_share) - costs;
                 cash[j] += profit;
-                rev[j] = revenue as f32;
-                va_out[j] = va as f32;
-                sums.revenue += revenue;
-                sums.value_added += va;
+                sums.add_money(park_money, ctx.cells.park[c], (revenue, va), high_tech);
 
                 // Innovation: Poisson patents; knowledge stock with depreciation.
                 let incumbent = kind[i] == FirmKind::Incumbent as u8;

@@ -86,16 +86,8 @@ pub fn check(sim: &Simulation) -> Result<(), String> {
             ));
         }
     }
-    for (name, v) in w
-        .firms
-        .cash
-        .iter()
-        .map(|c| ("cash", *c))
-        .chain(w.firms.revenue.iter().map(|r| ("revenue", *r as f64)))
-    {
-        if !v.is_finite() {
-            return Err(format!("a firm's {name} is not finite"));
-        }
+    if w.firms.cash.iter().any(|c| !c.is_finite()) {
+        return Err("a firm's cash is not finite".into());
     }
     // Space held by firms equals the used floor space of non-residential uses.
     let mut held = vec![0.0f64; Use::N * n];

@@ -179,7 +179,7 @@ pub fn resolve_firms(sim: &mut Simulation, proposals: &FirmProposals) {
         }
         let f = &mut w.firms;
         if f.incubator[i] != NO_INCUBATOR {
-            f.vacancies[i] = p.hires;
+            f.vacancies[i] = vacancies(p.hires);
             continue;
         }
         if f.flags[i] & flags::HOME_BASED != 0 {
@@ -207,8 +207,15 @@ pub fn resolve_firms(sim: &mut Simulation, proposals: &FirmProposals) {
             p.hires,
             &mut room_rng,
         );
-        f.vacancies[i] = p.hires.min(room);
+        f.vacancies[i] = vacancies(p.hires.min(room));
     }
+}
+
+/// A firm's vacancies as stored: hires are at most `firms::MAX_HIRES` (`u16::MAX`).
+#[inline]
+fn vacancies(hires: u32) -> u16 {
+    debug_assert!(hires <= super::firms::MAX_HIRES);
+    hires.min(super::firms::MAX_HIRES) as u16
 }
 
 /// The workers a firm's floor space has room for, `r` (space ÷ m² per worker − employees),
@@ -247,7 +254,7 @@ pub fn vacancy_table(sim: &mut Simulation, fields: &FieldTables, sc: &mut Vacanc
         let f = &mut w.firms;
         if f.incubator[i] == NO_INCUBATOR && f.flags[i] & flags::HOME_BASED == 0 {
             let u = f.space_use[i] as usize;
-            let need = (f.employees[i] + f.vacancies[i]).max(1) as f64
+            let need = (f.employees[i] + f.vacancies[i] as u32).max(1) as f64
                 * fp.m2_per_worker.get(Use::from_index(u));
             if f.space[i] as f64 > SURPLUS_SPACE * need {
                 let c = f.cell[i] as usize;

@@ -25,6 +25,7 @@ pub mod commute;
 pub mod entrants;
 pub mod fields;
 pub mod firm_entry;
+pub mod firm_sums;
 pub mod firms;
 pub mod invariants;
 pub mod land;

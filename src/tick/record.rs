@@ -1,7 +1,8 @@
 //! The metrics phase: this month's row of `timeseries.csv` (in `metrics::INDICATORS` order),
 //! the parks' yearly rows and the tracked regions' rows, computed from the world and the
 //! counters the phases filled. Integer counts are summed in parallel (any order gives the
-//! same); money is summed in firm order (float sums depend on their order).
+//! same); money comes from the firm phase's per-chunk sums, added in chunk order (float sums
+//! depend on their order).
 
 use rayon::prelude::*;
 
@@ -158,27 +159,32 @@ fn firm_counts(w: &World) -> FirmCounts {
         .reduce(|| FirmCounts::zero(n_parks), FirmCounts::add)
 }
 
-/// Revenue, value added, and value added in the parks this month (yuan), in firm order; the
-/// parks' share goes into their yearly accumulators.
-fn money(sim: &mut Simulation) -> Money {
-    let w = &sim.world;
+/// Revenue and value added this month (yuan): the firm phase's per-chunk sums, added in chunk
+/// order. They count every firm that operated this month where it operated (a firm that exits
+/// or moves at the month's end produced the month's output first). The parks' share goes
+/// into their yearly accumulators; the parks' high-tech jobs are counted now (agents).
+fn money(sim: &mut Simulation, proposals: &FirmProposals, n_chunks: usize) -> Money {
     let mut m = Money::default();
-    for i in 0..w.firms.len() {
-        if !w.firms.alive(i) {
-            continue;
+    for s in &proposals.sums[..n_chunks] {
+        m.revenue += s.revenue;
+        m.va += s.value_added;
+        m.va_parks += s.va_parks;
+        m.va_parks_ht += s.va_parks_ht;
+    }
+    let n_parks = sim.world.parks.len();
+    let stride = FirmProposals::park_stride(n_parks);
+    for chunk in proposals.park_money[..n_chunks * stride].chunks(stride) {
+        for (p, pm) in chunk[..n_parks].iter().enumerate() {
+            sim.metrics.add_park_money(p, pm[0], pm[1]);
         }
-        let va = w.firms.value_added[i] as f64;
-        m.revenue += w.firms.revenue[i] as f64;
-        m.va += va;
-        let p = w.cells.park[w.firms.cell[i] as usize];
-        if p != crate::world::NO_PARK {
-            sim.metrics
-                .add_park_money(p as usize, w.firms.revenue[i] as f64, va);
-            m.va_parks += va;
-            if w.firms.high_tech(i) {
-                m.va_parks_ht += va;
-                m.jobs_parks_ht += w.firms.employees[i] as u64;
-            }
+    }
+    let w = &sim.world;
+    for i in 0..w.firms.len() {
+        if w.firms.alive(i)
+            && w.firms.high_tech(i)
+            && w.cells.park[w.firms.cell[i] as usize] != crate::world::NO_PARK
+        {
+            m.jobs_parks_ht += w.firms.employees[i] as u64;
         }
     }
     sim.metrics.add_month();
@@ -354,18 +360,17 @@ pub fn record(sim: &mut Simulation, proposals: &FirmProposals) -> Recorded {
         counts[status::FOUNDER as usize],
     );
     let firms = firm_counts(&sim.world);
-    let money = money(sim);
+    // The firm phase's chunks (firms set up later in the month have no sums).
+    let n_chunks = proposals.sums.len();
+    let money = money(sim, proposals, n_chunks);
     let w = &sim.world;
-    let n_chunks = w.firms.len().div_ceil(crate::rng::CHUNK);
-    let fs: (f64, f64, f64) = proposals.sums[..n_chunks.min(proposals.sums.len())]
-        .iter()
-        .fold((0.0, 0.0, 0.0), |a, s| {
-            (
-                a.0 + s.patents,
-                a.1 + s.patents_startups,
-                a.2 + s.patents_incumbents,
-            )
-        });
+    let fs: (f64, f64, f64) = proposals.sums.iter().fold((0.0, 0.0, 0.0), |a, s| {
+        (
+            a.0 + s.patents,
+            a.1 + s.patents_startups,
+            a.2 + s.patents_incumbents,
+        )
+    });
     let ss = proposals
         .startup_sums
         .iter()

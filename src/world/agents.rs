@@ -191,8 +191,8 @@ pub struct Firms {
     pub space_use: Vec<u8>,
     /// Employees (worker agents; the founder counts).
     pub employees: Vec<u32>,
-    /// Open positions this tick.
-    pub vacancies: Vec<u32>,
+    /// Open positions this tick (at most `tick::firms::MAX_HIRES`).
+    pub vacancies: Vec<u16>,
     /// Staff target of a start-up after its last funding round (at most 65,535: the
     /// parameter `startups.staff_after_round` is bounded so; meaningless for other firms).
     pub staff_target: Vec<u16>,
@@ -215,10 +215,6 @@ pub struct Firms {
     /// Months spent in the current incubator, saturating at 255 (`incubators.max_stay_months`
     /// is at most 255, so a stay ends before the count could tell a longer one apart).
     pub incubator_months: Vec<u8>,
-    /// Revenue last month (yuan, one real firm).
-    pub revenue: Vec<f32>,
-    /// Value added last month (yuan, one real firm).
-    pub value_added: Vec<f32>,
 }
 
 /// A new firm's attributes.
@@ -296,8 +292,6 @@ impl Firms {
             i => u16::try_from(i).expect("incubator indices fit u16 (limits::MAX_INCUBATORS)"),
         });
         self.incubator_months.push(0);
-        self.revenue.push(0.0);
-        self.value_added.push(0.0);
         self.cell.len() - 1
     }
     /// Keep only firms for which `keep` is true, preserving order; returns the old→new index map
@@ -338,8 +332,6 @@ impl Firms {
         filter(&mut self.born, keep);
         filter(&mut self.incubator, keep);
         filter(&mut self.incubator_months, keep);
-        filter(&mut self.revenue, keep);
-        filter(&mut self.value_added, keep);
         map
     }
 }
