@@ -73,8 +73,9 @@ fn worker_counts(world: &World) -> [u64; 4] {
         )
 }
 
-/// Firm counts: in all, high-tech, start-ups, incubator tenants by generation, and per park
-/// (firms, high-tech, start-ups, technology-sector firms, high-tech among those).
+/// Firm counts: in all, high-tech, start-ups, incubator tenants by generation, per park
+/// (firms, high-tech, start-ups, technology-sector firms, high-tech among those), and the
+/// employees of the parks' high-tech firms.
 #[derive(Clone)]
 struct FirmCounts {
     firms: u64,
@@ -82,6 +83,7 @@ struct FirmCounts {
     startups: u64,
     tenants: [u64; 3],
     park: Vec<[u64; 5]>,
+    jobs_parks_ht: u64,
 }
 
 impl FirmCounts {
@@ -92,6 +94,7 @@ impl FirmCounts {
             startups: 0,
             tenants: [0; 3],
             park: vec![[0; 5]; n_parks],
+            jobs_parks_ht: 0,
         }
     }
 
@@ -99,6 +102,7 @@ impl FirmCounts {
         self.firms += b.firms;
         self.ht += b.ht;
         self.startups += b.startups;
+        self.jobs_parks_ht += b.jobs_parks_ht;
         for g in 0..3 {
             self.tenants[g] += b.tenants[g];
         }
@@ -126,9 +130,10 @@ fn firm_counts(w: &World) -> FirmCounts {
         f.incubator.par_chunks(COUNT_CHUNK),
         f.cell.par_chunks(COUNT_CHUNK),
         f.sector.par_chunks(COUNT_CHUNK),
+        f.employees.par_chunks(COUNT_CHUNK),
     )
         .into_par_iter()
-        .map(|(fl, kind, inc, cell, sector)| {
+        .map(|(fl, kind, inc, cell, sector, employees)| {
             let mut n = FirmCounts::zero(n_parks);
             for j in 0..fl.len() {
                 if fl[j] & flags::ALIVE == 0 {
@@ -148,6 +153,7 @@ fn firm_counts(w: &World) -> FirmCounts {
                     q[0] += 1;
                     q[1] += high;
                     q[2] += startup;
+                    n.jobs_parks_ht += high * employees[j] as u64;
                     if sector[j] <= Sector::SmartManufacturing as u8 {
                         q[3] += 1;
                         q[4] += high;
@@ -162,7 +168,7 @@ fn firm_counts(w: &World) -> FirmCounts {
 /// Revenue and value added this month (yuan): the firm phase's per-chunk sums, added in chunk
 /// order. They count every firm that operated this month where it operated (a firm that exits
 /// or moves at the month's end produced the month's output first). The parks' share goes
-/// into their yearly accumulators; the parks' high-tech jobs are counted now (agents).
+/// into their yearly accumulators.
 fn money(sim: &mut Simulation, proposals: &FirmProposals, n_chunks: usize) -> Money {
     let mut m = Money::default();
     for s in &proposals.sums[..n_chunks] {
@@ -178,21 +184,11 @@ fn money(sim: &mut Simulation, proposals: &FirmProposals, n_chunks: usize) -> Mo
             sim.metrics.add_park_money(p, pm[0], pm[1]);
         }
     }
-    let w = &sim.world;
-    for i in 0..w.firms.len() {
-        if w.firms.alive(i)
-            && w.firms.high_tech(i)
-            && w.cells.park[w.firms.cell[i] as usize] != crate::world::NO_PARK
-        {
-            m.jobs_parks_ht += w.firms.employees[i] as u64;
-        }
-    }
     sim.metrics.add_month();
     m
 }
 
-/// This month's money sums over operating firms (yuan per month) and the parks' high-tech
-/// jobs (agents).
+/// This month's money sums (yuan per month).
 #[derive(Default)]
 struct Money {
     revenue: f64,
@@ -200,8 +196,6 @@ struct Money {
     va_parks: f64,
     /// Value added of the parks' high-tech firms.
     va_parks_ht: f64,
-    /// Employees of the parks' high-tech firms.
-    jobs_parks_ht: u64,
 }
 
 /// The median commute in minutes from the histogram of whole minutes (bin middle).
@@ -441,7 +435,7 @@ pub fn record(sim: &mut Simulation, proposals: &FirmProposals) -> Recorded {
         money.va * yi,
         money.va_parks * yi,
         money.va_parks_ht * yi,
-        money.jobs_parks_ht as f64 * inv,
+        firms.jobs_parks_ht as f64 * inv,
         ss.0 * yi,
         ratio(cm.minutes, cm.count as f64),
         median_minutes(cm),
