@@ -581,7 +581,7 @@ fn comparison_batch(c: &Comparison) -> PyResult<RecordBatch> {
 
 /// Compare scenarios (base first) over replicates with common random numbers.
 #[pyfunction]
-#[pyo3(signature = (sources, replicates=10, seed=None, ticks=None, scale=None, threads=None))]
+#[pyo3(signature = (sources, replicates=zgc::compare::DEFAULT_REPLICATES as usize, seed=None, ticks=None, scale=None, threads=None))]
 fn compare(
     py: Python<'_>,
     sources: Vec<(String, Option<String>)>,
@@ -673,6 +673,10 @@ fn _zgc(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("InternalError", py.get_type::<InternalError>())?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("git_commit", zgc::output::git_commit().unwrap_or_default())?;
+    m.add(
+        "DEFAULT_COMPARE_REPLICATES",
+        zgc::compare::DEFAULT_REPLICATES,
+    )?;
     m.add_function(wrap_pyfunction!(run, m)?)?;
     m.add_function(wrap_pyfunction!(check, m)?)?;
     m.add_function(wrap_pyfunction!(places, m)?)?;

@@ -261,7 +261,7 @@ def indicators() -> pa.Table:
 def compare(
     base: ScenarioLike,
     *alternatives: ScenarioLike,
-    replicates: int = 10,
+    replicates: int = _zgc.DEFAULT_COMPARE_REPLICATES,
     ticks: int | None = None,
     threads: int | None = None,
     seed: int | None = None,

@@ -12,6 +12,7 @@ import pyarrow as pa
 
 __version__: str
 git_commit: str
+DEFAULT_COMPARE_REPLICATES: int
 
 class ScenarioError(ValueError):
     """Bad scenario input. ``file`` is the file (or ``<string>``, ``<embedded baseline>``,
@@ -58,7 +59,7 @@ def indicators() -> pa.RecordBatch:
 
 def compare(
     sources: list[tuple[str, str | None]],
-    replicates: int = 10,
+    replicates: int = 20,
     seed: int | None = None,
     ticks: int | None = None,
     scale: float | None = None,

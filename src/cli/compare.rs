@@ -36,7 +36,7 @@ pub struct CompareArgs {
     #[arg(required = true, num_args = 2.., value_name = "SCENARIO")]
     pub scenarios: Vec<PathBuf>,
     /// Replicate runs per scenario; replicate k of every scenario uses the same seed.
-    #[arg(long, short = 'n', default_value_t = 10)]
+    #[arg(long, short = 'n', default_value_t = crate::compare::DEFAULT_REPLICATES)]
     pub replicates: u32,
     /// Master seed (default: the base scenario's); replicate k runs with mix(seed, k).
     #[arg(long)]

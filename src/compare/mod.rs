@@ -38,6 +38,12 @@ use crate::world::grid::GridSpec;
 /// Confidence level of every interval of a comparison.
 pub const LEVEL: f64 = 0.95;
 
+/// Replicates per scenario when none are given (`zgc compare`, `zgc.compare`). 20, not 10: at
+/// the default scale (0.01) ten replicates leave Hui+'s local start-up births unresolved
+/// (docs/ODD.md §8.7, issue 17 item 6); twenty resolve every headline effect of the shipped
+/// scenarios, that one at the edge.
+pub const DEFAULT_REPLICATES: u32 = 20;
+
 /// City-wide indicators shown first: on the terminal, at the top of the report.
 pub const KEY_INDICATORS: &[&str] = &[
     "startups_born",

@@ -252,6 +252,16 @@ def test_compare_equals_the_cli_comparison(tmp_path):
     assert set(c.column("scenario").to_pylist()) == {"baseline", "hui_plus"}
 
 
+def test_compare_defaults_to_the_cli_s_replicates():
+    import inspect
+    import re
+
+    default = inspect.signature(zgc.compare).parameters["replicates"].default
+    m = re.search(r"--replicates <REPLICATES>.*?\[default: (\d+)\]", cli("compare", "--help"), re.S)
+    assert m, "zgc compare --help names no default replicates"
+    assert default == int(m.group(1)) == zgc._zgc.DEFAULT_COMPARE_REPLICATES == 20
+
+
 def test_ema_connector_sequential_and_multiprocessing():
     from ema_workbench import MultiprocessingEvaluator, SequentialEvaluator, perform_experiments
 
