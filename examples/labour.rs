@@ -19,7 +19,7 @@ fn main() {
     println!("tick emp unemp founders firms vac hires exits retired entrants moves wages prod");
     for _ in 0..60 {
         let r = sim.step();
-        let vac: u32 = sim.world.firms.vacancies.iter().sum();
+        let vac: u32 = sim.world.firms.vacancies.iter().map(|&v| v as u32).sum();
         let lay: f64 = (0..sim.world.firms.len())
             .filter(|&i| sim.world.firms.alive(i))
             .map(|i| {
