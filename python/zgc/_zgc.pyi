@@ -59,7 +59,7 @@ def indicators() -> pa.RecordBatch:
 
 def compare(
     sources: list[tuple[str, str | None]],
-    replicates: int = 20,
+    replicates: int = ...,  # DEFAULT_COMPARE_REPLICATES
     seed: int | None = None,
     ticks: int | None = None,
     scale: float | None = None,

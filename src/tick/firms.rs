@@ -457,7 +457,8 @@ fn startup_hires(target: u32, employees: u32, cash: f64, costs: f64) -> u32 {
 }
 
 /// Growth of an established firm this month: hires in proportion to its margin above the
-/// target margin (scaled by the labour market's slack; at most [`MAX_HIRES`]), or a lay-off probability per employee
+/// target margin (scaled by the labour market's slack; at most [`MAX_HIRES`]), or a lay-off
+/// probability per employee
 /// below `LAYOFF_MARGIN`. Draws one number only when it hires.
 #[inline]
 fn growth(

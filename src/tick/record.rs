@@ -169,9 +169,9 @@ fn firm_counts(w: &World) -> FirmCounts {
 /// order. They count every firm that operated this month where it operated (a firm that exits
 /// or moves at the month's end produced the month's output first). The parks' share goes
 /// into their yearly accumulators.
-fn money(sim: &mut Simulation, proposals: &FirmProposals, n_chunks: usize) -> Money {
+fn money(sim: &mut Simulation, proposals: &FirmProposals) -> Money {
     let mut m = Money::default();
-    for s in &proposals.sums[..n_chunks] {
+    for s in &proposals.sums {
         m.revenue += s.revenue;
         m.va += s.value_added;
         m.va_parks += s.va_parks;
@@ -179,7 +179,7 @@ fn money(sim: &mut Simulation, proposals: &FirmProposals, n_chunks: usize) -> Mo
     }
     let n_parks = sim.world.parks.len();
     let stride = FirmProposals::park_stride(n_parks);
-    for chunk in proposals.park_money[..n_chunks * stride].chunks(stride) {
+    for chunk in proposals.park_money.chunks(stride) {
         for (p, pm) in chunk[..n_parks].iter().enumerate() {
             sim.metrics.add_park_money(p, pm[0], pm[1]);
         }
@@ -356,7 +356,7 @@ pub fn record(sim: &mut Simulation, proposals: &FirmProposals) -> Recorded {
     let firms = firm_counts(&sim.world);
     // The firm phase's chunks (firms set up later in the month have no sums).
     let n_chunks = proposals.sums.len();
-    let money = money(sim, proposals, n_chunks);
+    let money = money(sim, proposals);
     let w = &sim.world;
     let fs: (f64, f64, f64) = proposals.sums.iter().fold((0.0, 0.0, 0.0), |a, s| {
         (
