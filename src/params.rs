@@ -198,11 +198,13 @@ pub struct FirmParams {
     pub m2_per_worker: PerUse<f64>,
     /// Share of value added that pays for capital (a normal return); the rest pays wages, rent and profit.
     pub capital_share: f64,
-    /// Profit margin (profit / value added) at which a firm neither grows nor shrinks.
+    /// Profit margin (profit / value added) at which a firm neither grows nor shrinks: at or
+    /// above it, a firm replaces its leavers; below it, it lets them go.
     pub target_margin: f64,
-    /// Monthly hiring target as a share of staff, per unit of margin above `target_margin`.
+    /// Monthly hires beyond replacing the firm's leavers, as a share of staff, per unit of margin
+    /// above `target_margin`.
     pub growth_rate: f64,
-    /// Hiring responds to labour-market slack: the hiring target is multiplied by
+    /// Hiring responds to labour-market slack: the hires beyond replacement are multiplied by
     /// max(0, 1 + this × (unemployment − natural unemployment)); cheaper, faster hiring when
     /// many look for work (the proportional partner of the wage index's Phillips curve).
     pub hiring_slack_gain: f64,
@@ -284,7 +286,7 @@ impl Default for FirmParams {
             },
             capital_share: 0.2,
             target_margin: 0.05,
-            growth_rate: 0.06,
+            growth_rate: 0.015,
             hiring_slack_gain: 10.0,
             shrink_rate: 0.04,
             initial_cash_months: 6.0,

@@ -146,6 +146,10 @@ pub struct TickCounters {
     pub home_moves: u64,
     /// Retirements.
     pub retired: u64,
+    /// Workers who left an operating employer of their own accord this month (another job,
+    /// retirement, a start-up or a firm of their own; not lay-offs or closures).
+    #[serde(default)]
+    pub quits: u64,
     /// Entrants.
     pub entrants: u64,
     /// Births per tracked region.

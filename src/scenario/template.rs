@@ -278,7 +278,7 @@ mod tests {
     fn annotation_documents_parameters_and_stays_valid() {
         let s = Scenario::baseline();
         let a = annotate(&s.resolved_toml());
-        assert!(a.contains("# Monthly hiring target"), "{a}");
+        assert!(a.contains("# Monthly hires beyond replacing"), "{a}");
         assert!(a.contains("[≥ 0]"));
         let again = Scenario::from_str(&a, "annotated", None).unwrap();
         assert_eq!(again.hash(), s.hash());

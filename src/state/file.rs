@@ -35,8 +35,9 @@ pub const MAGIC: &[u8; 8] = b"ZGCSTATE";
 /// that phase's congestion (`Travel::last`), the workers' `status` and `traits` became one
 /// `state` byte, and the firms' `staff_target` and `incubator` are `u16`, `incubator_months`
 /// a `u8`. 5: the firms lost their `revenue` and `value_added` columns (the month's money is
-/// summed in the firm phase), and `vacancies` became `u16`.
-pub const FORMAT: u32 = 5;
+/// summed in the firm phase), and `vacancies` became `u16`. 6: the economy keeps last month's
+/// separation rate (`Economy::separations`) and the month's counters its quits.
+pub const FORMAT: u32 = 6;
 /// The largest header accepted (it is a few kilobytes).
 const MAX_HEADER: usize = 16 << 20;
 const NOT_A_STATE: &str =

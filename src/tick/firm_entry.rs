@@ -8,7 +8,7 @@ use rayon::prelude::*;
 
 use super::fields::FieldTables;
 use super::firms::{FirmAction, FirmProposals, LocationCtx};
-use super::matching::{found_firm, leave_employer};
+use super::matching::{found_firm, quit_employer};
 use super::Simulation;
 use crate::rng::{stream, Stream};
 use crate::types::{FirmKind, Sector, Stage, NONE};
@@ -232,7 +232,7 @@ fn place(sim: &mut Simulation, entrants: &[Entrant], zone_sector: &[(u32, u32)])
             fl |= flags::HIGH_TECH;
         }
         let cash = fp.initial_cash_months * va * (INIT_CASH_LOW + e.u);
-        leave_employer(w, &mut sim.metrics, wi);
+        quit_employer(w, &mut sim.metrics, wi);
         found_firm(
             w,
             wi,

@@ -456,29 +456,35 @@ fn startup_hires(target: u32, employees: u32, cash: f64, costs: f64) -> u32 {
     }
 }
 
-/// Growth of an established firm this month: hires in proportion to its margin above the
-/// target margin (scaled by the labour market's slack; at most [`MAX_HIRES`]), or a lay-off
-/// probability per employee
-/// below `LAYOFF_MARGIN`. Draws one number only when it hires.
+/// Growth of an established firm this month: below `LAYOFF_MARGIN` a lay-off probability per
+/// employee; from there to the target margin nothing (its leavers are not replaced); at or
+/// above the target margin hires of `replace` (last month's separation rate: its leavers
+/// replaced) plus its margin above the target times the growth rate and the labour market's
+/// slack, as a share of its staff (at most [`MAX_HIRES`]). Draws one number only when it
+/// hires.
 #[inline]
 fn growth(
     fp: &crate::params::FirmParams,
     rng: &mut ChaCha8Rng,
     employees: u32,
     margin: f64,
-    slack: f64,
+    (slack, replace): (f64, f64),
 ) -> (u32, f32) {
-    if margin > fp.target_margin {
-        let e = employees as f64;
-        let hires = stochastic_round(
-            e * fp.growth_rate * slack * (margin - fp.target_margin),
-            rng.random(),
-        );
-        (hires.min(MAX_HIRES), 0.0)
-    } else if margin < LAYOFF_MARGIN && employees > 1 {
-        (0, (fp.shrink_rate * -margin).min(MAX_LAYOFF) as f32)
-    } else {
+    if margin < LAYOFF_MARGIN {
+        if employees > 1 {
+            (0, (fp.shrink_rate * -margin).min(MAX_LAYOFF) as f32)
+        } else {
+            (0, 0.0)
+        }
+    } else if margin < fp.target_margin {
         (0, 0.0)
+    } else {
+        let rate = replace + fp.growth_rate * slack * (margin - fp.target_margin);
+        if rate <= 0.0 {
+            return (0, 0.0);
+        }
+        let hires = stochastic_round(employees as f64 * rate, rng.random());
+        (hires.min(MAX_HIRES), 0.0)
     }
 }
 
@@ -635,6 +641,7 @@ pub fn run(
     let slack = (1.0
         + fp.hiring_slack_gain * (sim.economy.unemployment - params.workers.natural_unemployment))
         .max(0.0);
+    let replace = sim.economy.separations;
     (
         cash.par_chunks_mut(CHUNK),
         knowledge.par_chunks_mut(CHUNK),
@@ -737,7 +744,7 @@ pub fn run(
                         0.0,
                     )
                 } else {
-                    growth(fp, &mut rng, employees[i], margin, slack)
+                    growth(fp, &mut rng, employees[i], margin, (slack, replace))
                 };
                 lay[j].layoff = layoff;
 

@@ -71,3 +71,37 @@ fn knowledge_raises_productivity() {
     let b = productivity(&p, Sector::ItElectronics, 1.0, true, 10.0, 1.0, false);
     assert!(b > a);
 }
+
+/// An established firm at its target margin replaces its leavers (the month's separation
+/// rate) and no more; above it, it hires more; between the lay-off margin and the target it
+/// neither hires nor lays off; below the lay-off margin it lays off.
+#[test]
+fn firms_replace_their_leavers_and_grow_by_the_margin() {
+    use rand::SeedableRng;
+    let p = Params::default();
+    let fp = &p.firms;
+    let mut rng = ChaCha8Rng::seed_from_u64(1);
+    let mean_hires = |rng: &mut ChaCha8Rng, margin: f64, replace: f64| {
+        let n = 20_000;
+        let total: u64 = (0..n)
+            .map(|_| growth(fp, rng, 100, margin, (1.0, replace)).0 as u64)
+            .sum();
+        total as f64 / n as f64
+    };
+    // At the target margin: 100 staff × 1.5 % replaced.
+    let at_target = mean_hires(&mut rng, fp.target_margin, 0.015);
+    assert!((at_target - 1.5).abs() < 0.05, "{at_target}");
+    // Above it: replacement plus growth.
+    let above = mean_hires(&mut rng, fp.target_margin + 0.1, 0.015);
+    let want = 100.0 * (0.015 + fp.growth_rate * 0.1);
+    assert!((above - want).abs() < 0.1, "{above} against {want}");
+    // A margin between the lay-off margin and the target: no hires (leavers not replaced),
+    // no lay-offs.
+    assert_eq!(growth(fp, &mut rng, 100, 0.0, (1.0, 0.02)), (0, 0.0));
+    // Below the lay-off margin: lay-offs, no hires, whatever the leavers.
+    let (h, lay) = growth(fp, &mut rng, 100, -0.5, (1.0, 0.02));
+    assert_eq!(h, 0);
+    assert!((lay as f64 - (fp.shrink_rate * 0.5).min(MAX_LAYOFF)).abs() < 1e-6);
+    // A lone employee is never laid off.
+    assert_eq!(growth(fp, &mut rng, 1, -0.5, (1.0, 0.02)), (0, 0.0));
+}

@@ -327,6 +327,20 @@ pub fn vacancy_table(sim: &mut Simulation, fields: &FieldTables, sc: &mut Vacanc
     );
 }
 
+/// [`leave_employer`] of a worker's own accord, counted in the month's quits (the separation
+/// rate that established firms replace next month, docs/ODD.md §7.7).
+pub(super) fn quit_employer(
+    world: &mut World,
+    metrics: &mut crate::metrics::MetricsState,
+    w: usize,
+) {
+    let f = world.workers.employer[w];
+    if f != NONE && world.firms.alive(f as usize) {
+        metrics.c.quits += 1;
+    }
+    leave_employer(world, metrics, w);
+}
+
 /// Remove worker `w` from employer `f`'s headcount.
 pub(super) fn leave_employer(
     world: &mut World,
@@ -401,7 +415,7 @@ pub fn resolve_workers(sim: &mut Simulation, proposals: &mut WorkerProposals) {
         let w = &mut sim.world;
         match p.action {
             WorkerAction::Retire => {
-                leave_employer(w, &mut sim.metrics, wi);
+                quit_employer(w, &mut sim.metrics, wi);
                 status::set(&mut w.workers.state[wi], status::RETIRED);
                 let h = w.workers.home[wi] as usize;
                 w.cells.used[[Use::Residential as usize, h]] =
@@ -453,7 +467,7 @@ pub fn resolve_workers(sim: &mut Simulation, proposals: &mut WorkerProposals) {
                 let months = sp.founder_cash_months[0]
                     + rng.random::<f64>()
                         * (sp.founder_cash_months[1] - sp.founder_cash_months[0]).max(0.0);
-                leave_employer(w, &mut sim.metrics, wi);
+                quit_employer(w, &mut sim.metrics, wi);
                 found_firm(
                     w,
                     wi,
@@ -495,7 +509,7 @@ pub fn resolve_workers(sim: &mut Simulation, proposals: &mut WorkerProposals) {
                     {
                         w.firms.vacancies[t] -= 1;
                         w.firms.employees[t] += 1;
-                        leave_employer(w, &mut sim.metrics, wi);
+                        quit_employer(w, &mut sim.metrics, wi);
                         w.workers.employer[wi] = t as u32;
                         status::set(&mut w.workers.state[wi], status::EMPLOYED);
                         sim.metrics.c.hires += 1;

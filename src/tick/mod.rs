@@ -144,6 +144,10 @@ pub struct Economy {
     pub wages: f64,
     /// Unemployment rate at the end of the last tick.
     pub unemployment: f64,
+    /// Last tick's quits / employed (0 before the first tick): the share of their staff that
+    /// established firms replace (docs/ODD.md §7.7).
+    #[serde(default)]
+    pub separations: f64,
 }
 
 impl Economy {
@@ -275,6 +279,7 @@ impl Simulation {
                 productivity: 1.0,
                 wages: 1.0,
                 unemployment: unemployed0 / labour_start.max(1.0),
+                separations: 0.0,
             },
             land_use0,
         };
@@ -403,9 +408,13 @@ impl Simulation {
             row,
             parks,
             unemployment,
+            separations,
         } = recorded.expect("metrics ran");
         if let Some(u) = unemployment {
             self.economy.unemployment = u;
+        }
+        if let Some(s) = separations {
+            self.economy.separations = s;
         }
         self.tick += 1;
         // Each January: retired workers and closed firms leave the tables (timed with the

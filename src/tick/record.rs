@@ -22,6 +22,9 @@ pub struct Recorded {
     pub parks: Vec<ParkRow>,
     /// Unemployed / labour force, for the next month's wages and entries.
     pub unemployment: Option<f64>,
+    /// Quits / employed, the share of staff established firms replace next month (`None`
+    /// without employment).
+    pub separations: Option<f64>,
 }
 
 /// The capacity-weighted mean rent of use `u` over `cells` (NaN where there is no capacity).
@@ -408,6 +411,7 @@ pub fn record(sim: &mut Simulation, proposals: &FirmProposals) -> Recorded {
     };
     let now = sim.tick as usize;
     let c = &sim.metrics.c;
+    let quits = c.quits;
     let patents = fs.0;
     let labour = (employed + unemployed + founders) as f64 * inv;
     let jobless = unemployed as f64 * inv;
@@ -485,6 +489,7 @@ pub fn record(sim: &mut Simulation, proposals: &FirmProposals) -> Recorded {
         row,
         parks,
         unemployment: (labour > 0.0).then(|| jobless / labour),
+        separations: (employed > 0).then(|| quits as f64 / employed as f64),
     }
 }
 
