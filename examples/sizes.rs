@@ -1,5 +1,8 @@
-//! Development probe: monthly employment growth, exits, vacancies and space constraints of
-//! established firms by size class, averaged by year (why the firm-size tail steepens).
+//! Development probe: monthly employment growth, exits, space constraints, hires wanted and
+//! made, lay-offs and separations of firms by size class, averaged by year (why the firm-size
+//! tail steepened; docs/ODD.md §7.7). `SEED` (default 7), `SCALE` (0.3) and `PARAMS` (a TOML
+//! table of parameters) set the run; months in which the January compaction moves the firms
+//! are skipped.
 use zgc::calendar::YearMonth;
 use zgc::params::Params;
 use zgc::tick::Simulation;
@@ -27,7 +30,9 @@ fn main() {
         132,
         vec![],
     );
-    // per bin: firms, e before, e after, exits, space-constrained, vacancies, kept (same index)
+    // Per size class (staff at the month's start): firm-months, staff before, staff after (0
+    // for exits), exits, space-constrained, vacancies still open at the month's end, hires
+    // wanted, expected lay-offs, separations, hires made.
     let mut acc = [[0.0f64; 10]; 4];
     println!(
         "year bin firms growth%/mo exit%/mo sc% vac/emp% want/emp% layoff/emp% sep/emp% hire/emp%"

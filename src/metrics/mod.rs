@@ -148,7 +148,6 @@ pub struct TickCounters {
     pub retired: u64,
     /// Workers who left an operating employer of their own accord this month (another job,
     /// retirement, a start-up or a firm of their own; not lay-offs or closures).
-    #[serde(default)]
     pub quits: u64,
     /// Entrants.
     pub entrants: u64,

@@ -334,30 +334,28 @@ pub(super) fn quit_employer(
     metrics: &mut crate::metrics::MetricsState,
     w: usize,
 ) {
-    let f = world.workers.employer[w];
-    if f != NONE && world.firms.alive(f as usize) {
+    if leave_employer(world, metrics, w) {
         metrics.c.quits += 1;
     }
-    leave_employer(world, metrics, w);
 }
 
-/// Remove worker `w` from employer `f`'s headcount.
+/// Remove worker `w` from employer `f`'s headcount; whether `f` was an operating firm.
 pub(super) fn leave_employer(
     world: &mut World,
     metrics: &mut crate::metrics::MetricsState,
     w: usize,
-) {
+) -> bool {
     let f = world.workers.employer[w];
-    if f != NONE {
-        let f = f as usize;
-        if world.firms.alive(f) {
-            world.firms.employees[f] = world.firms.employees[f].saturating_sub(1);
-            if world.firms.employees[f] == 0 {
-                close_firm(world, metrics, f, false);
-            }
-        }
-    }
     world.workers.employer[w] = NONE;
+    if f == NONE || !world.firms.alive(f as usize) {
+        return false;
+    }
+    let f = f as usize;
+    world.firms.employees[f] = world.firms.employees[f].saturating_sub(1);
+    if world.firms.employees[f] == 0 {
+        close_firm(world, metrics, f, false);
+    }
+    true
 }
 
 /// Add a new firm `f`, its founder (who has left their employer) working for it with `status`

@@ -146,7 +146,6 @@ pub struct Economy {
     pub unemployment: f64,
     /// Last tick's quits / employed (0 before the first tick): the share of their staff that
     /// established firms replace (docs/ODD.md §7.7).
-    #[serde(default)]
     pub separations: f64,
 }
 
